@@ -1,0 +1,34 @@
+use crate::checks::{Reporter, Rule};
+use crate::config::Flavor;
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::model::Model;
+use crate::model::commands::Kind;
+
+pub static RULE: Rule = Rule {
+    code: "DPL202",
+    name: "compose-flavor-mixed",
+    severity: Severity::Warning,
+    summary: "no server flavor is declared and both compose flavors are used",
+    doc: include_str!("../../../rules/DPL202-compose-flavor-mixed.md"),
+    check,
+};
+
+fn check(model: &Model, r: &mut Reporter) {
+    if model.config.compose.is_some() {
+        return;
+    }
+    let calls: Vec<_> = model.commands.iter().filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None }).collect();
+    let first_of = |f: Flavor| calls.iter().filter(|c| c.flavor == f).min_by_key(|c| (c.tool.file, c.tool.start));
+    let (Some(v1), Some(v2)) = (first_of(Flavor::V1), first_of(Flavor::V2)) else { return };
+    let count = |f: Flavor| calls.iter().filter(|c| c.flavor == f).count();
+    // Report on the flavor used less (v2 on a tie), pointing at the other.
+    let (minor, major) = if count(Flavor::V1) < count(Flavor::V2) { (v1, v2) } else { (v2, v1) };
+    r.report(
+        Finding::new(
+            format!("both `docker-compose` and `docker compose` are used and no server flavor is declared ({} and {} times)", count(Flavor::V1), count(Flavor::V2)),
+            Label::new(minor.tool, format!("`{}` here", minor.flavor.command())),
+        )
+        .related(Label::new(major.tool, format!("`{}` here", major.flavor.command())))
+        .help("declare the server's flavor with `[server] compose = \"v1\"` or `\"v2\"` in `deploylint.toml`, then use that one everywhere"),
+    );
+}

@@ -1,0 +1,65 @@
+use crate::checks::{Reporter, Rule};
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::model::Model;
+use crate::model::images::Holds;
+use crate::source::Spanned;
+
+pub static RULE: Rule = Rule {
+    code: "DPL104",
+    name: "exec-path-missing",
+    severity: Severity::Error,
+    summary: "a path executed in a container is absent from the final image",
+    doc: include_str!("../../../rules/DPL104-exec-path-missing.md"),
+    check,
+};
+
+fn report(model: &Model, img: usize, stage: usize, program: &Spanned<String>, how: &str, r: &mut Reporter) {
+    let Some(image) = model.images.get(img) else { return };
+    let Some(st) = image.stages.get(stage) else { return };
+    let Some(path) = image.resolve_exec(stage, &program.value) else { return };
+    if image.holds(stage, &path) != Holds::No {
+        return;
+    }
+    let name = crate::source::file_name(&path);
+    r.report(
+        Finding::new(
+            format!("`{path}` is not in the image built by `{}` ({})", image.path, super::stage_label(st)),
+            Label::new(program.span, format!("{how} `{}`", program.value)),
+        )
+        .related(Label::new(st.span, format!("final stage holds {}", super::list(&super::contents(image, stage)))))
+        .help(format!("build `{name}` and copy it to `{path}` in the final stage, or fix the path")),
+    );
+}
+
+fn check(model: &Model, r: &mut Reporter) {
+    // What each shipped image runs: compose `entrypoint`, else the Dockerfile's ENTRYPOINT,
+    // else compose `command`, else CMD.
+    for (ii, image) in model.images.iter().enumerate() {
+        let mut users: Vec<(usize, Option<&crate::model::Service>)> =
+            model.services.iter().filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| (st, Some(s)))).collect();
+        if users.is_empty() {
+            users.extend(image.stages.last().map(|s| (s.index, None)));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (stage, service) in users {
+            let Some(st) = image.stages.get(stage) else { continue };
+            let def = service.map(|s| &s.def);
+            let program = def
+                .and_then(|d| d.entrypoint.as_ref())
+                .and_then(|e| e.words.first())
+                .or_else(|| st.entrypoint.as_ref().and_then(|e| e.words.first()))
+                .or_else(|| def.and_then(|d| d.command.as_ref()).and_then(|c| c.words.first()))
+                .or_else(|| st.cmd.as_ref().and_then(|c| c.words.first()));
+            if let Some(p) = program {
+                if seen.insert((stage, p.span)) {
+                    report(model, ii, stage, p, "runs", r);
+                }
+            }
+        }
+    }
+    for (_, e) in model.executions() {
+        let Some(service) = model.service_for(&e.target) else { continue };
+        let Some((img, stage)) = service.image else { continue };
+        report(model, img, stage, &e.program, "executes", r);
+    }
+}

@@ -1,0 +1,2 @@
+//! Rules about deploy scripts and runbooks.
+pub mod askpass_without_setsid;

@@ -1,0 +1,91 @@
+//! Command-line definitions.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "deploylint",
+    version,
+    about = "Preflight linter for deploy artifacts: code, Dockerfiles, compose, env files, crontabs and scripts, read together",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint a repository (the default).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
+    /// Print the documentation of a rule, by code or name.
+    Explain {
+        /// A code (`DPL101`) or a name (`binary-not-built`).
+        rule: String,
+    },
+    /// Print the deploy model deploylint built (never any env value).
+    Model {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[arg(long, value_enum, default_value_t = ModelFormat::Json)]
+        format: ModelFormat,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct CheckArgs {
+    /// The repository to lint.
+    pub path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 1 when a finding is at or above this severity (`error`, `warning`, `info`, `never`).
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// Rules to run: codes, names or prefixes (`DPL1`), comma-separated; replaces `[lint] select`.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Rules not to run; replaces `[lint] ignore`.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// The config file (default: `deploylint.toml` or `.deploylint.toml` at the root of PATH).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The compose flavor the server has: `v1` (`docker-compose`) or `v2` (`docker compose`).
+    #[arg(long)]
+    pub compose_flavor: Option<String>,
+    /// Globs of paths to leave out (gitignore syntax), in addition to `[lint] exclude`.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude: Vec<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RulesFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ModelFormat {
+    #[default]
+    Json,
+}

@@ -1,0 +1,280 @@
+//! `deploylint.toml` (or `.deploylint.toml`): every key optional; an unknown key or a bad value
+//! is an error that points at the key (file:line:column) with a "did you mean".
+
+use crate::diagnostic::Severity;
+use std::collections::BTreeMap;
+use std::fmt;
+use toml::de::{DeTable, DeValue};
+
+/// The compose tool the server has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Flavor {
+    /// The standalone `docker-compose` (v1).
+    V1,
+    /// The `docker compose` plugin (v2).
+    V2,
+}
+
+impl Flavor {
+    pub fn parse(s: &str) -> Option<Flavor> {
+        match s.to_ascii_lowercase().as_str() {
+            "v1" | "docker-compose" => Some(Flavor::V1),
+            "v2" | "docker compose" => Some(Flavor::V2),
+            _ => None,
+        }
+    }
+    pub fn command(self) -> &'static str {
+        match self {
+            Flavor::V1 => "docker-compose",
+            Flavor::V2 => "docker compose",
+        }
+    }
+}
+
+/// A severity setting: a level, or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+/// Where `--fail-on` draws the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Never,
+    At(Severity),
+}
+
+impl FailOn {
+    pub fn parse(s: &str) -> Option<FailOn> {
+        match s {
+            "never" => Some(FailOn::Never),
+            other => parse_severity(other).map(FailOn::At),
+        }
+    }
+}
+
+fn parse_severity(s: &str) -> Option<Severity> {
+    match s {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "info" => Some(Severity::Info),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: FailOn,
+    pub severity: BTreeMap<String, Level>,
+    pub compose: Option<Flavor>,
+    pub compose_version: Option<String>,
+    pub compose_files: Vec<String>,
+    pub env_files: Vec<String>,
+    pub crontabs: Vec<String>,
+    pub binaries_ignore: Vec<String>,
+    pub env_optional: Vec<String>,
+    pub env_provided: Vec<String>,
+    pub batch_binary: Option<String>,
+    pub task_flag: Option<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            select: vec!["ALL".into()],
+            ignore: Vec::new(),
+            fail_on: FailOn::At(Severity::Warning),
+            severity: BTreeMap::new(),
+            compose: None,
+            compose_version: None,
+            compose_files: Vec::new(),
+            env_files: Vec::new(),
+            crontabs: Vec::new(),
+            binaries_ignore: Vec::new(),
+            env_optional: Vec::new(),
+            env_provided: Vec::new(),
+            batch_binary: None,
+            task_flag: None,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// A config error, with the place when there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path, self.message)
+        } else {
+            write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        }
+    }
+}
+
+/// The known tables and their keys.
+const SCHEMA: &[(&str, &[&str])] = &[
+    ("lint", &["select", "ignore", "fail-on", "severity", "exclude"]),
+    ("server", &["compose", "compose-version"]),
+    ("deploy", &["compose-files", "env-files", "crontabs"]),
+    ("binaries", &["ignore"]),
+    ("env", &["optional", "provided-by-platform"]),
+    ("batch", &["binary", "task-flag"]),
+];
+
+/// The closest candidate within two edits, for "did you mean".
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= 2 || (*d <= 4 && word.len() > 8))
+        .min()
+        .map(|(_, c)| c)
+}
+
+struct Reader<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Reader<'_> {
+    fn err(&self, span: std::ops::Range<usize>, message: String) -> ConfigError {
+        let before = self.text.get(..span.start).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConfigError { path: self.path.to_string(), line, column, message }
+    }
+
+    fn string(&self, v: &toml::Spanned<DeValue<'_>>, key: &str) -> Result<String, ConfigError> {
+        v.get_ref().as_str().map(str::to_string).ok_or_else(|| self.err(v.span(), format!("`{key}` must be a string")))
+    }
+
+    fn strings(&self, v: &toml::Spanned<DeValue<'_>>, key: &str) -> Result<Vec<String>, ConfigError> {
+        let Some(arr) = v.get_ref().as_array() else {
+            return Err(self.err(v.span(), format!("`{key}` must be a list of strings")));
+        };
+        arr.iter().map(|item| self.string(item, key)).collect()
+    }
+}
+
+/// Reads the config text. `path` is only used in error messages.
+pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
+    let r = Reader { path, text };
+    let root = DeTable::parse(text).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        r.err(span, e.message().trim().to_string())
+    })?;
+    let mut cfg = Config::default();
+    for (table_key, table_val) in root.get_ref() {
+        let tname = table_key.get_ref().as_ref();
+        let Some((_, keys)) = SCHEMA.iter().find(|(t, _)| *t == tname) else {
+            let hint = suggest(tname, SCHEMA.iter().map(|(t, _)| *t)).map_or(String::new(), |s| format!("; did you mean `[{s}]`?"));
+            return Err(r.err(table_key.span(), format!("unknown table `{tname}`{hint}")));
+        };
+        let Some(table) = table_val.get_ref().as_table() else {
+            return Err(r.err(table_val.span(), format!("`{tname}` must be a table")));
+        };
+        for (k, v) in table {
+            let key = k.get_ref().as_ref();
+            if !keys.contains(&key) {
+                let hint = suggest(key, keys.iter().copied()).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                return Err(r.err(k.span(), format!("unknown key `{key}` in `[{tname}]`{hint}")));
+            }
+            match (tname, key) {
+                ("lint", "select") => cfg.select = r.strings(v, key)?,
+                ("lint", "ignore") => cfg.ignore = r.strings(v, key)?,
+                ("lint", "exclude") => cfg.exclude = r.strings(v, key)?,
+                ("lint", "fail-on") => {
+                    let s = r.string(v, key)?;
+                    cfg.fail_on = FailOn::parse(&s).ok_or_else(|| {
+                        r.err(v.span(), format!("`fail-on` must be `error`, `warning`, `info` or `never`, not `{s}`"))
+                    })?;
+                }
+                ("lint", "severity") => {
+                    let Some(t) = v.get_ref().as_table() else {
+                        return Err(r.err(v.span(), "`severity` must be a table".into()));
+                    };
+                    for (rk, rv) in t {
+                        let rule = rk.get_ref().as_ref();
+                        if crate::checks::find_rule(rule).is_none() {
+                            let names = crate::checks::RULES.iter().flat_map(|r| [r.code, r.name]);
+                            let hint = suggest(rule, names).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                            return Err(r.err(rk.span(), format!("unknown rule `{rule}`{hint}")));
+                        }
+                        let s = r.string(rv, rule)?;
+                        let level = if s == "off" {
+                            Level::Off
+                        } else {
+                            Level::On(parse_severity(&s).ok_or_else(|| {
+                                r.err(rv.span(), format!("a severity is `error`, `warning`, `info` or `off`, not `{s}`"))
+                            })?)
+                        };
+                        cfg.severity.insert(rule.to_string(), level);
+                    }
+                }
+                ("server", "compose") => {
+                    let s = r.string(v, key)?;
+                    cfg.compose = Some(Flavor::parse(&s).ok_or_else(|| {
+                        r.err(v.span(), format!("`compose` must be `v1` (`docker-compose`) or `v2` (`docker compose`), not `{s}`"))
+                    })?);
+                }
+                ("server", "compose-version") => cfg.compose_version = Some(r.string(v, key)?),
+                ("deploy", "compose-files") => cfg.compose_files = r.strings(v, key)?,
+                ("deploy", "env-files") => cfg.env_files = r.strings(v, key)?,
+                ("deploy", "crontabs") => cfg.crontabs = r.strings(v, key)?,
+                ("binaries", "ignore") => cfg.binaries_ignore = r.strings(v, key)?,
+                ("env", "optional") => cfg.env_optional = r.strings(v, key)?,
+                ("env", "provided-by-platform") => cfg.env_provided = r.strings(v, key)?,
+                ("batch", "binary") => cfg.batch_binary = Some(r.string(v, key)?),
+                ("batch", "task-flag") => cfg.task_flag = Some(r.string(v, key)?),
+                _ => {}
+            }
+        }
+    }
+    Ok(cfg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_section() {
+        let cfg = parse(
+            "deploylint.toml",
+            "[lint]\nfail-on = \"error\"\n[lint.severity]\nDPL101 = \"off\"\n[server]\ncompose = \"Docker-Compose\"\n[binaries]\nignore = [\"cmd/seed\"]\n",
+        );
+        let cfg = cfg.unwrap_or_default();
+        assert_eq!(cfg.fail_on, FailOn::At(Severity::Error));
+        assert_eq!(cfg.compose, Some(Flavor::V1));
+        assert_eq!(cfg.severity.get("DPL101"), Some(&Level::Off));
+        assert_eq!(cfg.binaries_ignore, ["cmd/seed"]);
+    }
+
+    #[test]
+    fn unknown_keys_point_at_the_key_with_a_suggestion() {
+        let e = parse("d.toml", "[server]\ncompse = \"v1\"\n").err();
+        let e = e.map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(e, "d.toml:2:1: unknown key `compse` in `[server]`; did you mean `compose`?");
+        let e = parse("d.toml", "[servr]\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("did you mean `[server]`"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        assert!(parse("d", "[server]\ncompose = \"v3\"\n").is_err());
+        assert!(parse("d", "[lint]\nfail-on = \"sometimes\"\n").is_err());
+        assert!(parse("d", "[lint.severity]\nDPL999 = \"off\"\n").is_err());
+    }
+}

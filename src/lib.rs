@@ -1,0 +1,94 @@
+//! deploylint: a preflight linter that reads a service's code, Dockerfiles, compose files, env
+//! files, crontabs and deploy scripts together and reports where they disagree.
+//!
+//! The data flows one way: [`discover`] → [`parse`] → [`model`] → [`checks`] →
+//! [`diagnostic`] → [`render`].
+
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod source;
+
+use config::{Config, Level};
+use diagnostic::Diagnostic;
+use std::path::Path;
+
+/// Why a run could not happen (exit status 2).
+#[derive(Debug)]
+pub struct RunError(pub String);
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads the config for a root: `explicit`, else `deploylint.toml` or `.deploylint.toml` there.
+pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, RunError> {
+    let candidates: Vec<std::path::PathBuf> = match explicit {
+        Some(p) => vec![p.to_path_buf()],
+        None => vec![root.join("deploylint.toml"), root.join(".deploylint.toml")],
+    };
+    for path in candidates {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let shown = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().to_string();
+                return config::parse(&shown, &text).map_err(|e| RunError(format!("invalid config: {e}")));
+            }
+            Err(e) if explicit.is_some() => return Err(RunError(format!("cannot read config `{}`: {e}", path.display()))),
+            Err(_) => {}
+        }
+    }
+    Ok(Config::default())
+}
+
+/// The rules a config enables, with their effective severity.
+pub fn enabled_rules(cfg: &Config) -> Vec<(&'static checks::Rule, Option<diagnostic::Severity>)> {
+    checks::RULES
+        .iter()
+        .copied()
+        .filter(|r| cfg.select.iter().any(|s| checks::selector_matches(s, r)) && !cfg.ignore.iter().any(|s| checks::selector_matches(s, r)))
+        .filter_map(|r| {
+            let level = cfg.severity.iter().find(|(k, _)| checks::find_rule(k).is_some_and(|x| x.code == r.code)).map(|(_, v)| *v);
+            match level {
+                Some(Level::Off) => None,
+                Some(Level::On(s)) => Some((r, Some(s))),
+                None => Some((r, None)),
+            }
+        })
+        .collect()
+}
+
+/// Builds the model of a repository.
+pub fn build_model(root: &Path, cfg: Config) -> Result<model::Model, RunError> {
+    if !root.is_dir() {
+        return Err(RunError(format!("`{}` is not a directory that can be read", root.display())));
+    }
+    let found = discover::discover(root, &cfg.exclude).map_err(|e| RunError(format!("cannot read `{}`: {e}", root.display())))?;
+    Ok(model::Model::build(found, cfg))
+}
+
+/// Lints a repository: the model and the sorted, deduplicated diagnostics.
+pub fn lint(root: &Path, cfg: Config) -> Result<(model::Model, Vec<Diagnostic>), RunError> {
+    let rules = enabled_rules(&cfg);
+    let model = build_model(root, cfg)?;
+    let only: Vec<&'static checks::Rule> = rules.iter().map(|(r, _)| *r).collect();
+    let mut diags = checks::run(&model, &only);
+    for d in &mut diags {
+        if let Some((_, Some(s))) = rules.iter().find(|(r, _)| r.code == d.code) {
+            d.severity = *s;
+        }
+    }
+    let key = |d: &Diagnostic| {
+        let path = model.sources.path(d.primary.span.file).to_string();
+        (path, d.primary.span.start, d.primary.span.end, d.code, d.message.clone())
+    };
+    diags.sort_by_cached_key(key);
+    diags.dedup_by(|a, b| a.code == b.code && a.primary.span == b.primary.span && a.message == b.message);
+    Ok((model, diags))
+}

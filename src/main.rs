@@ -1,0 +1,121 @@
+use clap::Parser;
+use deploylint::cli::{CheckArgs, Cli, Command, Format, RulesFormat};
+use deploylint::config::{FailOn, Flavor};
+use deploylint::{RunError, checks, render};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => check(&cli.check),
+        Some(Command::Check(args)) => check(&args),
+        Some(Command::Rules { format }) => {
+            print(&rules(format));
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Model { path, config, .. }) => model(&path, config.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`deploylint | head`) is not an error worth a panic.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
+    let root = args.path.clone().unwrap_or_else(|| ".".into());
+    if !root.exists() {
+        return Err(RunError(format!("`{}` does not exist", root.display())));
+    }
+    let mut cfg = deploylint::load_config(&root, args.config.as_deref())?;
+    for s in args.select.iter().chain(&args.ignore) {
+        if !checks::selector_is_known(s) {
+            let names = checks::RULES.iter().flat_map(|r| [r.code, r.name]);
+            let hint = deploylint::config::suggest(s, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
+            return Err(RunError(format!("unknown rule selector `{s}`{hint}")));
+        }
+    }
+    if !args.select.is_empty() {
+        cfg.select = args.select.clone();
+    }
+    if !args.ignore.is_empty() {
+        cfg.ignore = args.ignore.clone();
+    }
+    if let Some(f) = &args.fail_on {
+        cfg.fail_on = FailOn::parse(f).ok_or_else(|| RunError(format!("`--fail-on` takes `error`, `warning`, `info` or `never`, not `{f}`")))?;
+    }
+    if let Some(f) = &args.compose_flavor {
+        cfg.compose = Some(Flavor::parse(f).ok_or_else(|| RunError(format!("`--compose-flavor` takes `v1` or `v2`, not `{f}`")))?);
+    }
+    cfg.exclude.extend(args.exclude.iter().cloned());
+    let fail_on = cfg.fail_on;
+    let (model, diags) = deploylint::lint(&root, cfg)?;
+    let text = match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            render::human::render(&model.sources, &diags, color)
+        }
+        Format::Concise => render::concise::render(&model.sources, &diags),
+        Format::Json => render::json::render(&model.sources, &diags),
+    };
+    print(&text);
+    let failed = match fail_on {
+        FailOn::Never => false,
+        FailOn::At(level) => diags.iter().any(|d| d.severity >= level),
+    };
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn rules(format: RulesFormat) -> String {
+    match format {
+        RulesFormat::Human => {
+            let mut s = String::new();
+            for r in checks::RULES {
+                s.push_str(&format!("{:<7} {:<28} {:<8} {}\n", r.code, r.name, r.severity, r.summary));
+            }
+            s
+        }
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = checks::RULES
+                .iter()
+                .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary}))
+                .collect();
+            let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    }
+}
+
+fn explain(rule: &str) -> Result<ExitCode, RunError> {
+    match checks::find_rule(rule) {
+        Some(r) => {
+            print(r.doc);
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let names = checks::RULES.iter().flat_map(|r| [r.code, r.name]);
+            let hint = deploylint::config::suggest(rule, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
+            Err(RunError(format!("no rule `{rule}`{hint}")))
+        }
+    }
+}
+
+fn model(root: &Path, config: Option<&Path>) -> Result<ExitCode, RunError> {
+    let cfg = deploylint::load_config(root, config)?;
+    let model = deploylint::build_model(root, cfg)?;
+    print(&render::model_json(&model));
+    Ok(ExitCode::SUCCESS)
+}

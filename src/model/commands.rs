@@ -1,0 +1,263 @@
+//! Commands found in scripts, runbooks and crontabs, classified: compose invocations (with
+//! their flavor), paths executed in containers, ssh/scp runs, env-file edits and restarts.
+
+use crate::config::Flavor;
+use crate::parse::shell::{SimpleCommand, Word, unwrap_command};
+use crate::source::{FileId, Span, Spanned};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    Script,
+    Runbook,
+    Crontab,
+}
+
+#[derive(Clone, Debug)]
+pub struct ComposeCall {
+    pub flavor: Flavor,
+    /// `docker compose` / `docker-compose` as written.
+    pub tool: Span,
+    pub files: Vec<Spanned<String>>,
+    pub env_files: Vec<Spanned<String>>,
+    pub subcommand: Option<Spanned<String>>,
+    /// The words after the subcommand.
+    pub args: Vec<Word>,
+}
+
+/// Where an executed path runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecTarget {
+    /// `docker exec NAME`: a container name.
+    Container(Spanned<String>),
+    /// `compose exec|run SERVICE`: a service name.
+    Service(Spanned<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Execution {
+    pub target: ExecTarget,
+    /// The executed program as written.
+    pub program: Spanned<String>,
+    pub args: Vec<Word>,
+    /// `-t` / `-it`, or compose exec without `-T`.
+    pub tty: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Compose(ComposeCall),
+    Exec(Execution),
+    /// `docker restart NAME`.
+    DockerRestart(Spanned<String>),
+    /// `ssh` or `scp`.
+    Remote(&'static str),
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Command {
+    pub origin: Origin,
+    pub file: FileId,
+    /// Commands of one script, one runbook code block or one crontab line share a group.
+    pub group: usize,
+    pub cmd: SimpleCommand,
+    /// The command runs under `setsid`.
+    pub setsid: bool,
+    /// Where `SSH_ASKPASS` was set for it (on the line or exported before), if it was.
+    pub askpass: Option<Span>,
+    /// The env file this command writes to (`>> .env.prod`, `tee -a`, `sed -i`), if any.
+    pub env_write: Option<String>,
+    pub kind: Kind,
+}
+
+fn is_env_file_name(path: &str) -> bool {
+    let name = crate::source::file_name(path);
+    name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
+}
+
+const COMPOSE_GLOBAL_VALUE_OPTS: &[&str] = &["-f", "--file", "-p", "--project-name", "--env-file", "--profile", "--project-directory", "--ansi", "--progress", "-H", "--host", "--context", "--log-level", "--parallel"];
+const EXEC_VALUE_OPTS: &[&str] = &["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys", "--index", "--entrypoint", "--name", "-p", "--publish", "-v", "--volume", "-l", "--label", "--pull", "--cap-add", "--cap-drop"];
+
+fn spanned(w: &Word) -> Spanned<String> {
+    Spanned::new(w.text.clone(), w.span)
+}
+
+/// Reads `[opts] TARGET PROGRAM ARGS…` as `docker exec` and `compose exec/run` take them.
+fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execution> {
+    let mut i = 0;
+    let mut tty = false;
+    let mut no_tty = false;
+    while let Some(w) = words.get(i) {
+        let t = w.text.as_str();
+        if !t.starts_with('-') {
+            break;
+        }
+        if t == "-T" || t == "--no-TTY" {
+            no_tty = true;
+        } else if t.starts_with("--tty") || (!t.starts_with("--") && t.contains('t')) && !EXEC_VALUE_OPTS.contains(&t) {
+            tty = true;
+        }
+        i += if EXEC_VALUE_OPTS.contains(&t) { 2 } else { 1 };
+    }
+    let target = words.get(i)?;
+    let program = words.get(i + 1)?;
+    let target = if service { ExecTarget::Service(spanned(target)) } else { ExecTarget::Container(spanned(target)) };
+    let tty = if compose_exec { !no_tty } else { tty };
+    Some(Execution { target, program: spanned(program), args: words.get(i + 2..).unwrap_or(&[]).to_vec(), tty })
+}
+
+fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
+    let mut call = ComposeCall { flavor, tool, files: Vec::new(), env_files: Vec::new(), subcommand: None, args: Vec::new() };
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let t = w.text.as_str();
+        if !t.starts_with('-') {
+            call.subcommand = Some(spanned(w));
+            call.args = words.get(i + 1..).unwrap_or(&[]).to_vec();
+            break;
+        }
+        let (name, inline) = match t.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (t, None),
+        };
+        let value = match inline {
+            Some(v) => Some(Spanned::new(v.to_string(), w.span)),
+            None if COMPOSE_GLOBAL_VALUE_OPTS.contains(&name) => {
+                i += 1;
+                words.get(i).map(spanned)
+            }
+            None => None,
+        };
+        match (name, value) {
+            ("-f" | "--file", Some(v)) => call.files.push(v),
+            ("--env-file", Some(v)) => call.env_files.push(v),
+            _ => {}
+        }
+        i += 1;
+    }
+    call
+}
+
+fn classify(words: &[Word]) -> Kind {
+    let Some(first) = words.first() else { return Kind::Other };
+    match first.text.as_str() {
+        "docker-compose" => {
+            let call = compose_call(Flavor::V1, first.span, &words[1..]);
+            compose_or_exec(call)
+        }
+        "docker" => {
+            let Some(sub) = words.get(1) else { return Kind::Other };
+            match sub.text.as_str() {
+                "compose" => compose_or_exec(compose_call(Flavor::V2, first.span.to(sub.span), &words[2..])),
+                "exec" => execution(&words[2..], false, false).map_or(Kind::Other, Kind::Exec),
+                "restart" => words.get(2..).unwrap_or(&[]).iter().find(|w| !w.text.starts_with('-')).map_or(Kind::Other, |w| Kind::DockerRestart(spanned(w))),
+                _ => Kind::Other,
+            }
+        }
+        "ssh" => Kind::Remote("ssh"),
+        "scp" => Kind::Remote("scp"),
+        _ => Kind::Other,
+    }
+}
+
+fn compose_or_exec(call: ComposeCall) -> Kind {
+    Kind::Compose(call)
+}
+
+impl ComposeCall {
+    /// `compose exec|run SERVICE PROGRAM…` as an execution.
+    pub fn execution(&self) -> Option<Execution> {
+        let sub = self.subcommand.as_ref()?;
+        match sub.value.as_str() {
+            "exec" => execution(&self.args, true, true),
+            "run" => execution(&self.args, true, false),
+            _ => None,
+        }
+    }
+}
+
+/// What a command writes to an env file.
+fn env_write(cmd: &SimpleCommand, at: usize) -> Option<String> {
+    if let Some(r) = cmd.redirects.iter().find(|r| r.op.starts_with('>') && is_env_file_name(&r.target.text)) {
+        return Some(r.target.text.clone());
+    }
+    let name = cmd.words.get(at)?.text.as_str();
+    let args = cmd.words.get(at + 1..).unwrap_or(&[]);
+    let file_arg = || args.iter().rev().find(|w| !w.text.starts_with('-') && is_env_file_name(&w.text)).map(|w| w.text.clone());
+    match name {
+        "tee" | "vi" | "vim" | "nano" | "ed" => file_arg(),
+        "sed" if args.iter().any(|w| w.text.starts_with("-i")) => file_arg(),
+        _ => None,
+    }
+}
+
+/// Classifies the commands of one group (a script, a runbook block, a crontab line), in order.
+pub fn classify_group(origin: Origin, file: FileId, group: usize, cmds: Vec<SimpleCommand>, out: &mut Vec<Command>) {
+    let mut exported_askpass: Option<Span> = None;
+    for cmd in cmds {
+        let (at, setsid) = unwrap_command(&cmd.words);
+        let words = cmd.words.get(at..).unwrap_or(&[]);
+        let first = words.first().map(|w| w.text.as_str());
+        if first == Some("export") || (first.is_none() && !cmd.remote) {
+            let assigns = if first == Some("export") { &cmd.words[at + 1..] } else { &cmd.assignments[..] };
+            for w in assigns {
+                if w.text.starts_with("SSH_ASKPASS=") {
+                    exported_askpass = Some(w.span);
+                }
+            }
+            if first.is_none() {
+                continue;
+            }
+        }
+        if first == Some("unset") && words.iter().any(|w| w.text == "SSH_ASKPASS") {
+            exported_askpass = None;
+        }
+        let kind = classify(words);
+        let inline_askpass = cmd
+            .assignments
+            .iter()
+            .chain(cmd.words.get(..at).unwrap_or(&[]).iter())
+            .find(|w| w.text.starts_with("SSH_ASKPASS="))
+            .map(|w| w.span);
+        let env_write = env_write(&cmd, at);
+        out.push(Command { origin, file, group, askpass: inline_askpass.or(exported_askpass), setsid, env_write, kind, cmd });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::shell;
+
+    fn classify_text(t: &str) -> Vec<Command> {
+        let mut out = Vec::new();
+        classify_group(Origin::Script, FileId(0), 0, shell::parse(FileId(0), t, 0), &mut out);
+        out
+    }
+
+    #[test]
+    fn compose_calls() {
+        let c = classify_text("docker compose -f docker-compose.prod.yml --env-file .env.prod up -d backend\n");
+        let Kind::Compose(call) = &c[0].kind else { panic!("not compose") };
+        assert_eq!(call.flavor, Flavor::V2);
+        assert_eq!(call.files[0].value, "docker-compose.prod.yml");
+        assert_eq!(call.env_files[0].value, ".env.prod");
+        assert_eq!(call.subcommand.as_ref().map(|s| s.value.as_str()), Some("up"));
+    }
+
+    #[test]
+    fn executions_and_askpass() {
+        let c = classify_text("export SSH_ASKPASS=/tmp/a\nscp f h:/tmp\nsetsid -w ssh h ls\ndocker exec -it app /app/batch -task=x\n");
+        assert!(c.iter().any(|c| matches!(c.kind, Kind::Remote("scp")) && c.askpass.is_some() && !c.setsid));
+        assert!(c.iter().any(|c| matches!(c.kind, Kind::Remote("ssh")) && c.setsid));
+        let exec = c.iter().find_map(|c| if let Kind::Exec(e) = &c.kind { Some(e) } else { None });
+        assert!(exec.is_some_and(|e| e.tty && e.program.value == "/app/batch"));
+    }
+
+    #[test]
+    fn env_writes() {
+        let c = classify_text("echo 'K=v' >> .env.prod\nsed -i 's/a/b/' .env.prod\nls > out.txt\n");
+        let writes: Vec<_> = c.iter().map(|c| c.env_write.clone()).collect();
+        assert_eq!(writes, [Some(".env.prod".to_string()), Some(".env.prod".to_string()), None]);
+    }
+}

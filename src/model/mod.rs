@@ -1,0 +1,341 @@
+//! The deploy model, built once from the parsed artifacts: binaries, images, services, env
+//! sources, schedules and commands, with the links between them. Checks only query it.
+
+pub mod commands;
+pub mod go;
+pub mod images;
+
+use crate::config::Config;
+use crate::discover::Discovered;
+use crate::parse::{self, ParseError, Unfollowed, compose, crontab, envfile, markdown, shell};
+use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
+use commands::{Command, ExecTarget, Execution, Origin};
+use go::{Binary, GoModel};
+use images::Image;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// An env file: a real one or a committed template.
+#[derive(Debug)]
+pub struct EnvSource {
+    pub file: FileId,
+    pub path: String,
+    pub parsed: envfile::EnvFile,
+    pub is_template: bool,
+}
+
+/// An `env_file:` entry of a service, resolved.
+#[derive(Debug, Clone)]
+pub struct EnvRef {
+    pub declared: Spanned<String>,
+    /// Root-relative path the entry names.
+    pub path: String,
+    /// The env source read for it: the file itself, or its template when the file is absent.
+    pub source: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Service {
+    pub compose: FileId,
+    pub compose_path: String,
+    pub def: compose::Service,
+    /// Index into `Model::images` and the shipped stage.
+    pub image: Option<(usize, usize)>,
+    pub env_refs: Vec<EnvRef>,
+}
+
+/// A crontab entry (from a crontab file or a runbook block) and its commands.
+#[derive(Debug)]
+pub struct CronLine {
+    pub file: FileId,
+    pub entry: crontab::CronEntry,
+}
+
+/// A batch task named by a command (`/app/batch -task=grace-expiry`).
+#[derive(Debug, Clone)]
+pub struct TaskRef {
+    pub binary: String,
+    pub task: Spanned<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Default)]
+pub struct Model {
+    pub sources: Sources,
+    pub config: Config,
+    pub parse_errors: Vec<ParseError>,
+    pub unfollowed: Vec<Unfollowed>,
+    pub go: GoModel,
+    pub images: Vec<Image>,
+    pub services: Vec<Service>,
+    pub env_sources: Vec<EnvSource>,
+    pub commands: Vec<Command>,
+    pub cron_lines: Vec<CronLine>,
+    /// Files holding crontab entries (crontab files and runbook crontab blocks).
+    pub crontab_files: BTreeSet<FileId>,
+}
+
+const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
+
+impl Model {
+    pub fn build(discovered: Discovered, config: Config) -> Model {
+        let mut m = Model { config, ..Model::default() };
+        for f in discovered.files {
+            m.sources.add(f);
+        }
+        for s in discovered.skipped {
+            let kind = crate::discover::classify(&s.path).unwrap_or(Kind::Shell);
+            let id = m.sources.add(SourceFile::new(s.path, kind, String::new(), false));
+            m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: format!("not read: {}", s.reason) });
+        }
+        m.go = go::build(&m.sources, &m.config.binaries_ignore);
+        let ids: Vec<(FileId, Kind)> = m.sources.iter().map(|(id, f)| (id, f.kind)).collect();
+        let mut composes = Vec::new();
+        let mut dockerfiles = Vec::new();
+        let mut group = 0;
+        for (id, kind) in ids {
+            if m.sources.get(id).is_some_and(|f| f.text.is_empty() && m.unfollowed.iter().any(|u| u.span.file == id)) {
+                continue;
+            }
+            let text = m.sources.text(id).to_string();
+            match kind {
+                Kind::EnvFile => {
+                    let parsed = envfile::parse(id, &text);
+                    m.parse_errors.extend(parsed.errors.iter().cloned());
+                    let path = m.sources.path(id).to_string();
+                    let is_template = TEMPLATE_SUFFIXES.iter().any(|s| path.ends_with(s)) || file_name(&path) == ".env.example";
+                    m.env_sources.push(EnvSource { file: id, path, parsed, is_template });
+                }
+                Kind::Compose => match compose::parse(id, &text) {
+                    Ok(c) => composes.push((id, c)),
+                    Err(e) => m.parse_errors.push(e),
+                },
+                Kind::Dockerfile => match parse::dockerfile::parse(id, &text) {
+                    Ok(d) => dockerfiles.push((id, d)),
+                    Err(e) => m.parse_errors.push(e),
+                },
+                Kind::Crontab => {
+                    let c = crontab::parse(id, &text, 0);
+                    m.parse_errors.extend(c.errors);
+                    m.crontab_files.insert(id);
+                    for entry in c.entries {
+                        group += 1;
+                        let cmds = shell::parse(id, &entry.command.value, entry.command.span.start);
+                        commands::classify_group(Origin::Crontab, id, group, cmds, &mut m.commands);
+                        m.cron_lines.push(CronLine { file: id, entry });
+                    }
+                }
+                Kind::Shell => {
+                    group += 1;
+                    let cmds = shell::parse(id, &text, 0);
+                    commands::classify_group(Origin::Script, id, group, cmds, &mut m.commands);
+                }
+                Kind::Markdown => {
+                    for block in markdown::code_blocks(&text) {
+                        let body = text.get(block.start..block.end).unwrap_or("");
+                        group += 1;
+                        match block.lang.as_str() {
+                            "sh" | "bash" | "shell" | "zsh" => {
+                                let cmds = shell::parse(id, body, block.start);
+                                commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                            }
+                            "crontab" | "cron" => {
+                                let c = crontab::parse(id, body, block.start);
+                                m.crontab_files.insert(id);
+                                for entry in c.entries {
+                                    group += 1;
+                                    let cmds = shell::parse(id, &entry.command.value, entry.command.span.start);
+                                    commands::classify_group(Origin::Crontab, id, group, cmds, &mut m.commands);
+                                    m.cron_lines.push(CronLine { file: id, entry });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore => {}
+            }
+        }
+        // Images: the context of a Dockerfile is the one compose gives it, else its directory.
+        let mut contexts: BTreeMap<String, String> = BTreeMap::new();
+        for (cid, c) in &composes {
+            let dir = parent_dir(m.sources.path(*cid)).to_string();
+            for s in &c.services {
+                if let Some(b) = &s.build {
+                    let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
+                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str())).unwrap_or_default();
+                    contexts.entry(df).or_insert(ctx);
+                }
+            }
+        }
+        for (id, df) in &dockerfiles {
+            let path = m.sources.path(*id).to_string();
+            let ctx = contexts.get(&path).cloned().unwrap_or_else(|| parent_dir(&path).to_string());
+            m.images.push(images::build(*id, &path, &ctx, df));
+        }
+        for (cid, c) in composes {
+            let compose_path = m.sources.path(cid).to_string();
+            let dir = parent_dir(&compose_path).to_string();
+            for def in c.services {
+                let image = def.build.as_ref().and_then(|b| {
+                    let ctx = join_rel(&dir, &b.context.value)?;
+                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))?;
+                    let i = m.images.iter().position(|img| img.path == df)?;
+                    let target = b.target.as_ref().map(|t| t.value.as_str());
+                    let stage = m.images.get(i)?.shipped(target)?.index;
+                    Some((i, stage))
+                });
+                let env_refs = def
+                    .env_files
+                    .iter()
+                    .map(|e| {
+                        let path = join_rel(&dir, &e.value).unwrap_or_default();
+                        EnvRef { declared: e.clone(), source: m.env_source_for(&path), path }
+                    })
+                    .collect();
+                m.services.push(Service { compose: cid, compose_path: compose_path.clone(), def, image, env_refs });
+            }
+        }
+        m
+    }
+
+    /// The env source for a path: the file, or its committed template when it is absent.
+    pub fn env_source_for(&self, path: &str) -> Option<usize> {
+        if let Some(i) = self.env_sources.iter().position(|e| e.path == path) {
+            return Some(i);
+        }
+        let dir = parent_dir(path);
+        let mut candidates: Vec<String> = TEMPLATE_SUFFIXES.iter().map(|s| format!("{path}{s}")).collect();
+        candidates.push(join_rel(dir, ".env.example").unwrap_or_default());
+        candidates.iter().find_map(|c| self.env_sources.iter().position(|e| &e.path == c))
+    }
+
+    /// The service a `docker exec` container name or a compose service name designates.
+    pub fn service_for(&self, target: &ExecTarget) -> Option<&Service> {
+        match target {
+            ExecTarget::Container(name) => self.services.iter().find(|s| {
+                s.def.container_name.as_ref().map(|c| c.value == name.value).unwrap_or(false)
+                    || generated_names(s).iter().any(|g| *g == name.value)
+            }),
+            ExecTarget::Service(name) => self.services.iter().find(|s| s.def.name.value == name.value),
+        }
+    }
+
+    /// Every path executed in a container by a command: `docker exec`, `compose exec|run`.
+    pub fn executions(&self) -> Vec<(&Command, Execution)> {
+        self.commands
+            .iter()
+            .filter_map(|c| match &c.kind {
+                commands::Kind::Exec(e) => Some((c, e.clone())),
+                commands::Kind::Compose(call) => call.execution().map(|e| (c, e)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The binary a path executed in a service's image is: found through the image's builds
+    /// and copies, else by a binary of the same name.
+    pub fn binary_for_exec(&self, service: Option<&Service>, program: &str) -> Option<&Binary> {
+        if let Some((img, stage)) = service.and_then(|s| s.image) {
+            if let Some(image) = self.images.get(img) {
+                if let Some(dir) = image.resolve_exec(stage, program).and_then(|p| image.package_at(stage, &p)) {
+                    if let Some(b) = self.go.binary(&dir) {
+                        return Some(b);
+                    }
+                }
+            }
+        }
+        let name = file_name(program);
+        let mut same = self.go.binaries.iter().filter(|b| b.name == name);
+        let first = same.next()?;
+        same.next().is_none().then_some(first)
+    }
+
+    /// The binaries a service runs: its image's entrypoint and the programs executed in it.
+    pub fn binaries_of(&self, service: &Service) -> Vec<(&Binary, Span)> {
+        let mut out: Vec<(&Binary, Span)> = Vec::new();
+        if let Some((img, stage)) = service.image {
+            let image = self.images.get(img);
+            let runs = image.and_then(|i| i.stages.get(stage)).and_then(|s| s.runs.clone());
+            let from_compose = service.def.entrypoint.as_ref().or(service.def.command.as_ref()).and_then(|c| c.words.first());
+            let runs = match from_compose {
+                Some(w) => image.and_then(|i| i.resolve_exec(stage, &w.value)),
+                None => runs,
+            };
+            if let (Some(image), Some(p)) = (image, runs) {
+                if let Some(b) = image.package_at(stage, &p).and_then(|d| self.go.binary(&d)) {
+                    let span = image.stages.get(stage).map_or(b.span, |s| s.span);
+                    out.push((b, span));
+                }
+            }
+        }
+        for (c, e) in self.executions() {
+            if self.service_for(&e.target).is_some_and(|s| std::ptr::eq(s, service)) {
+                if let Some(b) = self.binary_for_exec(Some(service), &e.program.value) {
+                    if !out.iter().any(|(x, _)| x.dir == b.dir) {
+                        out.push((b, c.cmd.span));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Batch tasks named in commands (`-task=x`, `-task x`, `--task x`), with the binary they run.
+    pub fn task_refs(&self, origin: Origin) -> Vec<TaskRef> {
+        let mut out = Vec::new();
+        for c in self.commands.iter().filter(|c| c.origin == origin) {
+            let (program, args): (String, Vec<shell::Word>) = match &c.kind {
+                commands::Kind::Exec(e) => (e.program.value.clone(), e.args.clone()),
+                commands::Kind::Compose(call) => match call.execution() {
+                    Some(e) => (e.program.value, e.args),
+                    None => continue,
+                },
+                _ => {
+                    let (at, _) = shell::unwrap_command(&c.cmd.words);
+                    match c.cmd.words.get(at) {
+                        Some(w) => (w.text.clone(), c.cmd.words.get(at + 1..).unwrap_or(&[]).to_vec()),
+                        None => continue,
+                    }
+                }
+            };
+            let name = file_name(&program).to_string();
+            let Some(flag) = self.task_flag_of(&name) else { continue };
+            let mut i = 0;
+            while let Some(w) = args.get(i) {
+                let t = w.text.trim_start_matches('-');
+                if w.text.starts_with('-') {
+                    if let Some(v) = t.strip_prefix(&format!("{flag}=")) {
+                        let start = w.span.end - v.len();
+                        out.push(TaskRef { binary: name.clone(), task: Spanned::new(v.to_string(), Span::new(w.span.file, start..w.span.end)), origin });
+                    } else if t == flag {
+                        if let Some(v) = args.get(i + 1) {
+                            out.push(TaskRef { binary: name.clone(), task: Spanned::new(v.text.clone(), v.span), origin });
+                        }
+                    }
+                }
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// The task flag of the batch binary called `name`, when it has one.
+    pub fn task_flag_of(&self, name: &str) -> Option<String> {
+        if let Some(b) = &self.config.batch_binary {
+            if b != name {
+                return None;
+            }
+        }
+        let bin = self.go.binaries.iter().find(|b| b.name == name)?;
+        let pkg = self.go.package(&bin.dir)?;
+        self.config.task_flag.clone().or_else(|| pkg.task_flag.as_ref().map(|f| f.value.clone()))
+    }
+}
+
+/// Container names compose gives a service without `container_name` (v1 and v2 forms).
+fn generated_names(s: &Service) -> Vec<String> {
+    let project = file_name(parent_dir(&s.compose_path)).to_string();
+    let project = if project.is_empty() { return Vec::new() } else { project.to_ascii_lowercase() };
+    let name = &s.def.name.value;
+    vec![format!("{project}_{name}_1"), format!("{project}-{name}-1")]
+}

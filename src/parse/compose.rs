@@ -1,0 +1,159 @@
+//! Compose files: the services and the keys deploylint reads (build, image, container_name,
+//! command, entrypoint, env_file, environment, profiles), each with its span.
+
+use super::ParseError;
+use super::yaml::{self, YNode, YValue};
+use crate::source::{FileId, Span, Spanned};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Build {
+    /// Relative to the compose file's directory; `.` when not given.
+    pub context: Spanned<String>,
+    pub dockerfile: Option<Spanned<String>>,
+    pub target: Option<Spanned<String>>,
+    pub args: Vec<(String, Option<String>)>,
+}
+
+/// `command:` / `entrypoint:` as a string (shell-split by compose) or a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandSpec {
+    pub words: Vec<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvSetting {
+    pub key: Spanned<String>,
+    /// Whether a value is given (`KEY=v`, `KEY: v`) rather than passed through (`KEY`).
+    pub has_value: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub container_name: Option<Spanned<String>>,
+    pub build: Option<Build>,
+    pub image: Option<Spanned<String>>,
+    pub command: Option<CommandSpec>,
+    pub entrypoint: Option<CommandSpec>,
+    pub env_files: Vec<Spanned<String>>,
+    pub environment: Vec<EnvSetting>,
+    pub profiles: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Compose {
+    pub services: Vec<Service>,
+    /// Top-level `name:`.
+    pub project: Option<String>,
+}
+
+fn spanned(n: &YNode) -> Option<Spanned<String>> {
+    n.as_str().map(|s| Spanned::new(s.to_string(), n.span))
+}
+
+fn command_spec(n: &YNode) -> Option<CommandSpec> {
+    match &n.value {
+        YValue::Scalar(s) => {
+            // Compose splits a string command like a shell; word spans are approximate within
+            // the scalar when it is quoted, exact when it is plain.
+            let words = crate::parse::shell::parse(n.span.file, s, n.span.start)
+                .into_iter()
+                .next()
+                .map(|c| c.words.into_iter().map(|w| Spanned::new(w.text, w.span)).collect())
+                .unwrap_or_default();
+            Some(CommandSpec { words, span: n.span })
+        }
+        YValue::Seq(items) => Some(CommandSpec { words: items.iter().filter_map(spanned).collect(), span: n.span }),
+        _ => None,
+    }
+}
+
+fn service(name: &YNode, body: &YNode) -> Option<Service> {
+    let name = spanned(name)?;
+    let build = body.get("build").and_then(|b| match &b.value {
+        YValue::Scalar(s) => Some(Build { context: Spanned::new(s.clone(), b.span), dockerfile: None, target: None, args: Vec::new() }),
+        YValue::Map(_) => Some(Build {
+            context: b.get("context").and_then(spanned).unwrap_or_else(|| Spanned::new(".".into(), b.span)),
+            dockerfile: b.get("dockerfile").and_then(spanned),
+            target: b.get("target").and_then(spanned),
+            args: match b.get("args").map(|a| &a.value) {
+                Some(YValue::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str().map(str::to_string)))).collect(),
+                Some(YValue::Seq(s)) => s
+                    .iter()
+                    .filter_map(YNode::as_str)
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                        None => (kv.to_string(), None),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+        }),
+        _ => None,
+    });
+    let env_files = match body.get("env_file") {
+        Some(n) => match &n.value {
+            YValue::Scalar(_) => spanned(n).into_iter().collect(),
+            YValue::Seq(items) => items.iter().filter_map(|i| spanned(i).or_else(|| i.get("path").and_then(spanned))).collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let environment = match body.get("environment").map(|e| &e.value) {
+        Some(YValue::Map(m)) => m
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = spanned(k)?;
+                Some(EnvSetting { key, has_value: !matches!(v.value, YValue::Null) })
+            })
+            .collect(),
+        Some(YValue::Seq(items)) => items
+            .iter()
+            .filter_map(|i| {
+                let s = i.as_str()?;
+                let (k, has_value) = match s.split_once('=') {
+                    Some((k, _)) => (k, true),
+                    None => (s, false),
+                };
+                Some(EnvSetting { key: Spanned::new(k.to_string(), Span::new(i.span.file, i.span.start..i.span.start + k.len())), has_value })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some(Service {
+        name,
+        container_name: body.get("container_name").and_then(spanned),
+        build,
+        image: body.get("image").and_then(spanned),
+        command: body.get("command").and_then(command_spec),
+        entrypoint: body.get("entrypoint").and_then(command_spec),
+        env_files,
+        environment,
+        profiles: body.get("profiles").map(|p| p.as_seq().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+    })
+}
+
+pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
+    let Some(root) = yaml::parse(file, text)? else {
+        return Ok(Compose::default());
+    };
+    let mut out = Compose { project: root.get("name").and_then(YNode::as_str).map(str::to_string), ..Compose::default() };
+    match root.entry("services") {
+        None => {}
+        Some((_, s)) if matches!(s.value, YValue::Map(_) | YValue::Null) => {
+            for (name, body) in s.as_map() {
+                if let Some(svc) = service(name, body) {
+                    out.services.push(svc);
+                }
+            }
+        }
+        Some((k, _)) => {
+            return Err(ParseError { span: k.span, message: "`services` must be a mapping".to_string() });
+        }
+    }
+    if !matches!(root.value, YValue::Map(_)) {
+        return Err(ParseError { span: root.span, message: "a compose file must be a mapping".to_string() });
+    }
+    Ok(out)
+}

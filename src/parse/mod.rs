@@ -1,0 +1,30 @@
+//! Parsers: text in, syntax with spans out. One module per artifact; no policy here.
+//!
+//! A parser reports two kinds of trouble: a [`ParseError`] where the artifact's own tool would
+//! reject the file (DPL001), and an [`Unfollowed`] construct that is valid but that the parser
+//! cannot follow (DPL003, info; the checks that needed it stay silent).
+
+pub mod compose;
+pub mod crontab;
+pub mod dockerfile;
+pub mod envfile;
+pub mod golang;
+pub mod markdown;
+pub mod shell;
+pub mod yaml;
+
+use crate::source::Span;
+
+/// The artifact's own tool would reject the file here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A valid construct the parser cannot follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unfollowed {
+    pub span: Span,
+    pub message: String,
+}

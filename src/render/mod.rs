@@ -1,0 +1,85 @@
+//! Renderers: leaves that turn diagnostics into text. Line and column exist only here.
+pub mod concise;
+pub mod human;
+pub mod json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::{Sources, Span};
+
+/// 1-based (line, column) of the start and end of a span.
+pub fn position(sources: &Sources, span: Span) -> ((usize, usize), (usize, usize)) {
+    match sources.get(span.file) {
+        Some(f) => (f.line_col(span.start), f.line_col(span.end)),
+        None => ((1, 1), (1, 1)),
+    }
+}
+
+/// `2 errors, 1 warning`.
+pub fn summary(diags: &[Diagnostic]) -> String {
+    if diags.is_empty() {
+        return "no findings".to_string();
+    }
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let part = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    for (s, w) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Info, "info")] {
+        let n = count(s);
+        if n > 0 {
+            parts.push(part(n, w));
+        }
+    }
+    format!("found {}", parts.join(", "))
+}
+
+/// The deploy model as JSON, for debugging: images with their stages, builds and copies;
+/// binaries; services and the env files they read (paths and keys only, never values).
+pub fn model_json(model: &crate::model::Model) -> String {
+    use serde_json::json;
+    let binaries: Vec<_> = model
+        .go
+        .binaries
+        .iter()
+        .map(|b| {
+            let pkg = model.go.package(&b.dir);
+            json!({
+                "name": b.name,
+                "dir": b.dir,
+                "ignored": b.ignored,
+                "tasks": pkg.map(|p| p.tasks.iter().map(|t| t.value.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let services: Vec<_> = model
+        .services
+        .iter()
+        .map(|s| {
+            let image = s.image.and_then(|(i, st)| model.images.get(i).map(|img| json!({"dockerfile": img.path, "stage": st})));
+            json!({
+                "name": s.def.name.value,
+                "compose_file": s.compose_path,
+                "container_name": s.def.container_name.as_ref().map(|c| c.value.clone()),
+                "image": image,
+                "env_files": s.env_refs.iter().map(|e| json!({
+                    "path": e.path,
+                    "read": e.source.and_then(|i| model.env_sources.get(i)).map(|src| src.path.clone()),
+                })).collect::<Vec<_>>(),
+                "runs": model.binaries_of(s).iter().map(|(b, _)| b.name.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let env_files: Vec<_> = model
+        .env_sources
+        .iter()
+        .map(|e| json!({"path": e.path, "template": e.is_template, "keys": e.parsed.entries.iter().map(|x| x.key.value.clone()).collect::<Vec<_>>()}))
+        .collect();
+    let v = json!({
+        "version": 1,
+        "binaries": binaries,
+        "images": model.images,
+        "services": services,
+        "env_files": env_files,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

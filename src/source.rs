@@ -1,0 +1,204 @@
+//! Source files, byte spans and the line index.
+//!
+//! Every value the parsers produce carries a [`Span`]: a file and a byte range. Lines and
+//! columns are only computed when a diagnostic is rendered.
+
+use std::ops::Range;
+
+/// Index of a file in [`Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span { file, start: range.start, end: range.end.max(range.start) }
+    }
+    /// A span shifted by `offset` bytes (for text parsed out of a larger file).
+    pub fn shifted(self, offset: usize) -> Span {
+        Span { file: self.file, start: self.start + offset, end: self.end + offset }
+    }
+    /// The smallest span covering both (same file assumed).
+    pub fn to(self, other: Span) -> Span {
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+}
+
+/// A value with the place it was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// What a file is, decided by discovery from its name (and, for scripts, its shebang).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Dockerfile,
+    Compose,
+    EnvFile,
+    Crontab,
+    Shell,
+    Markdown,
+    Go,
+    GoMod,
+    GitIgnore,
+    DockerIgnore,
+}
+
+/// One file that discovery read.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the linted root, with `/`.
+    pub path: String,
+    pub kind: Kind,
+    pub text: String,
+    /// Whether `.gitignore` excludes the file (env files are read even then).
+    pub git_ignored: bool,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: String, kind: Kind, text: String, git_ignored: bool) -> SourceFile {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile { path, kind, text, git_ignored, line_starts }
+    }
+
+    /// 1-based line and 1-based column in characters of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
+
+    /// Byte offset of a 1-based line and 1-based column in characters.
+    pub fn offset_of(&self, line: usize, col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = self.text.get(start..).unwrap_or("");
+        let line_text = rest.split('\n').next().unwrap_or("");
+        let within = line_text.char_indices().nth(col.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i);
+        start + within
+    }
+
+    /// The byte range of the 1-based line `line`, without its newline.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e.saturating_sub(1));
+        start..end.max(start)
+    }
+
+    /// The text as it may be shown to a user. Env files hold secrets: every value is masked
+    /// (same byte length, so spans stay valid).
+    pub fn display_text(&self) -> String {
+        if self.kind == Kind::EnvFile {
+            crate::parse::envfile::mask(&self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
+/// All files read in one run.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
+    }
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+    pub fn path(&self, id: FileId) -> &str {
+        self.get(id).map_or("", |f| f.path.as_str())
+    }
+    pub fn text(&self, id: FileId) -> &str {
+        self.get(id).map_or("", |f| f.text.as_str())
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+    pub fn find(&self, path: &str) -> Option<FileId> {
+        self.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)
+    }
+    /// The text under a span (empty when out of range).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text(span.file).get(span.start..span.end).unwrap_or("")
+    }
+}
+
+/// Joins a relative directory and a relative path, resolving `.` and `..`; `None` when the
+/// result leaves the root.
+pub fn join_rel(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect()
+    };
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The directory part of a relative path (`""` for a file at the root).
+pub fn parent_dir(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// The last component of a path.
+pub fn file_name(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    trimmed.rfind('/').map_or(trimmed, |i| &trimmed[i + 1..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::new("a".into(), Kind::Shell, "ab\nçd x\n".into(), false);
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // `ç` is two bytes: the byte offset of `x` is 3 + 2 + 1 + 1 = 7, column 4.
+        assert_eq!(f.line_col(7), (2, 4));
+        assert_eq!(f.offset_of(2, 4), 7);
+        assert_eq!(f.line_range(2), 3..8);
+    }
+
+    #[test]
+    fn join_rel_resolves_dots() {
+        assert_eq!(join_rel("backend", "./cmd/x").as_deref(), Some("backend/cmd/x"));
+        assert_eq!(join_rel("a/b", "../c").as_deref(), Some("a/c"));
+        assert_eq!(join_rel("", ".."), None);
+        assert_eq!(join_rel("", ".").as_deref(), Some(""));
+    }
+}
