@@ -59,7 +59,7 @@ fn check(model: &Model, r: &mut Reporter) {
             .env_refs
             .iter()
             .map(|e| match e.source.and_then(|i| model.env_sources.get(i)) {
-                Some(src) if src.path != e.path => format!("`{}` (read from its template `{}`)", e.path, src.path),
+                Some(src) if src.path != e.path => format!("`{}` (absent; its template `{}` was read)", e.path, src.path),
                 _ => format!("`{}`", e.path),
             })
             .collect::<Vec<_>>();
@@ -73,12 +73,22 @@ fn check(model: &Model, r: &mut Reporter) {
             };
             r.report(
                 Finding::new(
-                    format!("`{key}` is required by `{}` but service `{}` does not provide it ({source_note})", names.join("`, `"), service.def.name.value),
+                    format!("`{key}` is required by {} but the env of service `{}` lacks it: {source_note}", and_list(&names), service.def.name.value),
                     Label::new(span, format!("`{key}` read here with no fallback")),
                 )
                 .related(related)
                 .help(format!("add `{key}=` to the env file (and its template), or to `environment:`; if the code copes without it, list it in `[env] optional`")),
             );
         }
+    }
+}
+
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``.
+fn and_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }

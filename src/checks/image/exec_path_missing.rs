@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn report(model: &Model, img: usize, stage: usize, program: &Spanned<String>, how: &str, r: &mut Reporter) {
+fn report(model: &Model, service: Option<&str>, img: usize, stage: usize, program: &Spanned<String>, how: &str, r: &mut Reporter) {
     let Some(image) = model.images.get(img) else { return };
     let Some(st) = image.stages.get(stage) else { return };
     let Some(path) = image.resolve_exec(stage, &program.value) else { return };
@@ -23,7 +23,10 @@ fn report(model: &Model, img: usize, stage: usize, program: &Spanned<String>, ho
     let name = crate::source::file_name(&path);
     r.report(
         Finding::new(
-            format!("`{path}` is not in the image built by `{}` ({})", image.path, super::stage_label(st)),
+            match service {
+                Some(name) => format!("`{path}` is not in the image of service `{name}` (`{}`, {})", image.path, super::stage_label(st)),
+                None => format!("`{path}` is not in the image built by `{}` ({})", image.path, super::stage_label(st)),
+            },
             Label::new(program.span, format!("{how} `{}`", program.value)),
         )
         .related(Label::new(st.span, format!("final stage holds {}", super::list(&super::contents(image, stage)))))
@@ -52,7 +55,7 @@ fn check(model: &Model, r: &mut Reporter) {
                 .or_else(|| st.cmd.as_ref().and_then(|c| c.words.first()));
             if let Some(p) = program {
                 if seen.insert((stage, p.span)) {
-                    report(model, ii, stage, p, "runs", r);
+                    report(model, service.map(|s| s.def.name.value.as_str()), ii, stage, p, "runs", r);
                 }
             }
         }
@@ -60,6 +63,6 @@ fn check(model: &Model, r: &mut Reporter) {
     for (_, e) in model.executions() {
         let Some(service) = model.service_for(&e.target) else { continue };
         let Some((img, stage)) = service.image else { continue };
-        report(model, img, stage, &e.program, "executes", r);
+        report(model, Some(&service.def.name.value), img, stage, &e.program, "executes", r);
     }
 }
