@@ -179,7 +179,8 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     for (table_key, table_val) in root.get_ref() {
         let tname = table_key.get_ref().as_ref();
         let Some((_, keys)) = SCHEMA.iter().find(|(t, _)| *t == tname) else {
-            let hint = suggest(tname, SCHEMA.iter().map(|(t, _)| *t)).map_or(String::new(), |s| format!("; did you mean `[{s}]`?"));
+            let hint = suggest(tname, SCHEMA.iter().map(|(t, _)| *t))
+                .map_or(String::new(), |s| format!("; did you mean `[{s}]`?"));
             return Err(r.err(table_key.span(), format!("unknown table `{tname}`{hint}")));
         };
         let Some(table) = table_val.get_ref().as_table() else {
@@ -188,7 +189,8 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         for (k, v) in table {
             let key = k.get_ref().as_ref();
             if !keys.contains(&key) {
-                let hint = suggest(key, keys.iter().copied()).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+                let hint =
+                    suggest(key, keys.iter().copied()).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
                 return Err(r.err(k.span(), format!("unknown key `{key}` in `[{tname}]`{hint}")));
             }
             match (tname, key) {
@@ -217,7 +219,10 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
                             Level::Off
                         } else {
                             Level::On(parse_severity(&s).ok_or_else(|| {
-                                r.err(rv.span(), format!("a severity is `error`, `warning`, `info` or `off`, not `{s}`"))
+                                r.err(
+                                    rv.span(),
+                                    format!("a severity is `error`, `warning`, `info` or `off`, not `{s}`"),
+                                )
                             })?)
                         };
                         cfg.severity.insert(rule.to_string(), level);
@@ -226,7 +231,10 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
                 ("server", "compose") => {
                     let s = r.string(v, key)?;
                     cfg.compose = Some(Flavor::parse(&s).ok_or_else(|| {
-                        r.err(v.span(), format!("`compose` must be `v1` (`docker-compose`) or `v2` (`docker compose`), not `{s}`"))
+                        r.err(
+                            v.span(),
+                            format!("`compose` must be `v1` (`docker-compose`) or `v2` (`docker compose`), not `{s}`"),
+                        )
                     })?);
                 }
                 ("server", "compose-version") => cfg.compose_version = Some(r.string(v, key)?),

@@ -224,13 +224,19 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, is_symlink: bool) -
     if is_symlink {
         match path.canonicalize() {
             Ok(target) if target.starts_with(canonical_root) => {}
-            Ok(_) => return if kind.is_some() { skip("a symlink that leaves the root") } else { None },
-            Err(_) => return if kind.is_some() { skip("a broken or looping symlink") } else { None },
+            Ok(_) => {
+                return if kind.is_some() { skip("a symlink that leaves the root") } else { None };
+            }
+            Err(_) => {
+                return if kind.is_some() { skip("a broken or looping symlink") } else { None };
+            }
         }
     }
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(_) => return if kind.is_some() { skip("unreadable") } else { None },
+        Err(_) => {
+            return if kind.is_some() { skip("unreadable") } else { None };
+        }
     };
     if !meta.is_file() {
         return None;
@@ -240,14 +246,18 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, is_symlink: bool) -
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(_) => return if kind.is_some() { skip("unreadable") } else { None },
+        Err(_) => {
+            return if kind.is_some() { skip("unreadable") } else { None };
+        }
     };
     if bytes.contains(&0) {
         return if kind.is_some() { skip("a binary file") } else { None };
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(_) => return if kind.is_some() { skip("not valid UTF-8") } else { None },
+        Err(_) => {
+            return if kind.is_some() { skip("not valid UTF-8") } else { None };
+        }
     };
     if kind.is_none() {
         if is_shell_shebang(&text) {

@@ -40,7 +40,9 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, RunEr
                 let shown = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().to_string();
                 return config::parse(&shown, &text).map_err(|e| RunError(format!("invalid config: {e}")));
             }
-            Err(e) if explicit.is_some() => return Err(RunError(format!("cannot read config `{}`: {e}", path.display()))),
+            Err(e) if explicit.is_some() => {
+                return Err(RunError(format!("cannot read config `{}`: {e}", path.display())));
+            }
             Err(_) => {}
         }
     }
@@ -52,9 +54,16 @@ pub fn enabled_rules(cfg: &Config) -> Vec<(&'static checks::Rule, Option<diagnos
     checks::RULES
         .iter()
         .copied()
-        .filter(|r| cfg.select.iter().any(|s| checks::selector_matches(s, r)) && !cfg.ignore.iter().any(|s| checks::selector_matches(s, r)))
+        .filter(|r| {
+            cfg.select.iter().any(|s| checks::selector_matches(s, r))
+                && !cfg.ignore.iter().any(|s| checks::selector_matches(s, r))
+        })
         .filter_map(|r| {
-            let level = cfg.severity.iter().find(|(k, _)| checks::find_rule(k).is_some_and(|x| x.code == r.code)).map(|(_, v)| *v);
+            let level = cfg
+                .severity
+                .iter()
+                .find(|(k, _)| checks::find_rule(k).is_some_and(|x| x.code == r.code))
+                .map(|(_, v)| *v);
             match level {
                 Some(Level::Off) => None,
                 Some(Level::On(s)) => Some((r, Some(s))),
@@ -69,7 +78,8 @@ pub fn build_model(root: &Path, cfg: Config) -> Result<model::Model, RunError> {
     if !root.is_dir() {
         return Err(RunError(format!("`{}` is not a directory that can be read", root.display())));
     }
-    let found = discover::discover(root, &cfg.exclude).map_err(|e| RunError(format!("cannot read `{}`: {e}", root.display())))?;
+    let found = discover::discover(root, &cfg.exclude)
+        .map_err(|e| RunError(format!("cannot read `{}`: {e}", root.display())))?;
     Ok(model::Model::build(found, cfg))
 }
 

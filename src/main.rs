@@ -43,7 +43,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
     for s in args.select.iter().chain(&args.ignore) {
         if !checks::selector_is_known(s) {
             let names = checks::RULES.iter().flat_map(|r| [r.code, r.name]);
-            let hint = deploylint::config::suggest(s, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
+            let hint =
+                deploylint::config::suggest(s, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
             return Err(RunError(format!("unknown rule selector `{s}`{hint}")));
         }
     }
@@ -54,10 +55,13 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
         cfg.ignore = args.ignore.clone();
     }
     if let Some(f) = &args.fail_on {
-        cfg.fail_on = FailOn::parse(f).ok_or_else(|| RunError(format!("`--fail-on` takes `error`, `warning`, `info` or `never`, not `{f}`")))?;
+        cfg.fail_on = FailOn::parse(f)
+            .ok_or_else(|| RunError(format!("`--fail-on` takes `error`, `warning`, `info` or `never`, not `{f}`")))?;
     }
     if let Some(f) = &args.compose_flavor {
-        cfg.compose = Some(Flavor::parse(f).ok_or_else(|| RunError(format!("`--compose-flavor` takes `v1` or `v2`, not `{f}`")))?);
+        cfg.compose = Some(
+            Flavor::parse(f).ok_or_else(|| RunError(format!("`--compose-flavor` takes `v1` or `v2`, not `{f}`")))?,
+        );
     }
     cfg.exclude.extend(args.exclude.iter().cloned());
     let fail_on = cfg.fail_on;
@@ -107,7 +111,8 @@ fn explain(rule: &str) -> Result<ExitCode, RunError> {
         }
         None => {
             let names = checks::RULES.iter().flat_map(|r| [r.code, r.name]);
-            let hint = deploylint::config::suggest(rule, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
+            let hint =
+                deploylint::config::suggest(rule, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
             Err(RunError(format!("no rule `{rule}`{hint}")))
         }
     }

@@ -108,11 +108,7 @@ impl SourceFile {
     /// The text as it may be shown to a user. Env files hold secrets: every value is masked
     /// (same byte length, so spans stay valid).
     pub fn display_text(&self) -> String {
-        if self.kind == Kind::EnvFile {
-            crate::parse::envfile::mask(&self.text)
-        } else {
-            self.text.clone()
-        }
+        if self.kind == Kind::EnvFile { crate::parse::envfile::mask(&self.text) } else { self.text.clone() }
     }
 }
 

@@ -66,7 +66,10 @@ pub static RULES: &[&Rule] = &[
 
 /// A rule by code or name (case-insensitive).
 pub fn find_rule(code_or_name: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
 }
 
 /// Whether a selector (`ALL`, a code, a name, a code prefix such as `DPL1`) covers a rule.

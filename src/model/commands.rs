@@ -75,8 +75,44 @@ fn is_env_file_name(path: &str) -> bool {
     name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
 }
 
-const COMPOSE_GLOBAL_VALUE_OPTS: &[&str] = &["-f", "--file", "-p", "--project-name", "--env-file", "--profile", "--project-directory", "--ansi", "--progress", "-H", "--host", "--context", "--log-level", "--parallel"];
-const EXEC_VALUE_OPTS: &[&str] = &["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys", "--index", "--entrypoint", "--name", "-p", "--publish", "-v", "--volume", "-l", "--label", "--pull", "--cap-add", "--cap-drop"];
+const COMPOSE_GLOBAL_VALUE_OPTS: &[&str] = &[
+    "-f",
+    "--file",
+    "-p",
+    "--project-name",
+    "--env-file",
+    "--profile",
+    "--project-directory",
+    "--ansi",
+    "--progress",
+    "-H",
+    "--host",
+    "--context",
+    "--log-level",
+    "--parallel",
+];
+const EXEC_VALUE_OPTS: &[&str] = &[
+    "-e",
+    "--env",
+    "-u",
+    "--user",
+    "-w",
+    "--workdir",
+    "--env-file",
+    "--detach-keys",
+    "--index",
+    "--entrypoint",
+    "--name",
+    "-p",
+    "--publish",
+    "-v",
+    "--volume",
+    "-l",
+    "--label",
+    "--pull",
+    "--cap-add",
+    "--cap-drop",
+];
 
 fn spanned(w: &Word) -> Spanned<String> {
     Spanned::new(w.text.clone(), w.span)
@@ -107,7 +143,8 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
 }
 
 fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
-    let mut call = ComposeCall { flavor, tool, files: Vec::new(), env_files: Vec::new(), subcommand: None, args: Vec::new() };
+    let mut call =
+        ComposeCall { flavor, tool, files: Vec::new(), env_files: Vec::new(), subcommand: None, args: Vec::new() };
     let mut i = 0;
     while let Some(w) = words.get(i) {
         let t = w.text.as_str();
@@ -139,18 +176,27 @@ fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
 }
 
 fn classify(words: &[Word]) -> Kind {
-    let Some(first) = words.first() else { return Kind::Other };
+    let Some(first) = words.first() else {
+        return Kind::Other;
+    };
     match first.text.as_str() {
         "docker-compose" => {
             let call = compose_call(Flavor::V1, first.span, &words[1..]);
             compose_or_exec(call)
         }
         "docker" => {
-            let Some(sub) = words.get(1) else { return Kind::Other };
+            let Some(sub) = words.get(1) else {
+                return Kind::Other;
+            };
             match sub.text.as_str() {
                 "compose" => compose_or_exec(compose_call(Flavor::V2, first.span.to(sub.span), &words[2..])),
                 "exec" => execution(&words[2..], false, false).map_or(Kind::Other, Kind::Exec),
-                "restart" => words.get(2..).unwrap_or(&[]).iter().find(|w| !w.text.starts_with('-')).map_or(Kind::Other, |w| Kind::DockerRestart(spanned(w))),
+                "restart" => words
+                    .get(2..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .find(|w| !w.text.starts_with('-'))
+                    .map_or(Kind::Other, |w| Kind::DockerRestart(spanned(w))),
                 _ => Kind::Other,
             }
         }
@@ -183,7 +229,8 @@ fn env_write(cmd: &SimpleCommand, at: usize) -> Option<String> {
     }
     let name = cmd.words.get(at)?.text.as_str();
     let args = cmd.words.get(at + 1..).unwrap_or(&[]);
-    let file_arg = || args.iter().rev().find(|w| !w.text.starts_with('-') && is_env_file_name(&w.text)).map(|w| w.text.clone());
+    let file_arg =
+        || args.iter().rev().find(|w| !w.text.starts_with('-') && is_env_file_name(&w.text)).map(|w| w.text.clone());
     match name {
         "tee" | "vi" | "vim" | "nano" | "ed" => file_arg(),
         "sed" if args.iter().any(|w| w.text.starts_with("-i")) => file_arg(),
@@ -220,7 +267,16 @@ pub fn classify_group(origin: Origin, file: FileId, group: usize, cmds: Vec<Simp
             .find(|w| w.text.starts_with("SSH_ASKPASS="))
             .map(|w| w.span);
         let env_write = env_write(&cmd, at);
-        out.push(Command { origin, file, group, askpass: inline_askpass.or(exported_askpass), setsid, env_write, kind, cmd });
+        out.push(Command {
+            origin,
+            file,
+            group,
+            askpass: inline_askpass.or(exported_askpass),
+            setsid,
+            env_write,
+            kind,
+            cmd,
+        });
     }
 }
 
@@ -247,7 +303,9 @@ mod tests {
 
     #[test]
     fn executions_and_askpass() {
-        let c = classify_text("export SSH_ASKPASS=/tmp/a\nscp f h:/tmp\nsetsid -w ssh h ls\ndocker exec -it app /app/batch -task=x\n");
+        let c = classify_text(
+            "export SSH_ASKPASS=/tmp/a\nscp f h:/tmp\nsetsid -w ssh h ls\ndocker exec -it app /app/batch -task=x\n",
+        );
         assert!(c.iter().any(|c| matches!(c.kind, Kind::Remote("scp")) && c.askpass.is_some() && !c.setsid));
         assert!(c.iter().any(|c| matches!(c.kind, Kind::Remote("ssh")) && c.setsid));
         let exec = c.iter().find_map(|c| if let Kind::Exec(e) = &c.kind { Some(e) } else { None });

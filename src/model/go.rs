@@ -98,7 +98,8 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
             continue;
         }
         let dir = parent_dir(&f.path).to_string();
-        let module = m.modules.iter().find(|md| md.dir.is_empty() || dir == md.dir || dir.starts_with(&format!("{}/", md.dir)));
+        let module =
+            m.modules.iter().find(|md| md.dir.is_empty() || dir == md.dir || dir.starts_with(&format!("{}/", md.dir)));
         let pkg = m.packages.entry(dir.clone()).or_insert_with(|| Package {
             dir: dir.clone(),
             module_dir: module.map(|md| md.dir.clone()),
@@ -128,12 +129,17 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
         }
     }
     for (dir, (_, _, span)) in main_files {
-        let Some(pkg) = m.packages.get_mut(&dir) else { continue };
+        let Some(pkg) = m.packages.get_mut(&dir) else {
+            continue;
+        };
         pkg.main_span = Some(span);
         let name = if dir.is_empty() { "main".to_string() } else { file_name(&dir).to_string() };
-        let ignored = ignore.iter().any(|g| glob_match(g, &dir) || pkg.module_dir.as_ref().is_some_and(|md| {
-            dir.strip_prefix(md.as_str()).is_some_and(|rel| glob_match(g, rel.trim_start_matches('/')))
-        }));
+        let ignored = ignore.iter().any(|g| {
+            glob_match(g, &dir)
+                || pkg.module_dir.as_ref().is_some_and(|md| {
+                    dir.strip_prefix(md.as_str()).is_some_and(|rel| glob_match(g, rel.trim_start_matches('/')))
+                })
+        });
         m.binaries.push(Binary { name, dir, module_dir: pkg.module_dir.clone(), span, ignored });
     }
     m
@@ -151,7 +157,9 @@ impl GoModel {
             if !seen.insert(d.clone()) {
                 continue;
             }
-            let Some(p) = self.packages.get(&d) else { continue };
+            let Some(p) = self.packages.get(&d) else {
+                continue;
+            };
             out.push(p);
             for imp in &p.imports {
                 if let Some(q) = by_import.get(imp.as_str()) {

@@ -88,15 +88,61 @@ pub struct Image {
 
 /// Commands that change nothing deploylint tracks (packages, users, permissions, checks).
 const HARMLESS: &[&str] = &[
-    "apk", "apt-get", "apt", "yum", "dnf", "microdnf", "mkdir", "echo", "set", "true", "chmod", "chown", "rm", "adduser",
-    "addgroup", "useradd", "groupadd", "update-ca-certificates", "export", "test", "[", "ls", "printf", "git", "go", "cd",
-    "upx", "strip", "file", "ldd", "touch", "id", "whoami", "env",
+    "apk",
+    "apt-get",
+    "apt",
+    "yum",
+    "dnf",
+    "microdnf",
+    "mkdir",
+    "echo",
+    "set",
+    "true",
+    "chmod",
+    "chown",
+    "rm",
+    "adduser",
+    "addgroup",
+    "useradd",
+    "groupadd",
+    "update-ca-certificates",
+    "export",
+    "test",
+    "[",
+    "ls",
+    "printf",
+    "git",
+    "go",
+    "cd",
+    "upx",
+    "strip",
+    "file",
+    "ldd",
+    "touch",
+    "id",
+    "whoami",
+    "env",
 ];
 
 /// Directories an external base image may already fill: a path there is never certainly absent.
 const SYSTEM_DIRS: &[&str] = &[
-    "/", "/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/usr/local/sbin", "/etc", "/lib",
-    "/usr/lib", "/opt", "/root", "/home", "/tmp", "/var",
+    "/",
+    "/bin",
+    "/sbin",
+    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/etc",
+    "/lib",
+    "/usr/lib",
+    "/opt",
+    "/root",
+    "/home",
+    "/tmp",
+    "/var",
 ];
 
 fn abs(cwd: &str, p: &str) -> String {
@@ -110,8 +156,26 @@ fn is_under(path: &str, dir: &str) -> bool {
 
 /// `go build`/`go install` flags that take a separate value.
 const GO_VALUE_FLAGS: &[&str] = &[
-    "-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-buildmode", "-mod", "-modfile", "-p", "-pkgdir", "-installsuffix",
-    "-overlay", "-pgo", "-C", "-compiler", "-gccgoflags", "-toolexec", "-covermode", "-coverpkg", "-exec",
+    "-o",
+    "-ldflags",
+    "-gcflags",
+    "-asmflags",
+    "-tags",
+    "-buildmode",
+    "-mod",
+    "-modfile",
+    "-p",
+    "-pkgdir",
+    "-installsuffix",
+    "-overlay",
+    "-pgo",
+    "-C",
+    "-compiler",
+    "-gccgoflags",
+    "-toolexec",
+    "-covermode",
+    "-coverpkg",
+    "-exec",
 ];
 
 /// The outputs of one `go build` / `go install` command run in `cwd`.
@@ -202,7 +266,9 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
         let base_name = st.base.value.as_str();
         let base = if base_name.eq_ignore_ascii_case("scratch") {
             Base::Scratch
-        } else if let Some(i) = stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(base_name))) {
+        } else if let Some(i) =
+            stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(base_name)))
+        {
             Base::Stage(i)
         } else {
             Base::Image(base_name.to_string())
@@ -246,7 +312,9 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
                             let v = f.value.as_str();
                             if let Ok(n) = v.parse::<usize>() {
                                 if n < stages.len() { CopyFrom::Stage(n) } else { CopyFrom::Image(v.to_string()) }
-                            } else if let Some(i) = stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(v))) {
+                            } else if let Some(i) =
+                                stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(v)))
+                            {
                                 CopyFrom::Stage(i)
                             } else {
                                 CopyFrom::Image(v.to_string())
@@ -260,23 +328,28 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
                             continue;
                         }
                         let is_glob = src.value.contains(['*', '?', '[']);
-                        let looks_dir = src.value.ends_with('/') || src.value == "." || !crate::source::file_name(&src.value).contains('.') && matches!(from, CopyFrom::Context) && src.value != "go.mod";
+                        let looks_dir = src.value.ends_with('/')
+                            || src.value == "."
+                            || !crate::source::file_name(&src.value).contains('.')
+                                && matches!(from, CopyFrom::Context)
+                                && src.value != "go.mod";
                         let src_path = match from {
                             CopyFrom::Context => join_rel("", &src.value).unwrap_or_default(),
                             _ => abs("/", &src.value),
                         };
-                        let (dest, dest_is_dir) = if is_glob || (matches!(from, CopyFrom::Context) && looks_dir && !dest_dir_form) {
-                            (abs(&s.workdir, &c.dest.value), true)
-                        } else if dest_dir_form {
-                            let name = file_name(&src.value);
-                            if src.value.ends_with('/') || src.value == "." {
+                        let (dest, dest_is_dir) =
+                            if is_glob || (matches!(from, CopyFrom::Context) && looks_dir && !dest_dir_form) {
                                 (abs(&s.workdir, &c.dest.value), true)
+                            } else if dest_dir_form {
+                                let name = file_name(&src.value);
+                                if src.value.ends_with('/') || src.value == "." {
+                                    (abs(&s.workdir, &c.dest.value), true)
+                                } else {
+                                    (abs(&s.workdir, &format!("{}/{name}", c.dest.value.trim_end_matches('/'))), false)
+                                }
                             } else {
-                                (abs(&s.workdir, &format!("{}/{name}", c.dest.value.trim_end_matches('/'))), false)
-                            }
-                        } else {
-                            (abs(&s.workdir, &c.dest.value), src.value.ends_with('/'))
-                        };
+                                (abs(&s.workdir, &c.dest.value), src.value.ends_with('/'))
+                            };
                         // A source copied from a stage may be a directory: it is only a file for
                         // sure when that stage built it.
                         let dest_is_dir = dest_is_dir
@@ -285,7 +358,14 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
                                 CopyFrom::Image(_) => true,
                                 CopyFrom::Context => false,
                             };
-                        s.copies.push(CopyIn { from: from.clone(), src: src_path, dest, dest_is_dir, span: c.span, src_span: src.span });
+                        s.copies.push(CopyIn {
+                            from: from.clone(),
+                            src: src_path,
+                            dest,
+                            dest_is_dir,
+                            span: c.span,
+                            src_span: src.span,
+                        });
                     }
                 }
                 Instr::Run(run) => {
@@ -295,7 +375,9 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
                     let mut cwd = s.workdir.clone();
                     for cmd in &run.commands {
                         let (at, _) = unwrap_command(&cmd.words);
-                        let Some(name) = cmd.words.get(at).map(|w| w.text.as_str()) else { continue };
+                        let Some(name) = cmd.words.get(at).map(|w| w.text.as_str()) else {
+                            continue;
+                        };
                         match name {
                             "cd" => {
                                 if let Some(d) = cmd.words.get(at + 1) {
@@ -309,11 +391,15 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
                                 Some(outs) => {
                                     for (output, pkg) in outs {
                                         let pkg_abs = abs(&cwd, &pkg);
-                                        let context_dir = context_dir_of(&s, &stages, &pkg_abs).and_then(|rel| join_rel(context, &rel));
+                                        let context_dir = context_dir_of(&s, &stages, &pkg_abs)
+                                            .and_then(|rel| join_rel(context, &rel));
                                         s.builds.push(BuildOut { output, package: pkg, context_dir, span: cmd.span });
                                     }
                                 }
-                                None => s.opaque.push(format!("a `go` command deploylint cannot follow: `{}`", cmd.argv().collect::<Vec<_>>().join(" "))),
+                                None => s.opaque.push(format!(
+                                    "a `go` command deploylint cannot follow: `{}`",
+                                    cmd.argv().collect::<Vec<_>>().join(" ")
+                                )),
                             },
                             n if HARMLESS.contains(&n) => {}
                             n => s.opaque.push(format!("RUN `{n}` has effects deploylint cannot follow")),
@@ -364,7 +450,9 @@ fn produces_file(stages: &[StageModel], i: usize, path: &str) -> bool {
     let mut cur = Some(i);
     let mut guard = 0;
     while let Some(idx) = cur {
-        let Some(s) = stages.get(idx) else { return false };
+        let Some(s) = stages.get(idx) else {
+            return false;
+        };
         if s.builds.iter().any(|b| b.output == path) || s.copies.iter().any(|c| !c.dest_is_dir && c.dest == path) {
             return true;
         }
@@ -451,6 +539,7 @@ impl Image {
         }
         let populated = chain.iter().any(|s| {
             s.workdirs.iter().any(|w| is_under(&parent, w) && !SYSTEM_DIRS.contains(&w.as_str()))
+                || s.builds.iter().any(|b| parent_dir(&b.output) == parent && !SYSTEM_DIRS.contains(&parent.as_str()))
                 || s.copies.iter().any(|c| {
                     let d = if c.dest_is_dir { c.dest.clone() } else { parent_dir(&c.dest).to_string() };
                     !SYSTEM_DIRS.contains(&d.as_str()) && parent == d

@@ -85,7 +85,7 @@ impl Model {
         for s in discovered.skipped {
             let kind = crate::discover::classify(&s.path).unwrap_or(Kind::Shell);
             let id = m.sources.add(SourceFile::new(s.path, kind, String::new(), false));
-            m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: format!("not read: {}", s.reason) });
+            m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: s.reason });
         }
         m.go = go::build(&m.sources, &m.config.binaries_ignore);
         let ids: Vec<(FileId, Kind)> = m.sources.iter().map(|(id, f)| (id, f.kind)).collect();
@@ -102,7 +102,8 @@ impl Model {
                     let parsed = envfile::parse(id, &text);
                     m.parse_errors.extend(parsed.errors.iter().cloned());
                     let path = m.sources.path(id).to_string();
-                    let is_template = TEMPLATE_SUFFIXES.iter().any(|s| path.ends_with(s)) || file_name(&path) == ".env.example";
+                    let is_template =
+                        TEMPLATE_SUFFIXES.iter().any(|s| path.ends_with(s)) || file_name(&path) == ".env.example";
                     m.env_sources.push(EnvSource { file: id, path, parsed, is_template });
                 }
                 Kind::Compose => match compose::parse(id, &text) {
@@ -162,7 +163,8 @@ impl Model {
             for s in &c.services {
                 if let Some(b) = &s.build {
                     let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
-                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str())).unwrap_or_default();
+                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))
+                        .unwrap_or_default();
                     contexts.entry(df).or_insert(ctx);
                 }
             }
@@ -214,7 +216,7 @@ impl Model {
         match target {
             ExecTarget::Container(name) => self.services.iter().find(|s| {
                 s.def.container_name.as_ref().map(|c| c.value == name.value).unwrap_or(false)
-                    || generated_names(s).iter().any(|g| *g == name.value)
+                    || generated_names(s).contains(&name.value)
             }),
             ExecTarget::Service(name) => self.services.iter().find(|s| s.def.name.value == name.value),
         }
@@ -256,7 +258,8 @@ impl Model {
         if let Some((img, stage)) = service.image {
             let image = self.images.get(img);
             let runs = image.and_then(|i| i.stages.get(stage)).and_then(|s| s.runs.clone());
-            let from_compose = service.def.entrypoint.as_ref().or(service.def.command.as_ref()).and_then(|c| c.words.first());
+            let from_compose =
+                service.def.entrypoint.as_ref().or(service.def.command.as_ref()).and_then(|c| c.words.first());
             let runs = match from_compose {
                 Some(w) => image.and_then(|i| i.resolve_exec(stage, &w.value)),
                 None => runs,
@@ -299,17 +302,27 @@ impl Model {
                 }
             };
             let name = file_name(&program).to_string();
-            let Some(flag) = self.task_flag_of(&name) else { continue };
+            let Some(flag) = self.task_flag_of(&name) else {
+                continue;
+            };
             let mut i = 0;
             while let Some(w) = args.get(i) {
                 let t = w.text.trim_start_matches('-');
                 if w.text.starts_with('-') {
                     if let Some(v) = t.strip_prefix(&format!("{flag}=")) {
                         let start = w.span.end - v.len();
-                        out.push(TaskRef { binary: name.clone(), task: Spanned::new(v.to_string(), Span::new(w.span.file, start..w.span.end)), origin });
+                        out.push(TaskRef {
+                            binary: name.clone(),
+                            task: Spanned::new(v.to_string(), Span::new(w.span.file, start..w.span.end)),
+                            origin,
+                        });
                     } else if t == flag {
                         if let Some(v) = args.get(i + 1) {
-                            out.push(TaskRef { binary: name.clone(), task: Spanned::new(v.text.clone(), v.span), origin });
+                            out.push(TaskRef {
+                                binary: name.clone(),
+                                task: Spanned::new(v.text.clone(), v.span),
+                                origin,
+                            });
                         }
                     }
                 }
@@ -335,7 +348,11 @@ impl Model {
 /// Container names compose gives a service without `container_name` (v1 and v2 forms).
 fn generated_names(s: &Service) -> Vec<String> {
     let project = file_name(parent_dir(&s.compose_path)).to_string();
-    let project = if project.is_empty() { return Vec::new() } else { project.to_ascii_lowercase() };
+    let project = if project.is_empty() {
+        return Vec::new();
+    } else {
+        project.to_ascii_lowercase()
+    };
     let name = &s.def.name.value;
     vec![format!("{project}_{name}_1"), format!("{project}-{name}-1")]
 }

@@ -72,13 +72,18 @@ fn command_spec(n: &YNode) -> Option<CommandSpec> {
 fn service(name: &YNode, body: &YNode) -> Option<Service> {
     let name = spanned(name)?;
     let build = body.get("build").and_then(|b| match &b.value {
-        YValue::Scalar(s) => Some(Build { context: Spanned::new(s.clone(), b.span), dockerfile: None, target: None, args: Vec::new() }),
+        YValue::Scalar(s) => {
+            Some(Build { context: Spanned::new(s.clone(), b.span), dockerfile: None, target: None, args: Vec::new() })
+        }
         YValue::Map(_) => Some(Build {
             context: b.get("context").and_then(spanned).unwrap_or_else(|| Spanned::new(".".into(), b.span)),
             dockerfile: b.get("dockerfile").and_then(spanned),
             target: b.get("target").and_then(spanned),
             args: match b.get("args").map(|a| &a.value) {
-                Some(YValue::Map(m)) => m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str().map(str::to_string)))).collect(),
+                Some(YValue::Map(m)) => m
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str().map(str::to_string))))
+                    .collect(),
                 Some(YValue::Seq(s)) => s
                     .iter()
                     .filter_map(YNode::as_str)
@@ -95,7 +100,9 @@ fn service(name: &YNode, body: &YNode) -> Option<Service> {
     let env_files = match body.get("env_file") {
         Some(n) => match &n.value {
             YValue::Scalar(_) => spanned(n).into_iter().collect(),
-            YValue::Seq(items) => items.iter().filter_map(|i| spanned(i).or_else(|| i.get("path").and_then(spanned))).collect(),
+            YValue::Seq(items) => {
+                items.iter().filter_map(|i| spanned(i).or_else(|| i.get("path").and_then(spanned))).collect()
+            }
             _ => Vec::new(),
         },
         None => Vec::new(),
@@ -116,7 +123,10 @@ fn service(name: &YNode, body: &YNode) -> Option<Service> {
                     Some((k, _)) => (k, true),
                     None => (s, false),
                 };
-                Some(EnvSetting { key: Spanned::new(k.to_string(), Span::new(i.span.file, i.span.start..i.span.start + k.len())), has_value })
+                Some(EnvSetting {
+                    key: Spanned::new(k.to_string(), Span::new(i.span.file, i.span.start..i.span.start + k.len())),
+                    has_value,
+                })
             })
             .collect(),
         _ => Vec::new(),
@@ -130,7 +140,10 @@ fn service(name: &YNode, body: &YNode) -> Option<Service> {
         entrypoint: body.get("entrypoint").and_then(command_spec),
         env_files,
         environment,
-        profiles: body.get("profiles").map(|p| p.as_seq().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+        profiles: body
+            .get("profiles")
+            .map(|p| p.as_seq().iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -138,7 +151,8 @@ pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
     let Some(root) = yaml::parse(file, text)? else {
         return Ok(Compose::default());
     };
-    let mut out = Compose { project: root.get("name").and_then(YNode::as_str).map(str::to_string), ..Compose::default() };
+    let mut out =
+        Compose { project: root.get("name").and_then(YNode::as_str).map(str::to_string), ..Compose::default() };
     match root.entry("services") {
         None => {}
         Some((_, s)) if matches!(s.value, YValue::Map(_) | YValue::Null) => {

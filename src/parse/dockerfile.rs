@@ -97,7 +97,8 @@ fn blank_late_heredocs(text: &str) -> (String, Vec<(usize, std::ops::Range<usize
         if delim.is_empty() {
             continue;
         }
-        let is_shell = matches!(words.first().map(|w| crate::source::file_name(w)), Some("sh" | "bash" | "dash" | "ash"));
+        let is_shell =
+            matches!(words.first().map(|w| crate::source::file_name(w)), Some("sh" | "bash" | "dash" | "ash"));
         let body_start = offset;
         while i < lines.len() {
             let l = lines[i];
@@ -136,7 +137,11 @@ fn clean_run_text(raw: &str) -> String {
 fn exec_spec(file: FileId, text: &str, cmd: &Command<'_>) -> ExecSpec {
     match cmd {
         Command::Exec(list) => ExecSpec {
-            words: list.value.iter().map(|w| Spanned::new(w.value.to_string(), Span::new(file, w.span.clone()))).collect(),
+            words: list
+                .value
+                .iter()
+                .map(|w| Spanned::new(w.value.to_string(), Span::new(file, w.span.clone())))
+                .collect(),
             span: Span::new(file, list.span.clone()),
             shell_form: false,
         },
@@ -185,7 +190,10 @@ fn arg_defs(file: FileId, raw: &str, at: usize) -> Vec<(Spanned<String>, Option<
         .into_iter()
         .flat_map(|c| c.assignments.into_iter().chain(c.words))
         .map(|w| match w.text.split_once('=') {
-            Some((k, v)) => (Spanned::new(k.to_string(), Span::new(file, w.span.start..w.span.start + k.len())), Some(v.to_string())),
+            Some((k, v)) => (
+                Spanned::new(k.to_string(), Span::new(file, w.span.start..w.span.start + k.len())),
+                Some(v.to_string()),
+            ),
             None => (Spanned::new(w.text.clone(), w.span), None),
         })
         .collect()
@@ -213,9 +221,15 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, ParseError> {
                 let index = out.stages.len();
                 out.stages.push(Stage {
                     index,
-                    name: f.as_.as_ref().map(|(_, n)| Spanned::new(n.value.to_string(), Span::new(file, n.span.clone()))),
+                    name: f
+                        .as_
+                        .as_ref()
+                        .map(|(_, n)| Spanned::new(n.value.to_string(), Span::new(file, n.span.clone()))),
                     base: Spanned::new(f.image.value.to_string(), Span::new(file, f.image.span.clone())),
-                    span: Span::new(file, f.from.span.start..f.as_.as_ref().map_or(f.image.span.end, |(_, n)| n.span.end)),
+                    span: Span::new(
+                        file,
+                        f.from.span.start..f.as_.as_ref().map_or(f.image.span.end, |(_, n)| n.span.end),
+                    ),
                     instrs: Vec::new(),
                 });
             }
@@ -240,10 +254,23 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, ParseError> {
                                 let words = list
                                     .value
                                     .iter()
-                                    .map(|w| shell::Word { text: w.value.to_string(), span: Span::new(file, w.span.clone()), quoted_inner: None })
+                                    .map(|w| shell::Word {
+                                        text: w.value.to_string(),
+                                        span: Span::new(file, w.span.clone()),
+                                        quoted_inner: None,
+                                    })
                                     .collect();
                                 let span = Span::new(file, list.span.clone());
-                                (vec![SimpleCommand { assignments: vec![], words, redirects: vec![], span, remote: false }], list.span.end)
+                                (
+                                    vec![SimpleCommand {
+                                        assignments: vec![],
+                                        words,
+                                        redirects: vec![],
+                                        span,
+                                        remote: false,
+                                    }],
+                                    list.span.end,
+                                )
                             }
                             _ => (Vec::new(), kw.end),
                         };
@@ -252,7 +279,9 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, ParseError> {
                             end = end.max(h.span.end);
                         }
                         let mut foreign = false;
-                        if let Some((_, body, is_shell)) = bodies.iter().find(|(line, _, _)| *line <= kw.start && kw.start < line + 512 && text[*line..kw.start].trim().is_empty()) {
+                        if let Some((_, body, is_shell)) = bodies.iter().find(|(line, _, _)| {
+                            *line <= kw.start && kw.start < line + 512 && text[*line..kw.start].trim().is_empty()
+                        }) {
                             if *is_shell {
                                 commands.extend(shell::parse(file, text.get(body.clone()).unwrap_or(""), body.start));
                             } else {
@@ -264,7 +293,10 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, ParseError> {
                     }
                     Instruction::Copy(c) => copy_instr(file, false, &c.copy.span, &c.options, &c.src, &c.dest),
                     Instruction::Add(c) => copy_instr(file, true, &c.add.span, &c.options, &c.src, &c.dest),
-                    Instruction::Workdir(w) => Instr::Workdir(Spanned::new(w.arguments.value.to_string(), Span::new(file, w.arguments.span.clone()))),
+                    Instruction::Workdir(w) => Instr::Workdir(Spanned::new(
+                        w.arguments.value.to_string(),
+                        Span::new(file, w.arguments.span.clone()),
+                    )),
                     Instruction::Env(e) => match env_keys(file, &e.arguments.value, e.arguments.span.start) {
                         Some(keys) => Instr::Env(keys),
                         None => {
@@ -327,7 +359,9 @@ mod tests {
 
     #[test]
     fn stages_builds_and_copies() {
-        let d = ok("FROM golang:1.22 AS builder\nWORKDIR /src\nRUN go build \\\n  # comment\n  -o /out/api ./cmd/api\nFROM alpine\nCOPY --from=builder /out/api /app/api\nENTRYPOINT [\"/app/api\"]\n");
+        let d = ok(
+            "FROM golang:1.22 AS builder\nWORKDIR /src\nRUN go build \\\n  # comment\n  -o /out/api ./cmd/api\nFROM alpine\nCOPY --from=builder /out/api /app/api\nENTRYPOINT [\"/app/api\"]\n",
+        );
         assert_eq!(d.stages.len(), 2);
         let Some(Instr::Run(run)) = d.stages[0].instrs.get(1) else { panic!("no RUN") };
         let argv: Vec<_> = run.commands[0].argv().collect();
@@ -342,7 +376,8 @@ mod tests {
         let text = "FROM python:3\nRUN python3 <<EOF\nimport os\nprint(os.getcwd())\nEOF\nRUN bash <<'SH'\ngo build -o /out/x ./cmd/x\nSH\nCMD [\"x\"]\n";
         assert!(parse_dockerfile::parse(text).is_err(), "the library gap is gone: drop the workaround");
         let d = ok(text);
-        let runs: Vec<&Run> = d.stages[0].instrs.iter().filter_map(|i| if let Instr::Run(r) = i { Some(r) } else { None }).collect();
+        let runs: Vec<&Run> =
+            d.stages[0].instrs.iter().filter_map(|i| if let Instr::Run(r) = i { Some(r) } else { None }).collect();
         assert_eq!(runs.len(), 2);
         assert!(runs[0].foreign_heredoc);
         assert!(runs[1].commands.iter().any(|c| c.argv().next() == Some("go")));

@@ -94,10 +94,7 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
         }
         let key_ok = !key.is_empty() && !key.as_bytes()[0].is_ascii_digit();
         if !key_ok || (j < eol && bytes[j] != b'=' && bytes[j] != b'\r' && bytes[j] != b'#') {
-            out.errors.push(ParseError {
-                span: Span::new(file, i..eol),
-                message: "expected `KEY=VALUE`".to_string(),
-            });
+            out.errors.push(ParseError { span: Span::new(file, i..eol), message: "expected `KEY=VALUE`".to_string() });
             if let Some(eq) = text[i..eol].find('=') {
                 out.secret_ranges.push(i + eq + 1..eol);
             }

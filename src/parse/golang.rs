@@ -21,8 +21,8 @@ struct Token {
 }
 
 const PUNCTS: &[&str] = &[
-    ":=", "==", "!=", "<=", ">=", "&&", "||", "...", "(", ")", "{", "}", "[", "]", ",", ";", ".", ":", "=", "!", "<", ">", "&",
-    "*", "+", "-", "/", "|", "%", "^",
+    ":=", "==", "!=", "<=", ">=", "&&", "||", "...", "(", ")", "{", "}", "[", "]", ",", ";", ".", ":", "=", "!", "<",
+    ">", "&", "*", "+", "-", "/", "|", "%", "^",
 ];
 
 /// Tokenizes Go source. Comments are dropped (their text goes to `comments`).
@@ -177,9 +177,11 @@ fn empty_case_handled(toks: &[Token], from: usize, name: &str, field: bool) -> b
     let end = (from + 120).min(toks.len());
     let mut i = from;
     while i < end {
-        let matches_name = ident(toks.get(i)) == Some(name) && (!field || is_punct(i.checked_sub(1).and_then(|p| toks.get(p)), "."));
+        let matches_name =
+            ident(toks.get(i)) == Some(name) && (!field || is_punct(i.checked_sub(1).and_then(|p| toks.get(p)), "."));
         if matches_name {
-            let cmp_after = (is_punct(toks.get(i + 1), "==") || is_punct(toks.get(i + 1), "!=")) && is_empty_str(toks.get(i + 2));
+            let cmp_after =
+                (is_punct(toks.get(i + 1), "==") || is_punct(toks.get(i + 1), "!=")) && is_empty_str(toks.get(i + 2));
             let len_test = ident(i.checked_sub(2).and_then(|p| toks.get(p))) == Some("len");
             if cmp_after || len_test {
                 return !block_aborts(toks, i);
@@ -288,7 +290,8 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
                         if out.task_flag.is_none() && switch_over(&toks, var).is_some() {
                             let cases = switch_over(&toks, var).unwrap_or_default();
                             out.task_flag = Some(Spanned::new(name.clone(), sp(&toks[lit_at])));
-                            out.tasks = cases.into_iter().map(|k| Spanned::new(string_of(&toks[k]), sp(&toks[k]))).collect();
+                            out.tasks =
+                                cases.into_iter().map(|k| Spanned::new(string_of(&toks[k]), sp(&toks[k]))).collect();
                         }
                     }
                 }
@@ -348,11 +351,14 @@ fn switch_over(toks: &[Token], var: &str) -> Option<Vec<usize>> {
 fn read_is_optional(toks: &[Token], at: usize) -> bool {
     let close = at + 5;
     // Compared right away: `if os.Getenv("K") == "" {…}`.
-    if (is_punct(toks.get(close + 1), "==") || is_punct(toks.get(close + 1), "!=")) && is_empty_str(toks.get(close + 2)) {
+    if (is_punct(toks.get(close + 1), "==") || is_punct(toks.get(close + 1), "!=")) && is_empty_str(toks.get(close + 2))
+    {
         return !block_aborts(toks, close);
     }
     // `cmp.Or(os.Getenv("K"), "default")`.
-    if is_punct(at.checked_sub(1).and_then(|p| toks.get(p)), "(") && ident(at.checked_sub(2).and_then(|p| toks.get(p))) == Some("Or") {
+    if is_punct(at.checked_sub(1).and_then(|p| toks.get(p)), "(")
+        && ident(at.checked_sub(2).and_then(|p| toks.get(p))) == Some("Or")
+    {
         return true;
     }
     let prev = at.checked_sub(1).and_then(|p| toks.get(p));

@@ -58,7 +58,9 @@ struct Lexer<'a> {
 }
 
 fn is_assignment(text: &str) -> bool {
-    let Some(eq) = text.find('=') else { return false };
+    let Some(eq) = text.find('=') else {
+        return false;
+    };
     let name = &text[..eq];
     !name.is_empty()
         && !name.as_bytes()[0].is_ascii_digit()
@@ -81,7 +83,8 @@ impl<'a> Lexer<'a> {
                 if self.pos >= self.bytes.len() {
                     return;
                 }
-                let end = self.bytes[self.pos..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |p| self.pos + p);
+                let end =
+                    self.bytes[self.pos..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |p| self.pos + p);
                 let line = self.text.get(self.pos..end).unwrap_or("").trim_end_matches('\r');
                 let line = if strip_tabs { line.trim_start_matches('\t') } else { line };
                 self.pos = (end + 1).min(self.bytes.len());
@@ -175,12 +178,12 @@ impl<'a> Lexer<'a> {
         while let Some(c) = self.peek(0) {
             self.pos += 1;
             match c {
-                b'\\' => self.pos += 1,
+                b'\\' => self.pos = (self.pos + 1).min(self.bytes.len()),
                 b'\'' => {
                     while self.peek(0).is_some_and(|c| c != b'\'') {
                         self.pos += 1;
                     }
-                    self.pos += 1;
+                    self.pos = (self.pos + 1).min(self.bytes.len());
                 }
                 c if c == open => depth += 1,
                 c if c == close => {
@@ -227,7 +230,10 @@ impl<'a> Lexer<'a> {
                 }
                 b'\'' => {
                     let inner_start = self.pos + 1;
-                    let end = self.bytes[inner_start..].iter().position(|&b| b == b'\'').map_or(self.bytes.len(), |p| inner_start + p);
+                    let end = self.bytes[inner_start..]
+                        .iter()
+                        .position(|&b| b == b'\'')
+                        .map_or(self.bytes.len(), |p| inner_start + p);
                     text.push_str(self.text.get(inner_start..end).unwrap_or(""));
                     quoted_inner = Some(self.span(inner_start, end));
                     self.pos = (end + 1).min(self.bytes.len());
@@ -248,7 +254,8 @@ impl<'a> Lexer<'a> {
                                 }
                                 if let Some(n) = self.peek(1) {
                                     if !matches!(n, b'"' | b'\\' | b'$' | b'`' | b'\n') {
-                                        let ch = self.text.get(self.pos + 1..).and_then(|s| s.chars().next()).unwrap_or(' ');
+                                        let ch =
+                                            self.text.get(self.pos + 1..).and_then(|s| s.chars().next()).unwrap_or(' ');
                                         text.push(ch);
                                         self.pos += ch.len_utf8() - 1;
                                     }
@@ -302,13 +309,15 @@ impl<'a> Lexer<'a> {
             // Defensive: never loop on a byte no branch consumed.
             self.pos += 1;
         }
+        self.pos = self.pos.min(self.bytes.len());
         let quoted_inner = if segments == 1 { quoted_inner } else { None };
         Tok::Word(Word { text, span: self.span(start, self.pos), quoted_inner })
     }
 }
 
 /// Words that may open a command without being its name.
-const KEYWORDS: &[&str] = &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done", "esac", "in"];
+const KEYWORDS: &[&str] =
+    &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done", "esac", "in"];
 
 /// Splits `text` (which starts at byte `base` of `file`) into simple commands.
 pub fn parse(file: FileId, text: &str, base: usize) -> Vec<SimpleCommand> {
@@ -357,7 +366,9 @@ fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize
                 if op == "<<" {
                     continue;
                 }
-                if op.ends_with('&') || op.chars().last().is_some_and(|c| c.is_ascii_digit() || c == '-') && op.contains('&') {
+                if op.ends_with('&')
+                    || op.chars().last().is_some_and(|c| c.is_ascii_digit() || c == '-') && op.contains('&')
+                {
                     continue;
                 }
                 pending_redirect = Some(op);
@@ -470,7 +481,12 @@ mod tests {
         let t = "cd /srv && docker-compose -f a.yml up -d # start\necho \"a b\" 'c' | tee x >> log 2>&1\n";
         assert_eq!(
             argvs(t),
-            vec![vec!["cd", "/srv"], vec!["docker-compose", "-f", "a.yml", "up", "-d"], vec!["echo", "a b", "c"], vec!["tee", "x"]]
+            vec![
+                vec!["cd", "/srv"],
+                vec!["docker-compose", "-f", "a.yml", "up", "-d"],
+                vec!["echo", "a b", "c"],
+                vec!["tee", "x"]
+            ]
         );
     }
 

@@ -90,7 +90,9 @@ fn convert(node: &MarkedYaml<'_>, file: FileId, ci: &CharIndex, text: &str, dept
             YamlData::Value(s) => scalar_text(s).map_or(YValue::Null, YValue::Scalar),
             YamlData::Representation(s, _, _) => YValue::Scalar(s.to_string()),
             YamlData::Tagged(_, inner) => return convert(inner, file, ci, text, depth + 1),
-            YamlData::Sequence(items) => YValue::Seq(items.iter().map(|n| convert(n, file, ci, text, depth + 1)).collect()),
+            YamlData::Sequence(items) => {
+                YValue::Seq(items.iter().map(|n| convert(n, file, ci, text, depth + 1)).collect())
+            }
             YamlData::Mapping(map) => {
                 let mut entries: Vec<(YNode, YNode)> = Vec::new();
                 let mut merged: Vec<(YNode, YNode)> = Vec::new();
@@ -155,7 +157,8 @@ mod tests {
     #[test]
     fn spans_are_bytes_and_merges_apply() {
         let text = "# ü comment\nx-base: &base\n  image: a\n  restart: always\nservices:\n  api:\n    <<: *base\n    image: b\n";
-        let root = parse(FileId(0), text).ok().flatten().unwrap_or(YNode { value: YValue::Null, span: Span::default() });
+        let root =
+            parse(FileId(0), text).ok().flatten().unwrap_or(YNode { value: YValue::Null, span: Span::default() });
         let api = root.get("services").and_then(|s| s.get("api"));
         let image = api.and_then(|a| a.get("image"));
         assert_eq!(image.and_then(YNode::as_str), Some("b"));

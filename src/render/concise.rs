@@ -7,7 +7,13 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
         let ((line, col), _) = super::position(sources, d.primary.span);
-        out.push_str(&format!("{}:{line}:{col}: {}[{}] {}\n", sources.path(d.primary.span.file), d.severity, d.code, d.message));
+        out.push_str(&format!(
+            "{}:{line}:{col}: {}[{}] {}\n",
+            sources.path(d.primary.span.file),
+            d.severity,
+            d.code,
+            d.message
+        ));
     }
     out
 }

@@ -72,7 +72,11 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
     let report = Report {
         version: 1,
         findings,
-        summary: Summary { error: count(Severity::Error), warning: count(Severity::Warning), info: count(Severity::Info) },
+        summary: Summary {
+            error: count(Severity::Error),
+            warning: count(Severity::Warning),
+            info: count(Severity::Info),
+        },
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');

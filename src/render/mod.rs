@@ -53,7 +53,8 @@ pub fn model_json(model: &crate::model::Model) -> String {
         .services
         .iter()
         .map(|s| {
-            let image = s.image.and_then(|(i, st)| model.images.get(i).map(|img| json!({"dockerfile": img.path, "stage": st})));
+            let image =
+                s.image.and_then(|(i, st)| model.images.get(i).map(|img| json!({"dockerfile": img.path, "stage": st})));
             json!({
                 "name": s.def.name.value,
                 "compose_file": s.compose_path,

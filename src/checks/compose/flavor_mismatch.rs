@@ -13,9 +13,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, r: &mut Reporter) {
-    let Some(server) = model.config.compose else { return };
+    let Some(server) = model.config.compose else {
+        return;
+    };
     for c in &model.commands {
-        let Kind::Compose(call) = &c.kind else { continue };
+        let Kind::Compose(call) = &c.kind else {
+            continue;
+        };
         if call.flavor == server {
             continue;
         }
@@ -28,7 +32,10 @@ fn check(model: &Model, r: &mut Reporter) {
                 format!("`{}` is used but the server has `{}`", call.flavor.command(), server.command()),
                 Label::new(call.tool, format!("`{}` here", call.flavor.command())),
             )
-            .help(format!("write `{}` (the server runs {hint}; set by `[server] compose` in `deploylint.toml`)", server.command())),
+            .help(format!(
+                "write `{}` (the server runs {hint}; set by `[server] compose` in `deploylint.toml`)",
+                server.command()
+            )),
         );
     }
 }

@@ -17,15 +17,25 @@ fn check(model: &Model, r: &mut Reporter) {
     if model.config.compose.is_some() {
         return;
     }
-    let calls: Vec<_> = model.commands.iter().filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None }).collect();
+    let calls: Vec<_> = model
+        .commands
+        .iter()
+        .filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None })
+        .collect();
     let first_of = |f: Flavor| calls.iter().filter(|c| c.flavor == f).min_by_key(|c| (c.tool.file, c.tool.start));
-    let (Some(v1), Some(v2)) = (first_of(Flavor::V1), first_of(Flavor::V2)) else { return };
+    let (Some(v1), Some(v2)) = (first_of(Flavor::V1), first_of(Flavor::V2)) else {
+        return;
+    };
     let count = |f: Flavor| calls.iter().filter(|c| c.flavor == f).count();
     // Report on the flavor used less (v2 on a tie), pointing at the other.
     let (minor, major) = if count(Flavor::V1) < count(Flavor::V2) { (v1, v2) } else { (v2, v1) };
     r.report(
         Finding::new(
-            format!("both `docker-compose` and `docker compose` are used and no server flavor is declared ({} and {} times)", count(Flavor::V1), count(Flavor::V2)),
+            format!(
+                "both `docker-compose` ({}x) and `docker compose` ({}x) are used and no server flavor is declared",
+                count(Flavor::V1),
+                count(Flavor::V2)
+            ),
             Label::new(minor.tool, format!("`{}` here", minor.flavor.command())),
         )
         .related(Label::new(major.tool, format!("`{}` here", major.flavor.command())))

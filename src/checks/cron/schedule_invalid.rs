@@ -13,7 +13,9 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, r: &mut Reporter) {
     for line in &model.cron_lines {
-        let Some((span, why)) = &line.entry.schedule_error else { continue };
+        let Some((span, why)) = &line.entry.schedule_error else {
+            continue;
+        };
         r.report(
             Finding::new(format!("invalid crontab schedule `{}`: {why}", line.entry.schedule.value), Label::new(*span, why.clone())).help(
                 "cron takes 5 fields (minute hour day-of-month month day-of-week; names, ranges, lists and `*/n` steps) or one of `@reboot @yearly @annually @monthly @weekly @daily @midnight @hourly`",

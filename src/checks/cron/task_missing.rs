@@ -18,7 +18,9 @@ fn check(model: &Model, r: &mut Reporter) {
         if model.config.batch_binary.as_ref().is_some_and(|b| *b != bin.name) {
             continue;
         }
-        let Some(pkg) = model.go.package(&bin.dir) else { continue };
+        let Some(pkg) = model.go.package(&bin.dir) else {
+            continue;
+        };
         let Some(flag) = &pkg.task_flag else { continue };
         for task in &pkg.tasks {
             if refs.iter().any(|t| t.binary == bin.name && t.task.value == task.value) {

@@ -14,18 +14,26 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, r: &mut Reporter) {
     for t in model.task_refs(Origin::Crontab) {
-        let Some(bin) = model.go.binaries.iter().find(|b| b.name == t.binary) else { continue };
-        let Some(pkg) = model.go.package(&bin.dir) else { continue };
+        let Some(bin) = model.go.binaries.iter().find(|b| b.name == t.binary) else {
+            continue;
+        };
+        let Some(pkg) = model.go.package(&bin.dir) else {
+            continue;
+        };
         if pkg.tasks.is_empty() || pkg.tasks.iter().any(|k| k.value == t.task.value) {
             continue;
         }
         let names: Vec<&str> = pkg.tasks.iter().map(|k| k.value.as_str()).collect();
-        let suggestion = crate::config::suggest(&t.task.value, names.iter().copied()).map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+        let suggestion = crate::config::suggest(&t.task.value, names.iter().copied())
+            .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
         let mut f = Finding::new(
             format!("crontab runs task `{}` but `{}` defines no such task", t.task.value, bin.name),
             Label::new(t.task.span, "unknown task"),
         )
-        .help(format!("the tasks are {}{suggestion}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")));
+        .help(format!(
+            "the tasks are {}{suggestion}",
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ));
         if let Some(first) = pkg.tasks.first() {
             f = f.related(Label::new(first.span, format!("tasks of `{}` are defined here", bin.name)));
         }

@@ -42,7 +42,10 @@ fn check(model: &Model, r: &mut Reporter) {
             for pkg in model.go.reachable(&bin.dir) {
                 for read in pkg.env_reads.iter().filter(|r| !r.optional) {
                     let key = read.key.value.as_str();
-                    if provided.contains(&key) || cfg.env_optional.iter().any(|k| k == key) || cfg.env_provided.iter().any(|k| k == key) {
+                    if provided.contains(&key)
+                        || cfg.env_optional.iter().any(|k| k == key)
+                        || cfg.env_provided.iter().any(|k| k == key)
+                    {
                         continue;
                     }
                     let entry = required.entry(key).or_insert((read.key.span, Vec::new()));
@@ -59,7 +62,9 @@ fn check(model: &Model, r: &mut Reporter) {
             .env_refs
             .iter()
             .map(|e| match e.source.and_then(|i| model.env_sources.get(i)) {
-                Some(src) if src.path != e.path => format!("`{}` (absent; its template `{}` was read)", e.path, src.path),
+                Some(src) if src.path != e.path => {
+                    format!("`{}` (absent; its template `{}` was read)", e.path, src.path)
+                }
                 _ => format!("`{}`", e.path),
             })
             .collect::<Vec<_>>();
@@ -68,8 +73,13 @@ fn check(model: &Model, r: &mut Reporter) {
             names.sort();
             let source_note = if env_desc.is_empty() { "no env file".to_string() } else { env_desc.join(", ") };
             let related = match service.env_refs.first() {
-                Some(e) => Label::new(e.declared.span, format!("service `{}` reads its env from {source_note}", service.def.name.value)),
-                None => Label::new(service.def.name.span, format!("service `{}` has no `env_file`", service.def.name.value)),
+                Some(e) => Label::new(
+                    e.declared.span,
+                    format!("service `{}` reads its env from {source_note}", service.def.name.value),
+                ),
+                None => {
+                    Label::new(service.def.name.span, format!("service `{}` has no `env_file`", service.def.name.value))
+                }
             };
             r.report(
                 Finding::new(

@@ -42,16 +42,23 @@ fn check(model: &Model, r: &mut Reporter) {
             continue;
         }
         // The first Dockerfile stage that builds a sibling of the same module.
-        let sibling = model.go.binaries.iter().filter(|o| o.dir != bin.dir && o.module_dir == bin.module_dir).find_map(|o| {
-            model.images.iter().find_map(|img| {
-                img.stages.iter().find_map(|s| s.builds.iter().find(|b| builds_dir(b, &img.context, &o.dir)).map(|b| (img, s, b)))
-            })
-        });
-        let Some((img, stage, example)) = sibling else { continue };
+        let sibling =
+            model.go.binaries.iter().filter(|o| o.dir != bin.dir && o.module_dir == bin.module_dir).find_map(|o| {
+                model.images.iter().find_map(|img| {
+                    img.stages.iter().find_map(|s| {
+                        s.builds.iter().find(|b| builds_dir(b, &img.context, &o.dir)).map(|b| (img, s, b))
+                    })
+                })
+            });
+        let Some((img, stage, example)) = sibling else {
+            continue;
+        };
         let siblings: Vec<String> = stage
             .builds
             .iter()
-            .filter_map(|b| model.go.binaries.iter().find(|o| builds_dir(b, &img.context, &o.dir)).map(|o| o.name.clone()))
+            .filter_map(|b| {
+                model.go.binaries.iter().find(|o| builds_dir(b, &img.context, &o.dir)).map(|o| o.name.clone())
+            })
             .collect();
         let out_dir = parent_dir(&example.output);
         let rel = bin.dir.strip_prefix(&img.context).unwrap_or(&bin.dir).trim_start_matches('/');

@@ -27,7 +27,8 @@ fn reaches(image: &Image, shipped: usize, built_in: usize, output: &str) -> bool
         s.copies.iter().any(|c| match c.from {
             CopyFrom::Stage(j) => {
                 let from_chain = image.chain(j);
-                from_chain.iter().any(|f| f.index == built_in) && (c.src == output || is_under(output, &c.src) || c.src.contains('*'))
+                from_chain.iter().any(|f| f.index == built_in)
+                    && (c.src == output || is_under(output, &c.src) || c.src.contains('*'))
                     || image.stages.get(j).is_some_and(|st| !st.opaque.is_empty())
             }
             _ => false,
@@ -38,21 +39,26 @@ fn reaches(image: &Image, shipped: usize, built_in: usize, output: &str) -> bool
 fn check(model: &Model, r: &mut Reporter) {
     for (ii, image) in model.images.iter().enumerate() {
         // The shipped stages: those the services build, else the last one.
-        let mut shipped: Vec<usize> = model.services.iter().filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| st)).collect();
+        let mut shipped: Vec<usize> =
+            model.services.iter().filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| st)).collect();
         if shipped.is_empty() {
             shipped.extend(image.stages.last().map(|s| s.index));
         }
         shipped.sort();
         shipped.dedup();
         for &final_idx in &shipped {
-            let Some(final_stage) = image.stages.get(final_idx) else { continue };
+            let Some(final_stage) = image.stages.get(final_idx) else {
+                continue;
+            };
             for stage in &image.stages {
                 if image.chain(final_idx).iter().any(|s| s.index == stage.index) {
                     continue;
                 }
                 for b in &stage.builds {
                     // Only binaries of this repository.
-                    let Some(bin) = b.context_dir.as_deref().and_then(|d| model.go.binary(d)) else { continue };
+                    let Some(bin) = b.context_dir.as_deref().and_then(|d| model.go.binary(d)) else {
+                        continue;
+                    };
                     if reaches(image, final_idx, stage.index, &b.output) {
                         continue;
                     }
@@ -60,10 +66,18 @@ fn check(model: &Model, r: &mut Reporter) {
                     let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
                     r.report(
                         Finding::new(
-                            format!("`{}` is built in {} but never copied into the final {}", bin.name, super::stage_label(stage), super::stage_label(final_stage)),
+                            format!(
+                                "`{}` is built in {} but never copied into the final stage ({})",
+                                bin.name,
+                                super::stage_label(stage),
+                                super::stage_label(final_stage)
+                            ),
                             Label::new(b.span, format!("builds `{}`", b.output)),
                         )
-                        .related(Label::new(final_stage.span, format!("final stage holds {}", super::list(&super::contents(image, final_idx)))))
+                        .related(Label::new(
+                            final_stage.span,
+                            format!("final stage holds {}", super::list(&super::contents(image, final_idx))),
+                        ))
                         .help(format!("add `COPY --from={from} {} /app/{name}` to the final stage", b.output)),
                     );
                 }

@@ -20,13 +20,22 @@ fn check(model: &Model, r: &mut Reporter) {
                 if c.src.contains(['*', '?', '[', '$']) || image.holds(j, &c.src) != Holds::No {
                     continue;
                 }
-                let Some(source) = image.stages.get(j) else { continue };
+                let Some(source) = image.stages.get(j) else {
+                    continue;
+                };
                 r.report(
                     Finding::new(
-                        format!("`{}` is copied from {} but that stage never produces it", c.src, super::stage_label(source)),
+                        format!(
+                            "`{}` is copied from {} but that stage never produces it",
+                            c.src,
+                            super::stage_label(source)
+                        ),
                         Label::new(c.src_span, "nothing is built or copied here"),
                     )
-                    .related(Label::new(source.span, format!("{} holds {}", super::stage_label(source), super::list(&super::contents(image, j)))))
+                    .related(Label::new(
+                        source.span,
+                        format!("{} holds {}", super::stage_label(source), super::list(&super::contents(image, j))),
+                    ))
                     .help("build the file in that stage or fix the path (a stale or mistyped COPY)"),
                 );
             }

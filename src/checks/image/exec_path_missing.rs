@@ -13,10 +13,24 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn report(model: &Model, service: Option<&str>, img: usize, stage: usize, program: &Spanned<String>, how: &str, r: &mut Reporter) {
-    let Some(image) = model.images.get(img) else { return };
-    let Some(st) = image.stages.get(stage) else { return };
-    let Some(path) = image.resolve_exec(stage, &program.value) else { return };
+fn report(
+    model: &Model,
+    service: Option<&str>,
+    img: usize,
+    stage: usize,
+    program: &Spanned<String>,
+    how: &str,
+    r: &mut Reporter,
+) {
+    let Some(image) = model.images.get(img) else {
+        return;
+    };
+    let Some(st) = image.stages.get(stage) else {
+        return;
+    };
+    let Some(path) = image.resolve_exec(stage, &program.value) else {
+        return;
+    };
     if image.holds(stage, &path) != Holds::No {
         return;
     }
@@ -24,7 +38,11 @@ fn report(model: &Model, service: Option<&str>, img: usize, stage: usize, progra
     r.report(
         Finding::new(
             match service {
-                Some(name) => format!("`{path}` is not in the image of service `{name}` (`{}`, {})", image.path, super::stage_label(st)),
+                Some(name) => format!(
+                    "`{path}` is not in the image of service `{name}` (`{}`, {})",
+                    image.path,
+                    super::stage_label(st)
+                ),
                 None => format!("`{path}` is not in the image built by `{}` ({})", image.path, super::stage_label(st)),
             },
             Label::new(program.span, format!("{how} `{}`", program.value)),
@@ -38,14 +56,19 @@ fn check(model: &Model, r: &mut Reporter) {
     // What each shipped image runs: compose `entrypoint`, else the Dockerfile's ENTRYPOINT,
     // else compose `command`, else CMD.
     for (ii, image) in model.images.iter().enumerate() {
-        let mut users: Vec<(usize, Option<&crate::model::Service>)> =
-            model.services.iter().filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| (st, Some(s)))).collect();
+        let mut users: Vec<(usize, Option<&crate::model::Service>)> = model
+            .services
+            .iter()
+            .filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| (st, Some(s))))
+            .collect();
         if users.is_empty() {
             users.extend(image.stages.last().map(|s| (s.index, None)));
         }
         let mut seen = std::collections::BTreeSet::new();
         for (stage, service) in users {
-            let Some(st) = image.stages.get(stage) else { continue };
+            let Some(st) = image.stages.get(stage) else {
+                continue;
+            };
             let def = service.map(|s| &s.def);
             let program = def
                 .and_then(|d| d.entrypoint.as_ref())
@@ -61,8 +84,12 @@ fn check(model: &Model, r: &mut Reporter) {
         }
     }
     for (_, e) in model.executions() {
-        let Some(service) = model.service_for(&e.target) else { continue };
-        let Some((img, stage)) = service.image else { continue };
+        let Some(service) = model.service_for(&e.target) else {
+            continue;
+        };
+        let Some((img, stage)) = service.image else {
+            continue;
+        };
         report(model, Some(&service.def.name.value), img, stage, &e.program, "executes", r);
     }
 }

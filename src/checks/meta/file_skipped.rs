@@ -15,8 +15,9 @@ fn check(model: &Model, r: &mut Reporter) {
     for u in &model.unfollowed {
         let path = model.sources.path(u.span.file);
         r.report(
-            Finding::new(format!("`{path}` was not fully read: {}", u.message), Label::new(u.span, u.message.clone()))
-                .help("checks that needed this file stayed silent; exclude it in `deploylint.toml` if it is not an artifact"),
+            Finding::new(format!("`{path}` was skipped: {}", u.message), Label::new(u.span, u.message.clone())).help(
+                "checks that needed this file stayed silent; exclude it in `deploylint.toml` if it is not an artifact",
+            ),
         );
     }
 }

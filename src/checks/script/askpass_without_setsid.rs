@@ -20,7 +20,9 @@ fn check(model: &Model, r: &mut Reporter) {
             continue;
         }
         let (at, _) = crate::parse::shell::unwrap_command(&c.cmd.words);
-        let Some(word) = c.cmd.words.get(at) else { continue };
+        let Some(word) = c.cmd.words.get(at) else {
+            continue;
+        };
         let on_same_command = c.cmd.span.start <= askpass.start && askpass.end <= c.cmd.span.end;
         let mut f = Finding::new(
             format!("`{tool}` runs with `SSH_ASKPASS` but not under `setsid`: with a terminal it ignores the askpass program"),

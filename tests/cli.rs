@@ -1,0 +1,223 @@
+//! The command line: subcommands, flags, config errors and exit statuses.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn deploylint(args: &[&str], cwd: Option<&Path>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_deploylint"));
+    c.args(args).env("NO_COLOR", "1");
+    if let Some(d) = cwd {
+        c.current_dir(d);
+    }
+    c.output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh scratch directory under cargo's target tmp dir.
+fn scratch(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}
+
+fn write(path: &Path, text: &str) {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).expect("dir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+fn codes(o: &Output) -> Vec<String> {
+    stdout(o)
+        .lines()
+        .filter_map(|l| l.split('[').nth(1).and_then(|r| r.split(']').next()).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn exit_statuses() {
+    let incident = root().join("fixtures/vrc-shift");
+    let fixed = root().join("fixtures/vrc-shift-fixed");
+    assert_eq!(deploylint(&[incident.to_str().unwrap_or("")], None).status.code(), Some(1));
+    assert_eq!(deploylint(&["check", fixed.to_str().unwrap_or("")], None).status.code(), Some(0));
+    let missing = deploylint(&["/nonexistent/deploylint-test"], None);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(stderr(&missing).lines().count(), 1, "{}", stderr(&missing));
+    assert_eq!(deploylint(&["--format", "nope", "."], None).status.code(), Some(2));
+}
+
+#[test]
+fn fail_on_draws_the_line() {
+    let mixed = root().join("fixtures/rules/DPL202/fires");
+    let p = mixed.to_str().unwrap_or("");
+    assert_eq!(deploylint(&[p], None).status.code(), Some(1));
+    assert_eq!(deploylint(&[p, "--fail-on", "error"], None).status.code(), Some(0));
+    assert_eq!(deploylint(&[p, "--fail-on", "never"], None).status.code(), Some(0));
+    let skipped = root().join("fixtures/rules/DPL003/fires");
+    let s = skipped.to_str().unwrap_or("");
+    assert_eq!(deploylint(&[s], None).status.code(), Some(0));
+    assert_eq!(deploylint(&[s, "--fail-on", "info"], None).status.code(), Some(1));
+    assert_eq!(deploylint(&[p, "--fail-on", "sometimes"], None).status.code(), Some(2));
+}
+
+#[test]
+fn select_and_ignore_take_codes_names_and_prefixes() {
+    let incident = root().join("fixtures/vrc-shift");
+    let p = incident.to_str().unwrap_or("");
+    let only_images = deploylint(&[p, "--format", "concise", "--select", "DPL1"], None);
+    let c = codes(&only_images);
+    assert!(!c.is_empty() && c.iter().all(|c| c.starts_with("DPL1")), "{c:?}");
+    let named = deploylint(&[p, "--format", "concise", "--select", "cron-task-missing,DPL501"], None);
+    let mut c = codes(&named);
+    c.dedup();
+    assert_eq!(c, ["DPL401", "DPL501"]);
+    let ignored = deploylint(&[p, "--format", "concise", "--ignore", "env-key-missing"], None);
+    assert!(!codes(&ignored).contains(&"DPL301".to_string()));
+    let unknown = deploylint(&[p, "--select", "DPL9"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("unknown rule selector"));
+}
+
+#[test]
+fn compose_flavor_flag_overrides_the_config() {
+    let incident = root().join("fixtures/vrc-shift");
+    let o = deploylint(
+        &[incident.to_str().unwrap_or(""), "--format", "concise", "--compose-flavor", "v2", "--select", "DPL201"],
+        None,
+    );
+    // With a v2 server, every `docker-compose` call is the mismatch.
+    let lines = stdout(&o);
+    assert!(lines.lines().count() == 2 && lines.lines().all(|l| l.contains("`docker-compose` is used")), "{lines}");
+}
+
+#[test]
+fn explain_prints_the_doc_by_code_or_name() {
+    let by_code = deploylint(&["explain", "DPL101"], None);
+    let by_name = deploylint(&["explain", "binary-not-built"], None);
+    assert_eq!(by_code.status.code(), Some(0));
+    assert_eq!(stdout(&by_code), stdout(&by_name));
+    let doc = std::fs::read_to_string(root().join("rules/DPL101-binary-not-built.md")).unwrap_or_default();
+    assert_eq!(stdout(&by_code), doc);
+    let unknown = deploylint(&["explain", "binary-not-buit"], None);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("did you mean `binary-not-built`"), "{}", stderr(&unknown));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let o = deploylint(&["rules", "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let list = v.as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), deploylint::checks::RULES.len());
+    assert_eq!(list[0]["code"], "DPL001");
+    let human = stdout(&deploylint(&["rules"], None));
+    assert!(human.contains("DPL101  binary-not-built"));
+}
+
+#[test]
+fn a_subcommand_name_wins_over_a_folder_but_a_path_does_not() {
+    let dir = scratch("subcommand-vs-folder");
+    write(&dir.join("rules/deploy.sh"), "docker-compose up -d\ndocker compose ps\n");
+    let sub = deploylint(&["rules"], Some(&dir));
+    assert_eq!(sub.status.code(), Some(0));
+    assert!(stdout(&sub).contains("DPL001"));
+    let folder = deploylint(&["./rules", "--format", "concise"], Some(&dir));
+    assert_eq!(folder.status.code(), Some(1));
+    assert!(stdout(&folder).contains("[DPL202]"), "{}", stdout(&folder));
+}
+
+#[test]
+fn config_errors_point_at_the_key() {
+    let dir = scratch("bad-config");
+    write(&dir.join("deploylint.toml"), "[server]\ncompose = \"v1\"\ncompse-version = \"1.29.2\"\n");
+    let o = deploylint(&[dir.to_str().unwrap_or("")], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("deploylint.toml:3:1: unknown key `compse-version`"), "{err}");
+    assert!(err.contains("did you mean `compose-version`"), "{err}");
+    write(&dir.join("deploylint.toml"), "[server]\ncompose = \"podman\"\n");
+    let o = deploylint(&[dir.to_str().unwrap_or("")], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("deploylint.toml:2:11"), "{}", stderr(&o));
+    let explicit = deploylint(&[dir.to_str().unwrap_or(""), "--config", "/nonexistent/d.toml"], None);
+    assert_eq!(explicit.status.code(), Some(2));
+}
+
+#[test]
+fn dotted_config_name_is_read_too() {
+    let dir = scratch("dotted-config");
+    write(&dir.join(".deploylint.toml"), "[server]\ncompose = \"v2\"\n");
+    write(&dir.join("deploy.sh"), "docker-compose up -d\n");
+    let o = deploylint(&[dir.to_str().unwrap_or(""), "--format", "concise"], None);
+    assert!(stdout(&o).contains("[DPL201]"), "{}", stdout(&o));
+}
+
+#[test]
+fn json_output_follows_the_schema() {
+    let incident = root().join("fixtures/vrc-shift");
+    let o = deploylint(&[incident.to_str().unwrap_or(""), "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    for key in
+        ["code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "help", "related"]
+    {
+        assert!(f.get(key).is_some(), "missing `{key}`");
+    }
+    assert_eq!(v["summary"]["error"], 5);
+    assert_eq!(v["summary"]["warning"], 6);
+    let dpl101 =
+        v["findings"].as_array().and_then(|a| a.iter().find(|f| f["code"] == "DPL101")).cloned().unwrap_or_default();
+    assert_eq!(dpl101["related"][0]["path"], "backend/Dockerfile");
+}
+
+#[test]
+fn broken_artifacts_are_findings_and_the_rest_goes_on() {
+    let dir = scratch("broken-and-more");
+    write(&dir.join("Dockerfile"), "FROM alpine\nRUNN x\n");
+    write(&dir.join("deploylint.toml"), "[server]\ncompose = \"v1\"\n");
+    write(&dir.join("deploy.sh"), "docker compose up -d\n");
+    let o = deploylint(&[dir.to_str().unwrap_or(""), "--format", "concise"], None);
+    assert_eq!(o.status.code(), Some(1));
+    let c = codes(&o);
+    assert!(c.contains(&"DPL001".to_string()) && c.contains(&"DPL201".to_string()), "{c:?}");
+}
+
+#[test]
+fn gitignored_env_files_are_read_and_other_ignored_files_are_not() {
+    let dir = scratch("gitignore");
+    write(&dir.join(".gitignore"), ".env.prod\nbuild/\n*.generated.sh\n");
+    write(&dir.join(".env.prod"), "BROKEN LINE\n");
+    write(&dir.join("build/deploy.sh"), "docker compose up\ndocker-compose up\n");
+    write(&dir.join("x.generated.sh"), "docker compose up\ndocker-compose up\n");
+    let o = deploylint(&[dir.to_str().unwrap_or(""), "--format", "concise"], None);
+    assert_eq!(codes(&o), ["DPL001"], "{}", stdout(&o));
+    assert!(stdout(&o).starts_with(".env.prod:1:1"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_root_are_not_followed() {
+    let outside = scratch("symlink-outside");
+    write(&outside.join("crontab"), "0 0 * * 8 /bin/true\n");
+    let dir = scratch("symlink-root");
+    std::os::unix::fs::symlink(outside.join("crontab"), dir.join("crontab")).expect("symlink");
+    std::os::unix::fs::symlink(dir.join("loop.sh"), dir.join("loop.sh")).expect("loop");
+    let o = deploylint(&[dir.to_str().unwrap_or(""), "--format", "concise"], None);
+    let out = stdout(&o);
+    assert!(out.contains("crontab:1:1: info[DPL003]") && out.contains("leaves the root"), "{out}");
+    assert!(!out.contains("DPL403"), "{out}");
+    assert!(out.contains("loop.sh:1:1: info[DPL003]"), "{out}");
+}

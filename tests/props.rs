@@ -1,0 +1,101 @@
+//! Property tests: no parser panics on any input, and spans stay inside the text.
+
+use deploylint::parse::{compose, crontab, dockerfile, envfile, golang, markdown, shell};
+use deploylint::source::FileId;
+use proptest::prelude::*;
+
+/// Text made of the characters the artifacts care about, so that the parsers go deep.
+fn artifact_text() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "FROM ",
+        "RUN ",
+        "COPY ",
+        "--from=",
+        " AS ",
+        "<<EOF",
+        "EOF",
+        "\\\n",
+        "\n",
+        " ",
+        "\"",
+        "'",
+        "#",
+        "=",
+        "$(",
+        ")",
+        "`",
+        "go build -o ",
+        "./cmd/x",
+        "services:",
+        "  ",
+        "- ",
+        ":",
+        "&a",
+        "*a",
+        "<<: ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "export ",
+        "KEY",
+        "é",
+        "\t",
+        "\r\n",
+        "*/5",
+        "@daily",
+        "0",
+        "docker compose ",
+        "ssh h \"",
+        "&&",
+        "|",
+        ";",
+        "os.Getenv(",
+        "package main",
+        "switch *task {",
+        "case \"a\":",
+        "```bash\n",
+        "```\n",
+        "\u{feff}",
+    ]);
+    prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn parsers_never_panic(text in artifact_text()) {
+        let f = FileId(0);
+        let _ = dockerfile::parse(f, &text);
+        let _ = compose::parse(f, &text);
+        let _ = envfile::parse(f, &text);
+        let _ = crontab::parse(f, &text, 0);
+        let _ = golang::parse(f, &text);
+        let _ = markdown::code_blocks(&text);
+        for c in shell::parse(f, &text, 0) {
+            for w in c.words {
+                prop_assert!(w.span.start <= w.span.end && w.span.end <= text.len());
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_as_text_never_panic(text in ".{0,200}") {
+        let f = FileId(0);
+        let _ = dockerfile::parse(f, &text);
+        let _ = compose::parse(f, &text);
+        let _ = envfile::parse(f, &text);
+        let _ = crontab::parse(f, &text, 0);
+        let _ = golang::parse(f, &text);
+        let _ = shell::parse(f, &text, 0);
+    }
+
+    #[test]
+    fn masking_keeps_length_and_hides_values(key in "[A-Z_]{1,8}", value in "[a-z0-9]{6,20}") {
+        let text = format!("{key}={value}\n");
+        let masked = envfile::mask(&text);
+        prop_assert_eq!(masked.len(), text.len());
+        prop_assert!(!masked.contains(&value));
+    }
+}
