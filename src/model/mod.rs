@@ -85,7 +85,7 @@ impl Model {
         for s in discovered.skipped {
             let kind = crate::discover::classify(&s.path).unwrap_or(Kind::Shell);
             let id = m.sources.add(SourceFile::new(s.path, kind, String::new(), false));
-            m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: s.reason });
+            m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: format!("was not read: {}", s.reason) });
         }
         m.go = go::build(&m.sources, &m.config.binaries_ignore);
         let ids: Vec<(FileId, Kind)> = m.sources.iter().map(|(id, f)| (id, f.kind)).collect();
@@ -112,7 +112,8 @@ impl Model {
                 },
                 Kind::Dockerfile => match parse::dockerfile::parse(id, &text) {
                     Ok(d) => dockerfiles.push((id, d)),
-                    Err(e) => m.parse_errors.push(e),
+                    Err(parse::dockerfile::Trouble::Invalid(e)) => m.parse_errors.push(e),
+                    Err(parse::dockerfile::Trouble::Unfollowed(u)) => m.unfollowed.push(u),
                 },
                 Kind::Crontab => {
                     let c = crontab::parse(id, &text, 0);

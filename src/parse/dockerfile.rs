@@ -6,8 +6,8 @@
 //! bodies are blanked before parsing and kept aside; and `ENV KEY` without a value, which
 //! BuildKit rejects, is accepted by it, so it is checked here.
 
-use super::ParseError;
 use super::shell::{self, SimpleCommand};
+use super::{ParseError, Unfollowed};
 use crate::source::{FileId, Span, Spanned};
 use parse_dockerfile::{Command, Instruction, Source};
 
@@ -206,12 +206,39 @@ fn line_start_offset(text: &str, line: usize) -> usize {
     text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1)
 }
 
-pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, ParseError> {
+/// Why a Dockerfile yields no stages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trouble {
+    /// BuildKit would reject it (DPL001).
+    Invalid(ParseError),
+    /// Valid as far as deploylint knows, but in a form it cannot follow (DPL003).
+    Unfollowed(Unfollowed),
+}
+
+/// Whether a RUN, COPY or ADD uses a heredoc (`<<`), outside comments.
+fn uses_heredoc(text: &str) -> bool {
+    text.lines().any(|l| {
+        let t = l.trim_start();
+        !t.starts_with('#') && t.contains("<<")
+    })
+}
+
+pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
     let (blanked, bodies) = blank_late_heredocs(text);
     let parsed = parse_dockerfile::parse(&blanked).map_err(|e| {
         let start = line_start_offset(text, e.line());
         let end = text[start..].find('\n').map_or(text.len(), |p| start + p);
-        ParseError { span: Span::new(file, start..end), message: format!("{e:#}") }
+        let span = Span::new(file, start..end);
+        let message = format!("{e:#}");
+        if uses_heredoc(text) && !message.contains("here-document") {
+            // A heredoc form the parser cannot follow, not a file BuildKit rejects.
+            Trouble::Unfollowed(Unfollowed {
+                span,
+                message: format!("was not fully followed: a heredoc form deploylint cannot follow ({message})"),
+            })
+        } else {
+            Trouble::Invalid(ParseError { span, message: format!("{e:#}") })
+        }
     })?;
     let mut out = Dockerfile::default();
     for ins in &parsed.instructions {
@@ -300,10 +327,10 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, ParseError> {
                     Instruction::Env(e) => match env_keys(file, &e.arguments.value, e.arguments.span.start) {
                         Some(keys) => Instr::Env(keys),
                         None => {
-                            return Err(ParseError {
+                            return Err(Trouble::Invalid(ParseError {
                                 span: Span::new(file, e.env.span.start..e.arguments.span.end),
                                 message: "ENV must have two arguments".to_string(),
-                            });
+                            }));
                         }
                     },
                     Instruction::Entrypoint(e) => Instr::Entrypoint(exec_spec(file, text, &e.arguments)),
@@ -353,7 +380,7 @@ mod tests {
     fn ok(text: &str) -> Dockerfile {
         match parse(FileId(0), text) {
             Ok(d) => d,
-            Err(e) => panic!("{}", e.message),
+            Err(e) => panic!("{e:?}"),
         }
     }
 
@@ -401,6 +428,13 @@ mod tests {
     #[test]
     fn broken_files_are_errors_with_a_line() {
         let e = parse(FileId(0), "FROM a\nFOO bar\n").err();
-        assert_eq!(e.map(|e| e.span.start), Some(7));
+        assert!(matches!(e, Some(Trouble::Invalid(ParseError { span, .. })) if span.start == 7));
+    }
+
+    /// A heredoc on a continuation line is beyond the library and the workaround: DPL003.
+    #[test]
+    fn an_unfollowed_heredoc_is_not_an_error() {
+        let text = "FROM alpine\nRUN apk add python3 && \\\n    python3 <<EOF\nprint('x')\nEOF\n";
+        assert!(matches!(parse(FileId(0), text), Err(Trouble::Unfollowed(_))));
     }
 }

@@ -22,7 +22,8 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// A valid construct the parser cannot follow.
+/// A valid construct the parser cannot follow; the message reads after the file name
+/// (`was not read: a binary file`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unfollowed {
     pub span: Span,

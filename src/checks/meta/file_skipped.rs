@@ -14,10 +14,8 @@ pub static RULE: Rule = Rule {
 fn check(model: &Model, r: &mut Reporter) {
     for u in &model.unfollowed {
         let path = model.sources.path(u.span.file);
-        r.report(
-            Finding::new(format!("`{path}` was skipped: {}", u.message), Label::new(u.span, u.message.clone())).help(
-                "checks that needed this file stayed silent; exclude it in `deploylint.toml` if it is not an artifact",
-            ),
-        );
+        r.report(Finding::new(format!("`{path}` {}", u.message), Label::new(u.span, u.message.clone())).help(
+            "checks that needed this file stayed silent; exclude it in `deploylint.toml` if it is not an artifact",
+        ));
     }
 }
