@@ -180,16 +180,13 @@ fn classify(words: &[Word]) -> Kind {
         return Kind::Other;
     };
     match first.text.as_str() {
-        "docker-compose" => {
-            let call = compose_call(Flavor::V1, first.span, &words[1..]);
-            compose_or_exec(call)
-        }
+        "docker-compose" => Kind::Compose(compose_call(Flavor::V1, first.span, &words[1..])),
         "docker" => {
             let Some(sub) = words.get(1) else {
                 return Kind::Other;
             };
             match sub.text.as_str() {
-                "compose" => compose_or_exec(compose_call(Flavor::V2, first.span.to(sub.span), &words[2..])),
+                "compose" => Kind::Compose(compose_call(Flavor::V2, first.span.to(sub.span), &words[2..])),
                 "exec" => execution(&words[2..], false, false).map_or(Kind::Other, Kind::Exec),
                 "restart" => words
                     .get(2..)
@@ -204,10 +201,6 @@ fn classify(words: &[Word]) -> Kind {
         "scp" => Kind::Remote("scp"),
         _ => Kind::Other,
     }
-}
-
-fn compose_or_exec(call: ComposeCall) -> Kind {
-    Kind::Compose(call)
 }
 
 impl ComposeCall {

@@ -118,13 +118,7 @@ impl Model {
                 Kind::Crontab => {
                     let c = crontab::parse(id, &text, 0);
                     m.parse_errors.extend(c.errors);
-                    m.crontab_files.insert(id);
-                    for entry in c.entries {
-                        group += 1;
-                        let cmds = shell::parse(id, &entry.command.value, entry.command.span.start);
-                        commands::classify_group(Origin::Crontab, id, group, cmds, &mut m.commands);
-                        m.cron_lines.push(CronLine { file: id, entry });
-                    }
+                    m.add_crontab_entries(id, c.entries, &mut group);
                 }
                 Kind::Shell => {
                     group += 1;
@@ -141,14 +135,9 @@ impl Model {
                                 commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
                             }
                             "crontab" | "cron" => {
+                                // Prose-like lines of a runbook block are not DPL001.
                                 let c = crontab::parse(id, body, block.start);
-                                m.crontab_files.insert(id);
-                                for entry in c.entries {
-                                    group += 1;
-                                    let cmds = shell::parse(id, &entry.command.value, entry.command.span.start);
-                                    commands::classify_group(Origin::Crontab, id, group, cmds, &mut m.commands);
-                                    m.cron_lines.push(CronLine { file: id, entry });
-                                }
+                                m.add_crontab_entries(id, c.entries, &mut group);
                             }
                             _ => {}
                         }
@@ -199,6 +188,17 @@ impl Model {
             }
         }
         m
+    }
+
+    /// Records crontab entries and the commands they run, one command group per entry.
+    fn add_crontab_entries(&mut self, file: FileId, entries: Vec<crontab::CronEntry>, group: &mut usize) {
+        self.crontab_files.insert(file);
+        for entry in entries {
+            *group += 1;
+            let cmds = shell::parse(file, &entry.command.value, entry.command.span.start);
+            commands::classify_group(Origin::Crontab, file, *group, cmds, &mut self.commands);
+            self.cron_lines.push(CronLine { file, entry });
+        }
     }
 
     /// The env source for a path: the file, or its committed template when it is absent.
