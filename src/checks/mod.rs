@@ -54,6 +54,7 @@ pub static RULES: &[&Rule] = &[
     &image::binary_not_copied::RULE,
     &image::copy_source_missing::RULE,
     &image::exec_path_missing::RULE,
+    &image::build_target_unknown::RULE,
     &compose::flavor_mismatch::RULE,
     &compose::flavor_mixed::RULE,
     &compose::restart_keeps_env::RULE,

@@ -1,11 +1,15 @@
-//! Images: per Dockerfile, its stages, what each stage builds (`go build`, `go install`), what
-//! it copies in and from where, and whether a stage did something deploylint cannot follow
-//! (then it is opaque, and the checks stay silent about what it may contain).
+//! Images: per Dockerfile, its stages, what each stage builds (`go build`, `go install`, `cp`
+//! of a built file), what it copies in and from where, and whether a stage did something
+//! deploylint cannot follow (then it is opaque, and the checks stay silent about what it may
+//! contain). RUN commands are interpreted with the stage's variables (`ARG` defaults and compose
+//! `build.args`, `ENV`, `export`, `for` loops), `cd`, and `sh -c '…'` bodies.
 
+use super::go::GoModel;
 use crate::parse::dockerfile::{self, ExecSpec, Instr};
-use crate::parse::shell::{SimpleCommand, unwrap_command};
+use crate::parse::shell::{self, SimpleCommand, unwrap_command};
 use crate::source::{FileId, Span, Spanned, file_name, join_rel, parent_dir};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
@@ -21,8 +25,8 @@ pub struct BuildOut {
     pub output: String,
     /// The package as written (`./cmd/server`).
     pub package: String,
-    /// The package directory relative to the build context, when the stage's copies tell.
-    pub context_dir: Option<String>,
+    /// The repo-relative directory of the package, when the stage's copies tell.
+    pub repo_dir: Option<String>,
     #[serde(skip)]
     pub span: Span,
 }
@@ -32,7 +36,7 @@ pub struct BuildOut {
 pub enum CopyFrom {
     Context,
     Stage(usize),
-    /// `--from=<image>` or an unknown stage name.
+    /// `--from=<image>` or a name that is no earlier stage.
     Image(String),
 }
 
@@ -49,6 +53,17 @@ pub struct CopyIn {
     pub span: Span,
     #[serde(skip)]
     pub src_span: Span,
+    #[serde(skip)]
+    pub from_span: Option<Span>,
+}
+
+/// A package path a build names that certainly is not in the copied context.
+#[derive(Clone, Debug, Serialize)]
+pub struct MissingTarget {
+    pub package: String,
+    pub repo_dir: String,
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -60,12 +75,19 @@ pub struct StageModel {
     pub base: Base,
     pub builds: Vec<BuildOut>,
     pub copies: Vec<CopyIn>,
+    /// Files written by commands (redirections, `cp` of files that are not builds).
+    pub writes: Vec<String>,
+    /// Directories whose content commands changed in ways not followed (`cp -r`, `tar -x`).
+    pub unknown_dirs: Vec<String>,
     /// Directories the stage set as WORKDIR.
     pub workdirs: Vec<String>,
     /// The working directory at the end of the stage.
     pub workdir: String,
     /// Why the stage cannot be followed, if it cannot.
     pub opaque: Vec<String>,
+    /// The stage fetches sources (`git clone`, `curl`, `ADD <url>`, `go install x@v`).
+    pub fetches: bool,
+    pub missing_targets: Vec<MissingTarget>,
     #[serde(skip)]
     pub entrypoint: Option<ExecSpec>,
     #[serde(skip)]
@@ -74,6 +96,8 @@ pub struct StageModel {
     pub runs: Option<String>,
     #[serde(skip)]
     pub env_keys: Vec<Spanned<String>>,
+    #[serde(skip)]
+    vars: BTreeMap<String, Option<String>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -84,6 +108,8 @@ pub struct Image {
     /// The build context, relative to the root.
     pub context: String,
     pub stages: Vec<StageModel>,
+    /// The stages that ship: compose `build.target`s and `docker build --target`s, else the last.
+    pub shipped: Vec<usize>,
 }
 
 /// Commands that change nothing deploylint tracks (packages, users, permissions, checks).
@@ -98,6 +124,7 @@ const HARMLESS: &[&str] = &[
     "echo",
     "set",
     "true",
+    "false",
     "chmod",
     "chown",
     "rm",
@@ -106,14 +133,10 @@ const HARMLESS: &[&str] = &[
     "useradd",
     "groupadd",
     "update-ca-certificates",
-    "export",
     "test",
     "[",
     "ls",
     "printf",
-    "git",
-    "go",
-    "cd",
     "upx",
     "strip",
     "file",
@@ -122,7 +145,31 @@ const HARMLESS: &[&str] = &[
     "id",
     "whoami",
     "env",
+    "cat",
+    "fi",
+    "done",
+    "esac",
+    "exit",
+    "sleep",
+    "du",
+    "df",
+    "which",
+    "command",
+    "go-licenses",
+    "ldconfig",
+    "locale-gen",
+    "sed",
+    "grep",
+    "sort",
+    "uname",
+    "date",
+    "pwd",
+    ":",
+    "[[",
 ];
+
+/// Commands that download what the build then uses.
+const FETCHERS: &[&str] = &["git", "curl", "wget", "svn", "hg", "fetch"];
 
 /// Directories an external base image may already fill: a path there is never certainly absent.
 const SYSTEM_DIRS: &[&str] = &[
@@ -145,13 +192,51 @@ const SYSTEM_DIRS: &[&str] = &[
     "/var",
 ];
 
-fn abs(cwd: &str, p: &str) -> String {
+pub fn abs(cwd: &str, p: &str) -> String {
     let joined = if p.starts_with('/') { join_rel("", p) } else { join_rel(cwd.trim_start_matches('/'), p) };
     format!("/{}", joined.unwrap_or_default())
 }
 
-fn is_under(path: &str, dir: &str) -> bool {
+pub fn is_under(path: &str, dir: &str) -> bool {
     dir == "/" || path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
+}
+
+/// Expands `$X`, `${X}`, `${X:-d}` and `${X-d}` with known values; `None` when a variable is
+/// unknown or a command substitution is involved.
+pub fn expand(s: &str, vars: &BTreeMap<String, Option<String>>) -> Option<String> {
+    if !s.contains('$') {
+        return Some(s.to_string());
+    }
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(body) = after.strip_prefix('{') {
+            let end = body.find('}')?;
+            let inner = &body[..end];
+            let (name, default) = match inner.find([':', '-']) {
+                Some(p) => (&inner[..p], Some(inner[p..].trim_start_matches(':').trim_start_matches('-'))),
+                None => (inner, None),
+            };
+            match (vars.get(name).cloned().flatten(), default) {
+                (Some(v), _) if !v.is_empty() => out.push_str(&v),
+                (_, Some(d)) => out.push_str(d),
+                (Some(v), None) => out.push_str(&v),
+                (None, None) => return None,
+            }
+            rest = &body[end + 1..];
+        } else {
+            let len = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+            if len == 0 {
+                return None;
+            }
+            out.push_str(&vars.get(&after[..len]).cloned().flatten()?);
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// `go build`/`go install` flags that take a separate value.
@@ -178,76 +263,407 @@ const GO_VALUE_FLAGS: &[&str] = &[
     "-exec",
 ];
 
-/// The outputs of one `go build` / `go install` command run in `cwd`.
-fn go_outputs(cmd: &SimpleCommand, at: usize, cwd: &str) -> Option<Vec<(String, String)>> {
-    let words: Vec<&str> = cmd.words[at..].iter().map(|w| w.text.as_str()).collect();
-    let sub = *words.get(1)?;
-    if sub != "build" && sub != "install" {
-        return Some(Vec::new());
+/// The binary name Go gives a package in `dir` of the repo (a module root takes the module
+/// path's last element, without a `/vN` suffix).
+fn go_binary_name(go: &GoModel, dir: &str) -> String {
+    if let Some(m) = go.modules.iter().find(|m| m.dir == dir) {
+        return import_path_name(&m.path);
     }
-    let mut out_flag = None;
-    let mut pkgs = Vec::new();
-    let mut i = 2;
-    while let Some(w) = words.get(i) {
-        if let Some(flag) = w.strip_prefix('-') {
-            let flag = format!("-{}", flag.trim_start_matches('-'));
-            if let Some((name, value)) = flag.split_once('=') {
-                if name == "-o" {
-                    out_flag = Some(value.to_string());
+    if dir.is_empty() { "main".to_string() } else { file_name(dir).to_string() }
+}
+
+fn import_path_name(path: &str) -> String {
+    let path = path.split('@').next().unwrap_or(path).trim_end_matches('/');
+    let mut parts = path.rsplit('/');
+    let last = parts.next().unwrap_or("");
+    let is_major = last.len() > 1 && last.starts_with('v') && last[1..].bytes().all(|b| b.is_ascii_digit());
+    if is_major { parts.next().unwrap_or(last).to_string() } else { last.to_string() }
+}
+
+struct Interp<'a> {
+    go: &'a GoModel,
+    context: &'a str,
+    stages: &'a [StageModel],
+}
+
+impl Interp<'_> {
+    /// The repo-relative directory of an absolute path in the stage, through the COPYs from the
+    /// context, and whether the whole directory came from a directory copy.
+    fn repo_dir(&self, st: &StageModel, path: &str) -> Option<String> {
+        let mut best: Option<(usize, String)> = None;
+        let mut consider = |s: &StageModel| {
+            for c in s.copies.iter().filter(|c| c.from == CopyFrom::Context && c.dest_is_dir) {
+                if is_under(path, &c.dest) && !c.src.contains(['*', '?', '[']) {
+                    let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
+                    let rel = join_rel(&c.src, rest).unwrap_or_default();
+                    if best.as_ref().is_none_or(|(l, _)| c.dest.len() > *l) {
+                        best = Some((c.dest.len(), rel));
+                    }
                 }
-            } else if GO_VALUE_FLAGS.contains(&flag.as_str()) {
-                if flag == "-o" {
-                    out_flag = words.get(i + 1).map(|s| s.to_string());
-                }
-                i += 1;
             }
-        } else {
-            pkgs.push(w.to_string());
+        };
+        consider(st);
+        for s in chain_of(self.stages, &st.base) {
+            consider(s);
         }
-        i += 1;
+        best.and_then(|(_, r)| join_rel(self.context, &r))
     }
-    if pkgs.is_empty() {
-        pkgs.push(".".into());
+
+    fn run(&self, st: &mut StageModel, cmds: &[SimpleCommand], cwd: &mut String, depth: usize) {
+        if depth > 8 {
+            st.opaque.push("commands nested too deep".into());
+            return;
+        }
+        let mut i = 0;
+        while let Some(cmd) = cmds.get(i) {
+            i += 1;
+            for r in &cmd.redirects {
+                if r.op.starts_with('>') {
+                    match expand(&r.target.text, &st.vars) {
+                        Some(t) if t.starts_with("/dev/") => {}
+                        Some(t) => st.writes.push(abs(cwd, &t)),
+                        None => st.opaque.push(format!("a redirection to `{}`", r.target.text)),
+                    }
+                }
+            }
+            let (at, _) = unwrap_command(&cmd.words);
+            let words = cmd.words.get(at..).unwrap_or(&[]);
+            let Some(name) = words.first().map(|w| w.text.as_str()) else {
+                for a in &cmd.assignments {
+                    if let Some((k, v)) = a.text.split_once('=') {
+                        let v = expand(v, &st.vars);
+                        st.vars.insert(k.to_string(), v);
+                    }
+                }
+                continue;
+            };
+            match name {
+                "for" => {
+                    // `for V in a b; do …; done`: the body up to the matching `done`, once per value.
+                    let var = words.get(1).map(|w| w.text.clone()).unwrap_or_default();
+                    let values: Option<Vec<String>> = words
+                        .get(3..)
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|w| expand(&w.text, &st.vars).filter(|v| !v.contains(['*', '?', '['])))
+                        .collect();
+                    let start = i;
+                    let mut nest = 1;
+                    while let Some(c) = cmds.get(i) {
+                        let (a, _) = unwrap_command(&c.words);
+                        match c.words.get(a).map(|w| w.text.as_str()) {
+                            Some("for" | "while" | "until") => nest += 1,
+                            Some("done") => nest -= 1,
+                            _ => {}
+                        }
+                        i += 1;
+                        if nest == 0 {
+                            break;
+                        }
+                    }
+                    let body = cmds.get(start..i.saturating_sub(1)).unwrap_or(&[]);
+                    match values {
+                        Some(values) if words.get(2).is_some_and(|w| w.text == "in") => {
+                            let saved = st.vars.get(&var).cloned();
+                            for v in values {
+                                st.vars.insert(var.clone(), Some(v));
+                                self.run(st, body, cwd, depth + 1);
+                            }
+                            match saved {
+                                Some(s) => st.vars.insert(var, s),
+                                None => st.vars.remove(&var),
+                            };
+                        }
+                        _ => st.opaque.push(format!("a `for` loop over values deploylint cannot resolve (`{var}`)")),
+                    }
+                }
+                "cd" => match words.get(1).map(|w| expand(&w.text, &st.vars)) {
+                    Some(Some(d)) => *cwd = abs(cwd, &d),
+                    Some(None) => st.opaque.push("`cd` to a directory deploylint cannot resolve".into()),
+                    None => {}
+                },
+                "export" => {
+                    for w in words.get(1..).unwrap_or(&[]) {
+                        if let Some((k, v)) = w.text.split_once('=') {
+                            let v = expand(v, &st.vars);
+                            st.vars.insert(k.to_string(), v);
+                        }
+                    }
+                }
+                "sh" | "bash" | "dash" | "ash" | "/bin/sh" | "/bin/bash" => {
+                    let script = words.iter().position(|w| w.text == "-c").and_then(|p| words.get(p + 1));
+                    match script {
+                        Some(w) => {
+                            let base = w.quoted_inner.map_or(w.span.start, |s| s.start);
+                            let inner = shell::parse(w.span.file, &w.text, base);
+                            self.run(st, &inner, cwd, depth + 1);
+                        }
+                        None => st.opaque.push(format!("RUN `{name}` runs a script deploylint cannot follow")),
+                    }
+                }
+                "go" => self.go_command(st, words, cwd),
+                "cp" | "mv" | "install" | "ln" => self.copy_command(st, name, words, cwd),
+                "tar" | "unzip" | "gunzip" | "gzip" | "xz" => {
+                    st.unknown_dirs.push(cwd.clone());
+                    st.opaque.push(format!("RUN `{name}` unpacks files deploylint cannot list"));
+                }
+                n if FETCHERS.contains(&n) => {
+                    st.fetches = true;
+                    st.opaque.push(format!("RUN `{n}` fetches files deploylint cannot see"));
+                }
+                n if HARMLESS.contains(&n) => {}
+                n => st.opaque.push(format!("RUN `{n}` has effects deploylint cannot follow")),
+            }
+        }
     }
-    // A variable we cannot resolve makes the outputs unknown.
-    if pkgs.iter().chain(out_flag.iter()).any(|p| p.contains('$')) {
-        return None;
+
+    fn copy_command(&self, st: &mut StageModel, name: &str, words: &[shell::Word], cwd: &str) {
+        let recursive = words.iter().skip(1).any(|w| {
+            w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains(['r', 'R', 'a'])
+                || w.text == "--recursive"
+                || w.text == "--archive"
+        });
+        let mut args: Vec<String> = Vec::new();
+        let mut skip_next = false;
+        for w in words.iter().skip(1) {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if w.text.starts_with('-') {
+                // `install -m 0755`, `-o user`, `-g group`.
+                skip_next = name == "install" && matches!(w.text.as_str(), "-m" | "-o" | "-g");
+                continue;
+            }
+            match expand(&w.text, &st.vars) {
+                Some(t) => args.push(abs(cwd, &t)),
+                None => {
+                    st.opaque.push(format!("`{name}` of a path deploylint cannot resolve"));
+                    return;
+                }
+            }
+        }
+        let Some((dest, srcs)) = args.split_last() else { return };
+        if srcs.is_empty() {
+            return;
+        }
+        let dest_is_dir = srcs.len() > 1
+            || words.last().is_some_and(|w| w.text.ends_with('/'))
+            || SYSTEM_DIRS.contains(&dest.as_str())
+            || st.workdirs.iter().any(|w| w == dest);
+        for src in srcs {
+            let target =
+                if dest_is_dir { format!("{}/{}", dest.trim_end_matches('/'), file_name(src)) } else { dest.clone() };
+            if recursive || src.contains(['*', '?', '[']) {
+                st.unknown_dirs.push(if dest_is_dir { dest.clone() } else { target.clone() });
+                continue;
+            }
+            let built = st.builds.iter().find(|b| b.output == *src).cloned();
+            match built {
+                Some(b) => st.builds.push(BuildOut { output: target, ..b }),
+                None => st.writes.push(target),
+            }
+        }
     }
-    let many = pkgs.len() > 1 || pkgs.iter().any(|p| p.ends_with("/..."));
-    if pkgs.iter().any(|p| p.ends_with("/...")) {
-        // Several outputs whose names come from the tree: left to the image model's later work.
-        return None;
-    }
-    let mut outs = Vec::new();
-    for p in &pkgs {
-        let pkg_dir = if p.ends_with(".go") { parent_dir(p).to_string() } else { p.clone() };
-        let name = if p.ends_with(".go") && out_flag.is_none() {
-            file_name(p).trim_end_matches(".go").to_string()
-        } else if pkg_dir == "." || pkg_dir.is_empty() {
-            file_name(cwd).to_string()
-        } else {
-            file_name(&pkg_dir).to_string()
+
+    fn go_command(&self, st: &mut StageModel, words: &[shell::Word], cwd: &str) {
+        let sub = words.get(1).map(|w| w.text.as_str()).unwrap_or("");
+        if sub != "build" && sub != "install" {
+            if sub == "get" || sub == "run" && words.iter().any(|w| w.text.contains('@')) {
+                st.fetches = true;
+            }
+            return;
+        }
+        let mut out_flag: Option<String> = None;
+        let mut dir = cwd.to_string();
+        let mut pkgs: Vec<&shell::Word> = Vec::new();
+        let mut i = 2;
+        while let Some(w) = words.get(i) {
+            let t = w.text.as_str();
+            if t.starts_with('-') {
+                let flag = format!("-{}", t.trim_start_matches('-'));
+                let (fname, inline) = match flag.split_once('=') {
+                    Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                    None => (flag.clone(), None),
+                };
+                let value = match inline {
+                    Some(v) => Some(v),
+                    None if GO_VALUE_FLAGS.contains(&fname.as_str()) => {
+                        i += 1;
+                        words.get(i).map(|w| w.text.clone())
+                    }
+                    None => None,
+                };
+                match (fname.as_str(), value) {
+                    ("-o", Some(v)) => out_flag = Some(v),
+                    ("-C", Some(v)) => match expand(&v, &st.vars) {
+                        Some(d) => dir = abs(&dir, &d),
+                        None => {
+                            st.opaque.push("`go -C` with a directory deploylint cannot resolve".into());
+                            return;
+                        }
+                    },
+                    _ => {}
+                }
+            } else {
+                pkgs.push(w);
+            }
+            i += 1;
+        }
+        let out = match out_flag.as_deref().map(|o| expand(o, &st.vars)) {
+            Some(None) => {
+                st.opaque.push("a `go build -o` path deploylint cannot resolve".into());
+                return;
+            }
+            Some(Some(o)) => Some(o),
+            None => None,
         };
-        let output = match (&out_flag, sub) {
-            (Some(o), _) if o.ends_with('/') || many => abs(cwd, &format!("{o}/{name}")),
-            (Some(o), _) => abs(cwd, o),
-            (None, "install") => format!("/go/bin/{name}"),
-            (None, _) => abs(cwd, &name),
+        // Resolve each package argument to repo directories of main packages (or external ones).
+        struct Target {
+            name: String,
+            written: String,
+            repo_dir: Option<String>,
+            span: Span,
+        }
+        let mut targets: Vec<Target> = Vec::new();
+        let mut many = pkgs.len() > 1;
+        let default_pkg = shell::Word {
+            text: ".".into(),
+            span: words.get(1).map_or(Span::default(), |w| w.span),
+            quoted_inner: None,
         };
-        outs.push((output, pkg_dir));
+        let pkg_words: Vec<&shell::Word> = if pkgs.is_empty() { vec![&default_pkg] } else { pkgs };
+        for w in pkg_words {
+            let Some(p) = expand(&w.text, &st.vars) else {
+                st.opaque.push(format!("a `go {sub}` package deploylint cannot resolve (`{}`)", w.text));
+                return;
+            };
+            let (spec, version) = match p.split_once('@') {
+                Some((s, v)) => (s.to_string(), Some(v.to_string())),
+                None => (p.clone(), None),
+            };
+            let local = spec.starts_with('.') || spec.starts_with('/');
+            if !local {
+                // A module path: this repository's, or another one fetched by the build.
+                let local_dir = self.go.modules.iter().find_map(|m| {
+                    let rest = spec.strip_prefix(&m.path)?;
+                    if !(rest.is_empty() || rest.starts_with('/')) {
+                        return None;
+                    }
+                    join_rel(&m.dir, rest.trim_start_matches('/').trim_end_matches("/..."))
+                });
+                match local_dir {
+                    Some(d) if version.is_none() => {
+                        let recursive = spec.ends_with("/...");
+                        many |= recursive;
+                        for (name, repo_dir) in targets_from(self.go, &d, recursive) {
+                            targets.push(Target { name, written: p.clone(), repo_dir: Some(repo_dir), span: w.span });
+                        }
+                    }
+                    _ => {
+                        st.fetches |= version.is_some();
+                        targets.push(Target {
+                            name: import_path_name(&spec),
+                            written: p.clone(),
+                            repo_dir: None,
+                            span: w.span,
+                        });
+                    }
+                }
+                continue;
+            }
+            let recursive = spec.ends_with("/...") || spec == "...";
+            many |= recursive;
+            let path_part = spec.trim_end_matches("...").trim_end_matches('/');
+            let path_part = if path_part.is_empty() { "." } else { path_part };
+            let dir_part =
+                if path_part.ends_with(".go") { parent_dir(path_part).to_string() } else { path_part.to_string() };
+            let dir_part = if dir_part.is_empty() { ".".to_string() } else { dir_part };
+            let abs_dir = abs(&dir, &dir_part);
+            let Some(repo_dir) = self.repo_dir(st, &abs_dir) else {
+                // Sources that did not come from the context (cloned, downloaded): follow the
+                // output names, never the repository's packages.
+                let name = if path_part.ends_with(".go") && out.is_none() {
+                    file_name(path_part).trim_end_matches(".go").to_string()
+                } else {
+                    file_name(&abs_dir).to_string()
+                };
+                if recursive {
+                    st.opaque.push(format!("`go {sub} {p}` builds packages deploylint cannot list"));
+                    return;
+                }
+                targets.push(Target { name, written: p.clone(), repo_dir: None, span: w.span });
+                continue;
+            };
+            let found = targets_from(self.go, &repo_dir, recursive);
+            if found.is_empty()
+                && !recursive
+                && self.go.package(&repo_dir).is_none()
+                && !self.go.packages.keys().any(|k| is_under(k, &repo_dir))
+            {
+                st.missing_targets.push(MissingTarget { package: p.clone(), repo_dir: repo_dir.clone(), span: w.span });
+                continue;
+            }
+            let file_named = path_part.ends_with(".go") && out.is_none() && !recursive;
+            for (name, rd) in found {
+                let name = if file_named { file_name(path_part).trim_end_matches(".go").to_string() } else { name };
+                targets.push(Target { name, written: p.clone(), repo_dir: Some(rd), span: w.span });
+            }
+        }
+        for t in targets {
+            let output = match (&out, sub) {
+                (Some(o), _) if o.ends_with('/') || many => abs(&dir, &format!("{o}/{}", t.name)),
+                (Some(o), _) => abs(&dir, o),
+                (None, "install") => {
+                    let gobin = st.vars.get("GOBIN").cloned().flatten().filter(|g| !g.is_empty());
+                    let gopath = st.vars.get("GOPATH").cloned().flatten().unwrap_or_else(|| "/root/go".into());
+                    match gobin {
+                        Some(b) => abs("/", &format!("{b}/{}", t.name)),
+                        None => abs("/", &format!("{gopath}/bin/{}", t.name)),
+                    }
+                }
+                // `go build` of several packages without `-o` discards the results.
+                (None, _) if many => continue,
+                (None, _) => abs(&dir, &t.name),
+            };
+            st.builds.push(BuildOut { output, package: t.written, repo_dir: t.repo_dir, span: t.span });
+        }
     }
-    Some(outs)
+}
+
+/// The main packages at `dir` (or under it, for `…/...`): (binary name, repo dir).
+fn targets_from(go: &GoModel, dir: &str, recursive: bool) -> Vec<(String, String)> {
+    go.packages
+        .values()
+        .filter(|p| p.is_main && (p.dir == dir || recursive && is_under(&p.dir, dir) || recursive && dir.is_empty()))
+        .map(|p| (go_binary_name(go, &p.dir), p.dir.clone()))
+        .collect()
+}
+
+/// The stages of a base chain (the base stage first).
+fn chain_of<'a>(stages: &'a [StageModel], base: &Base) -> Vec<&'a StageModel> {
+    let mut out = Vec::new();
+    let mut cur = match base {
+        Base::Stage(i) => Some(*i),
+        _ => None,
+    };
+    while let Some(i) = cur {
+        let Some(s) = stages.get(i) else { break };
+        if out.len() > 64 {
+            break;
+        }
+        out.push(s);
+        cur = match s.base {
+            Base::Stage(j) if j < i => Some(j),
+            _ => None,
+        };
+    }
+    out
 }
 
 fn exec_path(spec: &ExecSpec, workdir: &str) -> Option<String> {
     let mut words = spec.words.iter().map(|w| w.value.as_str());
     let mut first = words.next()?;
-    if spec.shell_form || matches!(first, "/bin/sh" | "sh" | "/bin/bash" | "bash") {
-        // `sh -c "…"` and shell form run through a shell: the executable is not ours to know.
-        if first.ends_with("sh") {
-            return None;
-        }
-    }
     if first == "exec" {
         first = words.next()?;
     }
@@ -260,22 +676,49 @@ fn exec_path(spec: &ExecSpec, workdir: &str) -> Option<String> {
     }
 }
 
-pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfile) -> Image {
+/// Known values of variables the official base images set.
+fn base_vars(base: &str) -> BTreeMap<String, Option<String>> {
+    let mut vars = BTreeMap::new();
+    let image = base.rsplit('/').next().unwrap_or(base);
+    if image.starts_with("golang") {
+        vars.insert("GOPATH".to_string(), Some("/go".to_string()));
+    }
+    if image.starts_with("rust") {
+        vars.insert("CARGO_HOME".to_string(), Some("/usr/local/cargo".to_string()));
+    }
+    vars.insert("HOME".to_string(), Some("/root".to_string()));
+    vars
+}
+
+/// Builds the image model of one Dockerfile. `build_args` are compose `build.args`.
+pub fn build(
+    file: FileId,
+    path: &str,
+    context: &str,
+    df: &dockerfile::Dockerfile,
+    go: &GoModel,
+    build_args: &BTreeMap<String, String>,
+) -> Image {
+    let mut global: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (k, v) in &df.global_args {
+        let v = build_args.get(&k.value).cloned().or_else(|| v.clone());
+        global.insert(k.value.clone(), v);
+    }
     let mut stages: Vec<StageModel> = Vec::new();
     for st in &df.stages {
-        let base_name = st.base.value.as_str();
+        let base_name = expand(&st.base.value, &global).unwrap_or_else(|| st.base.value.clone());
         let base = if base_name.eq_ignore_ascii_case("scratch") {
             Base::Scratch
         } else if let Some(i) =
-            stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(base_name)))
+            stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&base_name)))
         {
             Base::Stage(i)
         } else {
-            Base::Image(base_name.to_string())
+            Base::Image(base_name.clone())
         };
-        let inherited = match base {
-            Base::Stage(i) => stages.get(i).map(|s| s.workdir.clone()),
-            _ => None,
+        let (workdir, vars) = match base {
+            Base::Stage(i) => stages.get(i).map(|s| (s.workdir.clone(), s.vars.clone())).unwrap_or_default(),
+            _ => ("/".to_string(), base_vars(&base_name)),
         };
         let mut s = StageModel {
             index: st.index,
@@ -284,127 +727,55 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
             base,
             builds: Vec::new(),
             copies: Vec::new(),
+            writes: Vec::new(),
+            unknown_dirs: Vec::new(),
             workdirs: Vec::new(),
-            workdir: inherited.unwrap_or_else(|| "/".into()),
+            workdir,
             opaque: Vec::new(),
+            fetches: false,
+            missing_targets: Vec::new(),
             entrypoint: None,
             cmd: None,
             runs: None,
             env_keys: Vec::new(),
+            vars,
         };
         for ins in &st.instrs {
             match ins {
-                Instr::Workdir(w) => {
-                    if w.value.contains('$') {
-                        s.opaque.push(format!("WORKDIR `{}` uses a variable", w.value));
+                Instr::Workdir(w) => match expand(&w.value, &s.vars) {
+                    Some(d) => {
+                        s.workdir = abs(&s.workdir, &d);
+                        s.workdirs.push(s.workdir.clone());
                     }
-                    s.workdir = abs(&s.workdir, &w.value);
-                    s.workdirs.push(s.workdir.clone());
+                    None => s.opaque.push(format!("WORKDIR `{}` uses a variable deploylint cannot resolve", w.value)),
+                },
+                Instr::Env(pairs) => {
+                    for (k, v) in pairs {
+                        s.env_keys.push(k.clone());
+                        let v = expand(v, &s.vars);
+                        s.vars.insert(k.value.clone(), v);
+                    }
                 }
-                Instr::Env(keys) => s.env_keys.extend(keys.iter().cloned()),
-                Instr::Arg(_) => {}
+                Instr::Arg(defs) => {
+                    for (k, v) in defs {
+                        let value = build_args
+                            .get(&k.value)
+                            .cloned()
+                            .or_else(|| v.as_ref().and_then(|v| expand(v, &s.vars)))
+                            .or_else(|| global.get(&k.value).cloned().flatten());
+                        s.vars.insert(k.value.clone(), value);
+                    }
+                }
                 Instr::Entrypoint(e) => s.entrypoint = Some(e.clone()),
                 Instr::Cmd(c) => s.cmd = Some(c.clone()),
-                Instr::Copy(c) => {
-                    let from = match &c.from {
-                        None => CopyFrom::Context,
-                        Some(f) => {
-                            let v = f.value.as_str();
-                            if let Ok(n) = v.parse::<usize>() {
-                                if n < stages.len() { CopyFrom::Stage(n) } else { CopyFrom::Image(v.to_string()) }
-                            } else if let Some(i) =
-                                stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(v)))
-                            {
-                                CopyFrom::Stage(i)
-                            } else {
-                                CopyFrom::Image(v.to_string())
-                            }
-                        }
-                    };
-                    let dest_dir_form = c.dest.value.ends_with('/') || c.sources.len() > 1;
-                    for src in &c.sources {
-                        if c.add && (src.value.contains("://") || src.value.starts_with("git@")) {
-                            s.opaque.push(format!("ADD `{}` fetches a remote source", src.value));
-                            continue;
-                        }
-                        let is_glob = src.value.contains(['*', '?', '[']);
-                        let looks_dir = src.value.ends_with('/')
-                            || src.value == "."
-                            || !crate::source::file_name(&src.value).contains('.')
-                                && matches!(from, CopyFrom::Context)
-                                && src.value != "go.mod";
-                        let src_path = match from {
-                            CopyFrom::Context => join_rel("", &src.value).unwrap_or_default(),
-                            _ => abs("/", &src.value),
-                        };
-                        let (dest, dest_is_dir) =
-                            if is_glob || (matches!(from, CopyFrom::Context) && looks_dir && !dest_dir_form) {
-                                (abs(&s.workdir, &c.dest.value), true)
-                            } else if dest_dir_form {
-                                let name = file_name(&src.value);
-                                if src.value.ends_with('/') || src.value == "." {
-                                    (abs(&s.workdir, &c.dest.value), true)
-                                } else {
-                                    (abs(&s.workdir, &format!("{}/{name}", c.dest.value.trim_end_matches('/'))), false)
-                                }
-                            } else {
-                                (abs(&s.workdir, &c.dest.value), src.value.ends_with('/'))
-                            };
-                        // A source copied from a stage may be a directory: it is only a file for
-                        // sure when that stage built it.
-                        let dest_is_dir = dest_is_dir
-                            || match from {
-                                CopyFrom::Stage(i) => !produces_file(&stages, i, &src_path),
-                                CopyFrom::Image(_) => true,
-                                CopyFrom::Context => false,
-                            };
-                        s.copies.push(CopyIn {
-                            from: from.clone(),
-                            src: src_path,
-                            dest,
-                            dest_is_dir,
-                            span: c.span,
-                            src_span: src.span,
-                        });
-                    }
-                }
+                Instr::Copy(c) => add_copy(&mut s, &stages, c),
                 Instr::Run(run) => {
                     if run.foreign_heredoc {
-                        s.opaque.push(format!("a RUN heredoc that is not shell (line offset {})", run.span.start));
+                        s.opaque.push("a RUN heredoc that is not shell".to_string());
                     }
                     let mut cwd = s.workdir.clone();
-                    for cmd in &run.commands {
-                        let (at, _) = unwrap_command(&cmd.words);
-                        let Some(name) = cmd.words.get(at).map(|w| w.text.as_str()) else {
-                            continue;
-                        };
-                        match name {
-                            "cd" => {
-                                if let Some(d) = cmd.words.get(at + 1) {
-                                    if d.text.contains('$') {
-                                        s.opaque.push(format!("`cd {}` uses a variable", d.text));
-                                    }
-                                    cwd = abs(&cwd, &d.text);
-                                }
-                            }
-                            "go" => match go_outputs(cmd, at, &cwd) {
-                                Some(outs) => {
-                                    for (output, pkg) in outs {
-                                        let pkg_abs = abs(&cwd, &pkg);
-                                        let context_dir = context_dir_of(&s, &stages, &pkg_abs)
-                                            .and_then(|rel| join_rel(context, &rel));
-                                        s.builds.push(BuildOut { output, package: pkg, context_dir, span: cmd.span });
-                                    }
-                                }
-                                None => s.opaque.push(format!(
-                                    "a `go` command deploylint cannot follow: `{}`",
-                                    cmd.argv().collect::<Vec<_>>().join(" ")
-                                )),
-                            },
-                            n if HARMLESS.contains(&n) => {}
-                            n => s.opaque.push(format!("RUN `{n}` has effects deploylint cannot follow")),
-                        }
-                    }
+                    let interp = Interp { go, context, stages: &stages };
+                    interp.run(&mut s, &run.commands, &mut cwd, 0);
                 }
             }
         }
@@ -412,60 +783,81 @@ pub fn build(file: FileId, path: &str, context: &str, df: &dockerfile::Dockerfil
         s.runs = runner.and_then(|r| exec_path(r, &s.workdir));
         stages.push(s);
     }
-    Image { file, path: path.to_string(), context: context.to_string(), stages }
+    let shipped = stages.last().map(|s| vec![s.index]).unwrap_or_default();
+    Image { file, path: path.to_string(), context: context.to_string(), stages, shipped }
 }
 
-/// Where the context directory copied into a stage chain lands: the context-relative path of
-/// an absolute path in the stage, when a COPY from the context covers it.
-fn context_dir_of(stage: &StageModel, earlier: &[StageModel], path: &str) -> Option<String> {
-    let mut best: Option<(usize, String)> = None;
-    let mut consider = |s: &StageModel| {
-        for c in s.copies.iter().filter(|c| c.from == CopyFrom::Context && c.dest_is_dir) {
-            if is_under(path, &c.dest) {
-                let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
-                let rel = join_rel(&c.src, rest).unwrap_or_default();
-                if best.as_ref().is_none_or(|(l, _)| c.dest.len() > *l) {
-                    best = Some((c.dest.len(), rel));
-                }
+fn add_copy(s: &mut StageModel, stages: &[StageModel], c: &dockerfile::Copy) {
+    let from = match &c.from {
+        None => CopyFrom::Context,
+        Some(f) => {
+            let v = expand(&f.value, &s.vars).unwrap_or_else(|| f.value.clone());
+            if let Ok(n) = v.parse::<usize>() {
+                if n < stages.len() { CopyFrom::Stage(n) } else { CopyFrom::Image(v) }
+            } else if let Some(i) =
+                stages.iter().position(|st| st.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&v)))
+            {
+                CopyFrom::Stage(i)
+            } else {
+                CopyFrom::Image(v)
             }
         }
     };
-    consider(stage);
-    let mut base = stage.base.clone();
-    let mut guard = 0;
-    while let Base::Stage(i) = base {
-        let Some(s) = earlier.get(i) else { break };
-        consider(s);
-        base = s.base.clone();
-        guard += 1;
-        if guard > 64 {
-            break;
+    let from_span = c.from.as_ref().map(|f| f.span);
+    let dest_written = expand(&c.dest.value, &s.vars).unwrap_or_else(|| c.dest.value.clone());
+    let dest_dir_form = dest_written.ends_with('/') || c.sources.len() > 1;
+    for src in &c.sources {
+        if c.add && (src.value.contains("://") || src.value.starts_with("git@")) {
+            s.fetches = true;
+            s.opaque.push(format!("ADD `{}` fetches a remote source", src.value));
+            continue;
         }
+        let value = expand(&src.value, &s.vars).unwrap_or_else(|| src.value.clone());
+        let is_glob = value.contains(['*', '?', '[']);
+        let src_path = match from {
+            CopyFrom::Context => join_rel("", &value).unwrap_or_default(),
+            _ => abs("/", &value),
+        };
+        // Whether the source is certainly a single file.
+        let is_file = match &from {
+            CopyFrom::Context => {
+                !is_glob && !value.ends_with('/') && value != "." && crate::source::file_name(&value).contains('.')
+            }
+            CopyFrom::Stage(i) => !is_glob && produces_file(stages, *i, &src_path),
+            CopyFrom::Image(_) => false,
+        };
+        let (dest, dest_is_dir) = if is_file {
+            if dest_dir_form {
+                (abs(&s.workdir, &format!("{}/{}", dest_written.trim_end_matches('/'), file_name(&value))), false)
+            } else {
+                (abs(&s.workdir, &dest_written), false)
+            }
+        } else if !is_glob && !dest_dir_form && !matches!(from, CopyFrom::Context) && !value.ends_with('/') {
+            // A stage path that may be a file or a directory: the destination takes its name.
+            (abs(&s.workdir, &dest_written), true)
+        } else {
+            (abs(&s.workdir, &dest_written), true)
+        };
+        s.copies.push(CopyIn {
+            from: from.clone(),
+            src: src_path,
+            dest,
+            dest_is_dir,
+            span: c.span,
+            src_span: src.span,
+            from_span,
+        });
     }
-    best.map(|(_, r)| r)
 }
 
 /// Whether the stage chain at `i` certainly writes a file at `path` (a build output or a file copy).
 fn produces_file(stages: &[StageModel], i: usize, path: &str) -> bool {
-    let mut cur = Some(i);
-    let mut guard = 0;
-    while let Some(idx) = cur {
-        let Some(s) = stages.get(idx) else {
-            return false;
-        };
-        if s.builds.iter().any(|b| b.output == path) || s.copies.iter().any(|c| !c.dest_is_dir && c.dest == path) {
-            return true;
-        }
-        cur = match s.base {
-            Base::Stage(j) => Some(j),
-            _ => None,
-        };
-        guard += 1;
-        if guard > 64 {
-            return false;
-        }
-    }
-    false
+    let Some(s) = stages.get(i) else { return false };
+    std::iter::once(s).chain(chain_of(stages, &s.base)).any(|s| {
+        s.builds.iter().any(|b| b.output == path)
+            || s.writes.iter().any(|w| w == path)
+            || s.copies.iter().any(|c| !c.dest_is_dir && c.dest == path)
+    })
 }
 
 /// What a stage holds at a path.
@@ -480,7 +872,7 @@ pub enum Holds {
 }
 
 impl Image {
-    /// The stage that ships: the named target, else the last stage.
+    /// The stage that a named target selects, else the last stage.
     pub fn shipped(&self, target: Option<&str>) -> Option<&StageModel> {
         match target {
             Some(t) => self.stages.iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(t))),
@@ -490,20 +882,8 @@ impl Image {
 
     /// The stages of the chain that ends in `index` (the stage itself first).
     pub fn chain(&self, index: usize) -> Vec<&StageModel> {
-        let mut out = Vec::new();
-        let mut cur = Some(index);
-        while let Some(i) = cur {
-            let Some(s) = self.stages.get(i) else { break };
-            if out.len() > 64 {
-                break;
-            }
-            out.push(s);
-            cur = match s.base {
-                Base::Stage(j) if j < i => Some(j),
-                _ => None,
-            };
-        }
-        out
+        let Some(s) = self.stages.get(index) else { return Vec::new() };
+        std::iter::once(s).chain(chain_of(&self.stages, &s.base)).collect()
     }
 
     /// Whether the stage `index` holds `path` (absolute).
@@ -516,9 +896,15 @@ impl Image {
             if let Some(c) = s.copies.iter().find(|c| c.dest == path) {
                 return Holds::Yes(c.span);
             }
+            if s.writes.iter().any(|w| w == path) {
+                return Holds::Yes(s.span);
+            }
         }
-        let under_copied_dir = chain.iter().any(|s| s.copies.iter().any(|c| c.dest_is_dir && is_under(path, &c.dest)));
-        if under_copied_dir || chain.iter().any(|s| !s.opaque.is_empty()) {
+        let under_unknown = chain.iter().any(|s| {
+            s.copies.iter().any(|c| c.dest_is_dir && is_under(path, &c.dest))
+                || s.unknown_dirs.iter().any(|d| is_under(path, d))
+        });
+        if under_unknown || chain.iter().any(|s| !s.opaque.is_empty()) {
             return Holds::Unknown;
         }
         let root_base = chain.last().map(|s| &s.base);
@@ -539,7 +925,7 @@ impl Image {
         }
         let populated = chain.iter().any(|s| {
             s.workdirs.iter().any(|w| is_under(&parent, w) && !SYSTEM_DIRS.contains(&w.as_str()))
-                || s.builds.iter().any(|b| parent_dir(&b.output) == parent && !SYSTEM_DIRS.contains(&parent.as_str()))
+                || s.builds.iter().any(|b| parent_dir(&b.output) == parent)
                 || s.copies.iter().any(|c| {
                     let d = if c.dest_is_dir { c.dest.clone() } else { parent_dir(&c.dest).to_string() };
                     !SYSTEM_DIRS.contains(&d.as_str()) && parent == d
@@ -560,7 +946,7 @@ impl Image {
         }
         for s in self.chain(index) {
             if let Some(b) = s.builds.iter().find(|b| b.output == path) {
-                return b.context_dir.clone();
+                return b.repo_dir.clone();
             }
             for c in &s.copies {
                 let CopyFrom::Stage(j) = c.from else { continue };
@@ -569,11 +955,37 @@ impl Image {
                 }
                 if c.dest_is_dir && is_under(path, &c.dest) {
                     let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("");
-                    return self.package_at_depth(j, &format!("{}{rest}", c.src.trim_end_matches('/')), depth + 1);
+                    // `COPY --from=b /go/bin/* /usr/local/bin/`: the glob's directory.
+                    let src = if c.src.contains(['*', '?', '[']) { parent_dir(&c.src) } else { c.src.as_str() };
+                    return self.package_at_depth(j, &format!("{}{rest}", src.trim_end_matches('/')), depth + 1);
                 }
             }
         }
         None
+    }
+
+    /// The repo-relative package directories whose binaries reach stage `index`.
+    pub fn shipped_packages(&self, index: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in self.chain(index) {
+            out.extend(s.builds.iter().filter_map(|b| b.repo_dir.clone()));
+            for c in &s.copies {
+                let CopyFrom::Stage(j) = c.from else { continue };
+                for b in self.chain(j).iter().flat_map(|f| f.builds.iter()) {
+                    let reaches = if c.src.contains(['*', '?', '[']) {
+                        is_under(&b.output, parent_dir(&c.src))
+                    } else {
+                        b.output == c.src || c.dest_is_dir && is_under(&b.output, &c.src)
+                    };
+                    if reaches {
+                        out.extend(b.repo_dir.clone());
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Resolves a path written in a command run in stage `index` (absolute, or `./x` from the
@@ -593,22 +1005,47 @@ impl Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::{Kind, SourceFile, Sources};
 
-    fn image(text: &str) -> Image {
+    fn go_repo(files: &[(&str, &str)]) -> GoModel {
+        let mut sources = Sources::default();
+        for (p, t) in files {
+            let kind = if p.ends_with("go.mod") { Kind::GoMod } else { Kind::Go };
+            sources.add(SourceFile::new(p.to_string(), kind, t.to_string(), false));
+        }
+        super::super::go::build(&sources, &[])
+    }
+
+    fn shop() -> GoModel {
+        go_repo(&[
+            ("go.mod", "module example.com/shop\n"),
+            ("cmd/server/main.go", "package main\n"),
+            ("cmd/migrate/main.go", "package main\n"),
+            ("cmd/worker/main.go", "package main\n"),
+            ("internal/x/x.go", "package x\n"),
+        ])
+    }
+
+    fn image(text: &str, go: &GoModel) -> Image {
         let df = dockerfile::parse(FileId(0), text).unwrap_or_default();
-        build(FileId(0), "Dockerfile", "", &df)
+        build(FileId(0), "Dockerfile", "", &df, go, &BTreeMap::new())
+    }
+
+    fn outputs(img: &Image, stage: usize) -> Vec<(String, Option<String>)> {
+        img.stages[stage].builds.iter().map(|b| (b.output.clone(), b.repo_dir.clone())).collect()
+    }
+
+    fn o(out: &str, dir: &str) -> (String, Option<String>) {
+        (out.to_string(), Some(dir.to_string()))
     }
 
     #[test]
     fn follows_builds_and_copies() {
         let img = image(
             "FROM golang:1.22 AS builder\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /app/bin/server ./cmd/server && go build -o bin/ ./cmd/migrate/main.go\nFROM alpine:3.19\nRUN apk add --no-cache ca-certificates\nWORKDIR /app\nCOPY --from=builder /app/bin/server ./server\nCMD [\"./server\"]\n",
+            &shop(),
         );
-        let b = &img.stages[0].builds;
-        assert_eq!(b.len(), 2);
-        assert_eq!(b[0].output, "/app/bin/server");
-        assert_eq!(b[0].context_dir.as_deref(), Some("cmd/server"));
-        assert_eq!(b[1].output, "/app/bin/migrate");
+        assert_eq!(outputs(&img, 0), [o("/app/bin/server", "cmd/server"), o("/app/bin/migrate", "cmd/migrate")]);
         let last = &img.stages[1];
         assert_eq!(last.runs.as_deref(), Some("/app/server"));
         assert!(matches!(img.holds(1, "/app/server"), Holds::Yes(_)));
@@ -619,8 +1056,79 @@ mod tests {
 
     #[test]
     fn an_unknown_run_makes_the_stage_opaque() {
-        let img = image("FROM alpine\nWORKDIR /app\nRUN ./fetch-binaries.sh\n");
+        let img = image("FROM alpine\nWORKDIR /app\nRUN ./fetch-binaries.sh\n", &shop());
         assert_eq!(img.holds(0, "/app/batch"), Holds::Unknown);
         assert!(!img.stages[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn go_build_forms() {
+        let go = shop();
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build ./cmd/server\nRUN go build -o /out/ ./cmd/...\nRUN go build example.com/shop/cmd/worker\nRUN go build ./cmd/...\n",
+            &go,
+        );
+        let outs = outputs(&img, 0);
+        assert_eq!(
+            outs,
+            [
+                o("/src/server", "cmd/server"),
+                o("/out/migrate", "cmd/migrate"),
+                o("/out/server", "cmd/server"),
+                o("/out/worker", "cmd/worker"),
+                o("/src/worker", "cmd/worker"),
+            ]
+        );
+    }
+
+    #[test]
+    fn go_install_goes_to_gopath_bin() {
+        let img = image(
+            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/server ./cmd/worker\nFROM alpine\nCOPY --from=b /go/bin/* /usr/local/bin/\n",
+            &shop(),
+        );
+        assert_eq!(outputs(&img, 0), [o("/go/bin/server", "cmd/server"), o("/go/bin/worker", "cmd/worker")]);
+        assert_eq!(img.package_at(1, "/usr/local/bin/worker").as_deref(), Some("cmd/worker"));
+        assert_eq!(img.shipped_packages(1), ["cmd/server", "cmd/worker"]);
+    }
+
+    #[test]
+    fn loops_sh_c_and_variables() {
+        let img = image(
+            "FROM golang:1.22\nARG OUT=/out\nENV CGO_ENABLED=0\nWORKDIR /src\nCOPY . .\nRUN for svc in server worker; do \\\n  go build -o $OUT/$svc ./cmd/$svc; \\\n done\nRUN sh -c 'cd cmd/migrate && go build -o ${OUT}/migrate .'\n",
+            &shop(),
+        );
+        assert_eq!(
+            outputs(&img, 0),
+            [o("/out/server", "cmd/server"), o("/out/worker", "cmd/worker"), o("/out/migrate", "cmd/migrate")]
+        );
+        assert!(img.stages[0].opaque.is_empty(), "{:?}", img.stages[0].opaque);
+    }
+
+    #[test]
+    fn unresolvable_variables_make_the_stage_opaque() {
+        let img = image("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/x ./cmd/$NAME\n", &shop());
+        assert!(img.stages[0].builds.is_empty());
+        assert!(!img.stages[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn missing_packages_are_noted_unless_fetched() {
+        let img = image("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api\n", &shop());
+        assert_eq!(img.stages[0].missing_targets.len(), 1);
+        let cloned = image(
+            "FROM golang:1.22\nRUN git clone https://example.com/x /x && cd /x && go build ./cmd/derper\n",
+            &shop(),
+        );
+        assert!(cloned.stages[0].missing_targets.is_empty());
+    }
+
+    #[test]
+    fn cp_of_a_build_keeps_its_package() {
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o server ./cmd/server && cp server /usr/local/bin/\n",
+            &shop(),
+        );
+        assert_eq!(img.package_at(0, "/usr/local/bin/server").as_deref(), Some("cmd/server"));
     }
 }

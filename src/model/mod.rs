@@ -146,8 +146,8 @@ impl Model {
                 Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore => {}
             }
         }
-        // Images: the context of a Dockerfile is the one compose gives it, else its directory.
-        let mut contexts: BTreeMap<String, String> = BTreeMap::new();
+        // Images: compose gives a Dockerfile its context and build args; else its directory.
+        let mut contexts: BTreeMap<String, (String, BTreeMap<String, String>)> = BTreeMap::new();
         for (cid, c) in &composes {
             let dir = parent_dir(m.sources.path(*cid)).to_string();
             for s in &c.services {
@@ -155,14 +155,16 @@ impl Model {
                     let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
                     let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))
                         .unwrap_or_default();
-                    contexts.entry(df).or_insert(ctx);
+                    let args = b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect();
+                    contexts.entry(df).or_insert((ctx, args));
                 }
             }
         }
         for (id, df) in &dockerfiles {
             let path = m.sources.path(*id).to_string();
-            let ctx = contexts.get(&path).cloned().unwrap_or_else(|| parent_dir(&path).to_string());
-            m.images.push(images::build(*id, &path, &ctx, df));
+            let (ctx, args) =
+                contexts.get(&path).cloned().unwrap_or_else(|| (parent_dir(&path).to_string(), BTreeMap::new()));
+            m.images.push(images::build(*id, &path, &ctx, df, &m.go, &args));
         }
         for (cid, c) in composes {
             let compose_path = m.sources.path(cid).to_string();

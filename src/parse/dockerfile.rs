@@ -41,7 +41,8 @@ pub enum Instr {
     Run(Run),
     Copy(Copy),
     Workdir(Spanned<String>),
-    Env(Vec<Spanned<String>>),
+    /// `ENV` keys and their values.
+    Env(Vec<(Spanned<String>, String)>),
     Arg(Vec<(Spanned<String>, Option<String>)>),
     Entrypoint(ExecSpec),
     Cmd(ExecSpec),
@@ -158,8 +159,9 @@ fn exec_spec(file: FileId, text: &str, cmd: &Command<'_>) -> ExecSpec {
     }
 }
 
-/// Splits `A=1 B="x y"` / `A 1` into keys with spans; `None` when there is a key and no value.
-fn env_keys(file: FileId, raw: &str, at: usize) -> Option<Vec<Spanned<String>>> {
+/// Splits `A=1 B="x y"` / `A 1` into keys (with spans) and values; `None` when there is a key
+/// and no value. Dockerfile values are committed build settings, not secrets.
+fn env_pairs(file: FileId, raw: &str, at: usize) -> Option<Vec<(Spanned<String>, String)>> {
     let words = shell::parse(file, raw, at).into_iter().next().map(|c| {
         let mut all = c.assignments;
         all.extend(c.words);
@@ -168,18 +170,22 @@ fn env_keys(file: FileId, raw: &str, at: usize) -> Option<Vec<Spanned<String>>> 
     let words = words.unwrap_or_default();
     let first = words.first()?;
     if !first.text.contains('=') {
-        // Legacy `ENV KEY value`.
+        // Legacy `ENV KEY value words`.
         if words.len() < 2 {
             return None;
         }
-        return Some(vec![Spanned::new(first.text.clone(), first.span)]);
+        let value = words.iter().skip(1).map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+        return Some(vec![(Spanned::new(first.text.clone(), first.span), value)]);
     }
     Some(
         words
             .iter()
             .filter_map(|w| {
-                let (k, _) = w.text.split_once('=')?;
-                Some(Spanned::new(k.to_string(), Span::new(file, w.span.start..w.span.start + k.len())))
+                let (k, v) = w.text.split_once('=')?;
+                Some((
+                    Spanned::new(k.to_string(), Span::new(file, w.span.start..w.span.start + k.len())),
+                    v.to_string(),
+                ))
             })
             .collect(),
     )
@@ -324,7 +330,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                         w.arguments.value.to_string(),
                         Span::new(file, w.arguments.span.clone()),
                     )),
-                    Instruction::Env(e) => match env_keys(file, &e.arguments.value, e.arguments.span.start) {
+                    Instruction::Env(e) => match env_pairs(file, &e.arguments.value, e.arguments.span.start) {
                         Some(keys) => Instr::Env(keys),
                         None => {
                             return Err(Trouble::Invalid(ParseError {

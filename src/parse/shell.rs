@@ -315,9 +315,9 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Words that may open a command without being its name.
-const KEYWORDS: &[&str] =
-    &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "fi", "done", "esac", "in"];
+/// Words that may open a command without being its name. `done`, `fi` and `esac` stay: they
+/// close a block, and a loop's body ends at its `done`.
+const KEYWORDS: &[&str] = &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "in"];
 
 /// Splits `text` (which starts at byte `base` of `file`) into simple commands.
 pub fn parse(file: FileId, text: &str, base: usize) -> Vec<SimpleCommand> {

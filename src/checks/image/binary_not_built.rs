@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
 /// Whether a build makes the binary in `dir` (by its resolved context path, else by the
 /// package path as written).
 pub fn builds_dir(b: &BuildOut, image_context: &str, dir: &str) -> bool {
-    match &b.context_dir {
+    match &b.repo_dir {
         Some(c) => c == dir,
         None => {
             let written = b.package.trim_start_matches("./").trim_end_matches('/');

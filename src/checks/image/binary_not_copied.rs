@@ -31,7 +31,10 @@ fn reaches(image: &Image, shipped: usize, built_in: usize, output: &str) -> bool
                     && (c.src == output || is_under(output, &c.src) || c.src.contains('*'))
                     || image.stages.get(j).is_some_and(|st| !st.opaque.is_empty())
             }
-            _ => false,
+            // A copy from something that is no stage (a mistyped stage name, DPL105) of a file
+            // of the same name: it may be the one meant.
+            CopyFrom::Image(_) => file_name(&c.src) == file_name(output),
+            CopyFrom::Context => false,
         })
     })
 }
@@ -56,7 +59,7 @@ fn check(model: &Model, r: &mut Reporter) {
                 }
                 for b in &stage.builds {
                     // Only binaries of this repository.
-                    let Some(bin) = b.context_dir.as_deref().and_then(|d| model.go.binary(d)) else {
+                    let Some(bin) = b.repo_dir.as_deref().and_then(|d| model.go.binary(d)) else {
                         continue;
                     };
                     if reaches(image, final_idx, stage.index, &b.output) {

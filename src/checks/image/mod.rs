@@ -2,6 +2,7 @@
 //! path present there.
 pub mod binary_not_built;
 pub mod binary_not_copied;
+pub mod build_target_unknown;
 pub mod copy_source_missing;
 pub mod exec_path_missing;
 
