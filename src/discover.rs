@@ -42,6 +42,13 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "*.md",
     ".gitignore",
     ".dockerignore",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "*.mk",
+    "**/.github/workflows/*.yml",
+    "**/.github/workflows/*.yaml",
+    ".gitlab-ci.yml",
     "!.git/",
 ];
 
@@ -66,6 +73,15 @@ pub fn classify(rel: &str) -> Option<Kind> {
     let lower = name.to_ascii_lowercase();
     let dir = crate::source::parent_dir(rel);
     let dir_name = crate::source::file_name(dir);
+    if rel.contains(".github/workflows/") && (lower.ends_with(".yml") || lower.ends_with(".yaml")) {
+        return Some(Kind::GithubWorkflow);
+    }
+    if name == ".gitlab-ci.yml" {
+        return Some(Kind::GitlabCi);
+    }
+    if matches!(name, "Makefile" | "makefile" | "GNUmakefile") || lower.ends_with(".mk") {
+        return Some(Kind::Makefile);
+    }
     if name == "Dockerfile"
         || name == "Containerfile"
         || name.starts_with("Dockerfile.")
@@ -289,5 +305,8 @@ mod tests {
         assert_eq!(classify("backend/cron/jobs.go"), Some(Kind::Go));
         assert_eq!(classify("docs/DEPLOY.md"), Some(Kind::Markdown));
         assert_eq!(classify("src/main.rs"), None);
+        assert_eq!(classify(".github/workflows/release.yml"), Some(Kind::GithubWorkflow));
+        assert_eq!(classify(".gitlab-ci.yml"), Some(Kind::GitlabCi));
+        assert_eq!(classify("backend/Makefile"), Some(Kind::Makefile));
     }
 }

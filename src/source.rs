@@ -57,6 +57,9 @@ pub enum Kind {
     GoMod,
     GitIgnore,
     DockerIgnore,
+    Makefile,
+    GithubWorkflow,
+    GitlabCi,
 }
 
 /// One file that discovery read.

@@ -10,6 +10,10 @@ pub enum Origin {
     Script,
     Runbook,
     Crontab,
+    /// A Makefile recipe.
+    Makefile,
+    /// A CI workflow step (GitHub Actions `run:`, GitLab `script:`): runs on a CI runner.
+    Ci,
 }
 
 #[derive(Clone, Debug)]
@@ -51,7 +55,83 @@ pub enum Kind {
     DockerRestart(Spanned<String>),
     /// `ssh` or `scp`.
     Remote(&'static str),
+    /// `docker build` / `docker buildx build`.
+    DockerBuild(DockerBuild),
     Other,
+}
+
+/// `docker build [-f FILE] [--target T] CONTEXT`, as written.
+#[derive(Clone, Debug)]
+pub struct DockerBuild {
+    pub file: Option<String>,
+    pub context: Option<String>,
+    pub target: Option<Spanned<String>>,
+}
+
+const BUILD_VALUE_OPTS: &[&str] = &[
+    "-f",
+    "--file",
+    "-t",
+    "--tag",
+    "--target",
+    "--build-arg",
+    "--platform",
+    "--cache-from",
+    "--cache-to",
+    "--secret",
+    "--ssh",
+    "--label",
+    "--network",
+    "--progress",
+    "-o",
+    "--output",
+    "--iidfile",
+    "--builder",
+    "--build-context",
+    "--add-host",
+    "--shm-size",
+    "--ulimit",
+    "--attest",
+    "--sbom",
+    "--provenance",
+    "--annotation",
+    "--metadata-file",
+    "--allow",
+    "-m",
+    "--memory",
+    "--cgroup-parent",
+    "--isolation",
+];
+
+fn docker_build(words: &[Word]) -> DockerBuild {
+    let mut b = DockerBuild { file: None, context: None, target: None };
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let t = w.text.as_str();
+        if let Some(opt) = t.strip_prefix('-').map(|_| t) {
+            let (name, inline) = match opt.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (opt, None),
+            };
+            let value = match inline {
+                Some(v) => Some(Spanned::new(v, w.span)),
+                None if BUILD_VALUE_OPTS.contains(&name) => {
+                    i += 1;
+                    words.get(i).map(spanned)
+                }
+                None => None,
+            };
+            match (name, value) {
+                ("-f" | "--file", Some(v)) => b.file = Some(v.value),
+                ("--target", Some(v)) => b.target = Some(v),
+                _ => {}
+            }
+        } else if b.context.is_none() {
+            b.context = Some(t.to_string());
+        }
+        i += 1;
+    }
+    b
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +148,14 @@ pub struct Command {
     /// The env file this command writes to (`>> .env.prod`, `tee -a`, `sed -i`), if any.
     pub env_write: Option<String>,
     pub kind: Kind,
+}
+
+impl Command {
+    /// Whether the command may run on the deploy server: CI steps run on a CI runner, unless
+    /// they send the command over ssh.
+    pub fn may_run_on_server(&self) -> bool {
+        self.origin != Origin::Ci || self.cmd.remote
+    }
 }
 
 fn is_env_file_name(path: &str) -> bool {
@@ -194,6 +282,10 @@ fn classify(words: &[Word]) -> Kind {
                     .iter()
                     .find(|w| !w.text.starts_with('-'))
                     .map_or(Kind::Other, |w| Kind::DockerRestart(spanned(w))),
+                "build" => Kind::DockerBuild(docker_build(&words[2..])),
+                "buildx" | "image" if words.get(2).is_some_and(|w| w.text == "build") => {
+                    Kind::DockerBuild(docker_build(words.get(3..).unwrap_or(&[])))
+                }
                 _ => Kind::Other,
             }
         }
@@ -303,6 +395,18 @@ mod tests {
         assert!(c.iter().any(|c| matches!(c.kind, Kind::Remote("ssh")) && c.setsid));
         let exec = c.iter().find_map(|c| if let Kind::Exec(e) = &c.kind { Some(e) } else { None });
         assert!(exec.is_some_and(|e| e.tty && e.program.value == "/app/batch"));
+    }
+
+    #[test]
+    fn docker_builds() {
+        let c = classify_text(
+            "docker build -f backend/Dockerfile --target runtime -t app:1 backend\ndocker buildx build --push .\n",
+        );
+        let Kind::DockerBuild(b) = &c[0].kind else { panic!("not a build") };
+        assert_eq!(b.file.as_deref(), Some("backend/Dockerfile"));
+        assert_eq!(b.target.as_ref().map(|t| t.value.as_str()), Some("runtime"));
+        assert_eq!(b.context.as_deref(), Some("backend"));
+        assert!(matches!(&c[1].kind, Kind::DockerBuild(b) if b.context.as_deref() == Some(".")));
     }
 
     #[test]

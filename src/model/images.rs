@@ -6,6 +6,7 @@
 
 use super::go::GoModel;
 use crate::parse::dockerfile::{self, ExecSpec, Instr};
+use crate::parse::makefile::Makefile;
 use crate::parse::shell::{self, SimpleCommand, unwrap_command};
 use crate::source::{FileId, Span, Spanned, file_name, join_rel, parent_dir};
 use serde::Serialize;
@@ -280,8 +281,16 @@ fn import_path_name(path: &str) -> String {
     if is_major { parts.next().unwrap_or(last).to_string() } else { last.to_string() }
 }
 
+/// What the image model needs from the rest of the repository.
+pub struct Repo<'a> {
+    pub go: &'a GoModel,
+    /// Makefiles by repo-relative path, for `RUN make TARGET`.
+    pub makefiles: &'a BTreeMap<String, Makefile>,
+}
+
 struct Interp<'a> {
     go: &'a GoModel,
+    makefiles: &'a BTreeMap<String, Makefile>,
     context: &'a str,
     stages: &'a [StageModel],
 }
@@ -402,6 +411,7 @@ impl Interp<'_> {
                     }
                 }
                 "go" => self.go_command(st, words, cwd),
+                "make" | "gmake" => self.make_command(st, words, cwd, depth),
                 "cp" | "mv" | "install" | "ln" => self.copy_command(st, name, words, cwd),
                 "tar" | "unzip" | "gunzip" | "gzip" | "xz" => {
                     st.unknown_dirs.push(cwd.clone());
@@ -413,6 +423,113 @@ impl Interp<'_> {
                 }
                 n if HARMLESS.contains(&n) => {}
                 n => st.opaque.push(format!("RUN `{n}` has effects deploylint cannot follow")),
+            }
+        }
+    }
+
+    /// `make [-C dir] [VAR=value] [target…]` with the Makefile of the build context: the recipes
+    /// of the targets (and of their prerequisites) are run as commands.
+    fn make_command(&self, st: &mut StageModel, words: &[shell::Word], cwd: &str, depth: usize) {
+        let mut dir = cwd.to_string();
+        let mut overrides: BTreeMap<String, String> = BTreeMap::new();
+        let mut goals: Vec<String> = Vec::new();
+        let mut i = 1;
+        while let Some(w) = words.get(i) {
+            let Some(t) = expand(&w.text, &st.vars) else {
+                st.opaque.push(format!("`make` with `{}`, which deploylint cannot resolve", w.text));
+                return;
+            };
+            if t == "-C" {
+                i += 1;
+                match words.get(i).and_then(|d| expand(&d.text, &st.vars)) {
+                    Some(d) => dir = abs(&dir, &d),
+                    None => return st.opaque.push("`make -C` with a directory deploylint cannot resolve".into()),
+                }
+            } else if t == "-f" {
+                return st.opaque.push("`make -f` with another makefile".into());
+            } else if t.starts_with('-') {
+            } else if let Some((k, v)) = t.split_once('=') {
+                overrides.insert(k.to_string(), v.to_string());
+            } else {
+                goals.push(t);
+            }
+            i += 1;
+        }
+        let mk = self.repo_dir(st, &dir).and_then(|d| {
+            ["Makefile", "makefile", "GNUmakefile"]
+                .iter()
+                .find_map(|n| self.makefiles.get(&join_rel(&d, n).unwrap_or_default()))
+        });
+        let Some(mk) = mk else {
+            return st.opaque.push("`make` with a Makefile that is not in the build context".into());
+        };
+        let mut mk = mk.clone();
+        mk.vars.extend(overrides);
+        if goals.is_empty() {
+            goals.extend(mk.default_goal().map(str::to_string));
+        }
+        let mut seen = Vec::new();
+        let mut cwd = dir.clone();
+        for g in goals {
+            self.make_goal(st, &mk, &g, &mut cwd, depth, &mut seen);
+        }
+    }
+
+    fn make_goal(
+        &self,
+        st: &mut StageModel,
+        mk: &Makefile,
+        goal: &str,
+        cwd: &mut String,
+        depth: usize,
+        seen: &mut Vec<String>,
+    ) {
+        if seen.iter().any(|s| s == goal) || seen.len() > 64 {
+            return;
+        }
+        seen.push(goal.to_string());
+        let Some((rule, stem)) = mk.rule_for(goal) else {
+            // A file target with no rule (a source file): nothing to run.
+            if mk.rules.iter().any(|r| r.targets.iter().any(|t| t == goal)) || goal.contains(['.', '/']) {
+                return;
+            }
+            return st.opaque.push(format!("`make {goal}`: no rule deploylint can follow"));
+        };
+        let mut auto: BTreeMap<String, String> = BTreeMap::new();
+        auto.insert("@".into(), goal.to_string());
+        auto.insert("*".into(), stem.clone().unwrap_or_default());
+        let prereqs: Vec<String> = rule
+            .prereqs
+            .iter()
+            .map(|p| mk.expand(&p.replace('%', stem.as_deref().unwrap_or("%")), &auto, 0))
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|p| p.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        auto.insert("<".into(), prereqs.first().cloned().unwrap_or_default());
+        auto.insert("^".into(), prereqs.join(" "));
+        for p in &prereqs {
+            if mk.rule_for(p).is_some() {
+                self.make_goal(st, mk, p, cwd, depth, seen);
+            }
+        }
+        for (line, at) in &rule.recipe {
+            let Some(expanded) = mk.expand(line, &auto, 0) else {
+                return st.opaque.push(format!("a recipe line of `make {goal}` deploylint cannot expand"));
+            };
+            // `$(MAKE) other` runs another goal of the same Makefile.
+            let cmds = shell::parse(st.span.file, &expanded.replace("$(MAKE)", "make"), *at);
+            let mut recipe_cwd = cwd.clone();
+            for c in &cmds {
+                let (a, _) = unwrap_command(&c.words);
+                if matches!(c.words.get(a).map(|w| w.text.as_str()), Some("make" | "gmake")) {
+                    for g in c.words.iter().skip(a + 1).filter(|w| !w.text.starts_with('-') && !w.text.contains('=')) {
+                        self.make_goal(st, mk, &g.text, &mut recipe_cwd, depth, seen);
+                    }
+                } else {
+                    self.run(st, std::slice::from_ref(c), &mut recipe_cwd, depth + 1);
+                }
             }
         }
     }
@@ -696,7 +813,7 @@ pub fn build(
     path: &str,
     context: &str,
     df: &dockerfile::Dockerfile,
-    go: &GoModel,
+    repo: &Repo<'_>,
     build_args: &BTreeMap<String, String>,
 ) -> Image {
     let mut global: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -774,7 +891,7 @@ pub fn build(
                         s.opaque.push("a RUN heredoc that is not shell".to_string());
                     }
                     let mut cwd = s.workdir.clone();
-                    let interp = Interp { go, context, stages: &stages };
+                    let interp = Interp { go: repo.go, makefiles: repo.makefiles, context, stages: &stages };
                     interp.run(&mut s, &run.commands, &mut cwd, 0);
                 }
             }
@@ -1028,7 +1145,7 @@ mod tests {
 
     fn image(text: &str, go: &GoModel) -> Image {
         let df = dockerfile::parse(FileId(0), text).unwrap_or_default();
-        build(FileId(0), "Dockerfile", "", &df, go, &BTreeMap::new())
+        build(FileId(0), "Dockerfile", "", &df, &Repo { go, makefiles: &BTreeMap::new() }, &BTreeMap::new())
     }
 
     fn outputs(img: &Image, stage: usize) -> Vec<(String, Option<String>)> {
@@ -1121,6 +1238,25 @@ mod tests {
             &shop(),
         );
         assert!(cloned.stages[0].missing_targets.is_empty());
+    }
+
+    #[test]
+    fn make_targets_are_followed() {
+        let mk = crate::parse::makefile::parse(
+            "OUT ?= bin\nCMDS = server worker\n.PHONY: build\nbuild: $(CMDS)\n\n%:\n\tgo build -o $(OUT)/$@ ./cmd/$@\n\nlint:\n\tgolangci-lint run\n",
+        );
+        let mut makefiles = BTreeMap::new();
+        makefiles.insert("Makefile".to_string(), mk);
+        let go = shop();
+        let df = dockerfile::parse(FileId(0), "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make build OUT=/out\n")
+            .unwrap_or_default();
+        let img = build(FileId(0), "Dockerfile", "", &df, &Repo { go: &go, makefiles: &makefiles }, &BTreeMap::new());
+        assert_eq!(outputs(&img, 0), [o("/out/server", "cmd/server"), o("/out/worker", "cmd/worker")]);
+        assert!(img.stages[0].opaque.is_empty(), "{:?}", img.stages[0].opaque);
+        let df = dockerfile::parse(FileId(0), "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make lint\n")
+            .unwrap_or_default();
+        let img = build(FileId(0), "Dockerfile", "", &df, &Repo { go: &go, makefiles: &makefiles }, &BTreeMap::new());
+        assert!(!img.stages[0].opaque.is_empty());
     }
 
     #[test]

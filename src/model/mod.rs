@@ -7,7 +7,7 @@ pub mod images;
 
 use crate::config::Config;
 use crate::discover::Discovered;
-use crate::parse::{self, ParseError, Unfollowed, compose, crontab, envfile, markdown, shell};
+use crate::parse::{self, ParseError, Unfollowed, compose, crontab, envfile, makefile, markdown, shell};
 use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
 use commands::{Command, ExecTarget, Execution, Origin};
 use go::{Binary, GoModel};
@@ -72,6 +72,8 @@ pub struct Model {
     pub cron_lines: Vec<CronLine>,
     /// Files holding crontab entries (crontab files and runbook crontab blocks).
     pub crontab_files: BTreeSet<FileId>,
+    /// Makefiles by path.
+    pub makefiles: BTreeMap<String, makefile::Makefile>,
 }
 
 const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
@@ -143,6 +145,32 @@ impl Model {
                         }
                     }
                 }
+                Kind::Makefile => {
+                    let mk = makefile::parse(&text);
+                    for rule in &mk.rules {
+                        group += 1;
+                        let cmds = rule.recipe.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
+                        commands::classify_group(Origin::Makefile, id, group, cmds, &mut m.commands);
+                    }
+                    m.makefiles.insert(m.sources.path(id).to_string(), mk);
+                }
+                Kind::GithubWorkflow | Kind::GitlabCi => {
+                    let steps = if kind == Kind::GithubWorkflow {
+                        parse::ci::github_runs(id, &text)
+                    } else {
+                        parse::ci::gitlab_scripts(id, &text)
+                    };
+                    match steps {
+                        Ok(steps) => {
+                            for (start, end) in steps {
+                                group += 1;
+                                let cmds = shell::parse(id, text.get(start..end).unwrap_or(""), start);
+                                commands::classify_group(Origin::Ci, id, group, cmds, &mut m.commands);
+                            }
+                        }
+                        Err(e) => m.parse_errors.push(e),
+                    }
+                }
                 Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore => {}
             }
         }
@@ -164,7 +192,14 @@ impl Model {
             let path = m.sources.path(*id).to_string();
             let (ctx, args) =
                 contexts.get(&path).cloned().unwrap_or_else(|| (parent_dir(&path).to_string(), BTreeMap::new()));
-            m.images.push(images::build(*id, &path, &ctx, df, &m.go, &args));
+            m.images.push(images::build(
+                *id,
+                &path,
+                &ctx,
+                df,
+                &images::Repo { go: &m.go, makefiles: &m.makefiles },
+                &args,
+            ));
         }
         for (cid, c) in composes {
             let compose_path = m.sources.path(cid).to_string();
@@ -189,7 +224,55 @@ impl Model {
                 m.services.push(Service { compose: cid, compose_path: compose_path.clone(), def, image, env_refs });
             }
         }
+        m.compute_shipped();
         m
+    }
+
+    /// The stages each image ships: those compose services and `docker build --target`
+    /// commands select, and the last stage when something builds the image without a target
+    /// or nothing builds it at all.
+    fn compute_shipped(&mut self) {
+        let mut selected: Vec<(usize, Option<usize>)> = Vec::new();
+        for s in &self.services {
+            if let (Some((i, st)), Some(b)) = (s.image, s.def.build.as_ref()) {
+                selected.push((i, b.target.is_some().then_some(st)));
+            }
+        }
+        for c in &self.commands {
+            let commands::Kind::DockerBuild(b) = &c.kind else { continue };
+            let dir = parent_dir(self.sources.path(c.file));
+            let context = b.context.as_deref().unwrap_or(".");
+            let candidates: Vec<String> = match &b.file {
+                Some(f) => [join_rel("", f), join_rel(dir, f)].into_iter().flatten().collect(),
+                None => [join_rel(context, "Dockerfile"), join_rel(dir, &format!("{context}/Dockerfile"))]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            };
+            let Some(i) = self.images.iter().position(|img| candidates.contains(&img.path)) else { continue };
+            let target = b.target.as_ref().map(|t| t.value.as_str());
+            let stage = target.and_then(|t| self.images.get(i).and_then(|img| img.shipped(Some(t))).map(|s| s.index));
+            if target.is_some() && stage.is_none() {
+                continue;
+            }
+            selected.push((i, stage));
+        }
+        for (i, image) in self.images.iter_mut().enumerate() {
+            let mut shipped: Vec<usize> = Vec::new();
+            let mut last = false;
+            for (_, st) in selected.iter().filter(|(j, _)| *j == i) {
+                match st {
+                    Some(st) => shipped.push(*st),
+                    None => last = true,
+                }
+            }
+            if last || shipped.is_empty() {
+                shipped.extend(image.stages.last().map(|s| s.index));
+            }
+            shipped.sort();
+            shipped.dedup();
+            image.shipped = shipped;
+        }
     }
 
     /// Records crontab entries and the commands they run, one command group per entry.

@@ -4,11 +4,13 @@
 //! reject the file (DPL001), and an [`Unfollowed`] construct that is valid but that the parser
 //! cannot follow (DPL003, info; the checks that needed it stay silent).
 
+pub mod ci;
 pub mod compose;
 pub mod crontab;
 pub mod dockerfile;
 pub mod envfile;
 pub mod golang;
+pub mod makefile;
 pub mod markdown;
 pub mod shell;
 pub mod yaml;

@@ -20,7 +20,7 @@ fn check(model: &Model, r: &mut Reporter) {
         let Kind::Compose(call) = &c.kind else {
             continue;
         };
-        if call.flavor == server {
+        if call.flavor == server || !c.may_run_on_server() {
             continue;
         }
         let hint = match server {

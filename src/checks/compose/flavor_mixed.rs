@@ -20,6 +20,7 @@ fn check(model: &Model, r: &mut Reporter) {
     let calls: Vec<_> = model
         .commands
         .iter()
+        .filter(|c| c.may_run_on_server())
         .filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None })
         .collect();
     let first_of = |f: Flavor| calls.iter().filter(|c| c.flavor == f).min_by_key(|c| (c.tool.file, c.tool.start));

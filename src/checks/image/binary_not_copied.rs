@@ -40,15 +40,9 @@ fn reaches(image: &Image, shipped: usize, built_in: usize, output: &str) -> bool
 }
 
 fn check(model: &Model, r: &mut Reporter) {
-    for (ii, image) in model.images.iter().enumerate() {
-        // The shipped stages: those the services build, else the last one.
-        let mut shipped: Vec<usize> =
-            model.services.iter().filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| st)).collect();
-        if shipped.is_empty() {
-            shipped.extend(image.stages.last().map(|s| s.index));
-        }
-        shipped.sort();
-        shipped.dedup();
+    for image in &model.images {
+        // The shipped stages: compose targets and `docker build --target`s, else the last.
+        let shipped = image.shipped.clone();
         for &final_idx in &shipped {
             let Some(final_stage) = image.stages.get(final_idx) else {
                 continue;

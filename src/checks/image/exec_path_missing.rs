@@ -62,7 +62,7 @@ fn check(model: &Model, r: &mut Reporter) {
             .filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| (st, Some(s))))
             .collect();
         if users.is_empty() {
-            users.extend(image.stages.last().map(|s| (s.index, None)));
+            users.extend(image.shipped.iter().map(|s| (*s, None)));
         }
         let mut seen = std::collections::BTreeSet::new();
         for (stage, service) in users {
