@@ -2,7 +2,7 @@
 //! `.gitignore` (read by `ignore`, never by running git), still sees git-ignored env files,
 //! never leaves the root through a symlink, and classifies every artifact it reads.
 
-use crate::source::{Kind, SourceFile};
+use crate::source::{Kind, SourceFile, parent_dir};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
@@ -49,6 +49,10 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "**/.github/workflows/*.yml",
     "**/.github/workflows/*.yaml",
     ".gitlab-ci.yml",
+    "Cargo.toml",
+    "**/src/main.rs",
+    "**/src/bin/*.rs",
+    "**/src/bin/*/main.rs",
     "!.git/",
 ];
 
@@ -81,6 +85,16 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if matches!(name, "Makefile" | "makefile" | "GNUmakefile") || lower.ends_with(".mk") {
         return Some(Kind::Makefile);
+    }
+    if name == "Cargo.toml" {
+        return Some(Kind::CargoToml);
+    }
+    if lower.ends_with(".rs")
+        && (rel.ends_with("src/main.rs")
+            || dir.ends_with("src/bin")
+            || (name == "main.rs" && parent_dir(dir).ends_with("src/bin")))
+    {
+        return Some(Kind::RustMain);
     }
     if name == "Dockerfile"
         || name == "Containerfile"
@@ -304,7 +318,10 @@ mod tests {
         assert_eq!(classify("deploy/crontab"), Some(Kind::Crontab));
         assert_eq!(classify("backend/cron/jobs.go"), Some(Kind::Go));
         assert_eq!(classify("docs/DEPLOY.md"), Some(Kind::Markdown));
-        assert_eq!(classify("src/main.rs"), None);
+        assert_eq!(classify("src/main.rs"), Some(Kind::RustMain));
+        assert_eq!(classify("src/lib.rs"), None);
+        assert_eq!(classify("crates/api/src/bin/admin.rs"), Some(Kind::RustMain));
+        assert_eq!(classify("src/bin/tool/main.rs"), Some(Kind::RustMain));
         assert_eq!(classify(".github/workflows/release.yml"), Some(Kind::GithubWorkflow));
         assert_eq!(classify(".gitlab-ci.yml"), Some(Kind::GitlabCi));
         assert_eq!(classify("backend/Makefile"), Some(Kind::Makefile));

@@ -60,6 +60,9 @@ pub enum Kind {
     Makefile,
     GithubWorkflow,
     GitlabCi,
+    CargoToml,
+    /// A Rust binary's main source file (`src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs`).
+    RustMain,
 }
 
 /// One file that discovery read.

@@ -23,18 +23,28 @@ pub struct Package {
     pub env_reads: Vec<EnvRead>,
     pub task_flag: Option<Spanned<String>>,
     pub tasks: Vec<Spanned<String>>,
+    /// Every file is generated code (`// Code generated … DO NOT EDIT.`).
+    pub generated: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Go,
+    Rust,
+}
+
+/// A binary of the repository: a Go main package, or a Rust binary target.
 #[derive(Clone, Debug)]
 pub struct Binary {
     /// The output name: the package's directory name.
     pub name: String,
-    /// Repo-relative directory of the main package.
+    /// Where its source lives: the Go main package's directory, or the Rust binary's main file.
     pub dir: String,
     pub module_dir: Option<String>,
     pub span: Span,
-    /// Listed in `binaries.ignore`.
+    /// Listed in `binaries.ignore`, or generated code: never the subject of a finding.
     pub ignored: bool,
+    pub lang: Lang,
 }
 
 #[derive(Debug, Default)]
@@ -107,8 +117,10 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
                 let rel = dir.strip_prefix(&md.dir).unwrap_or(&dir).trim_start_matches('/');
                 if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
             }),
+            generated: true,
             ..Package::default()
         });
+        pkg.generated &= facts.generated;
         if let Some(p) = &facts.package {
             if p.value == "main" {
                 pkg.is_main = true;
@@ -140,7 +152,8 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
                     dir.strip_prefix(md.as_str()).is_some_and(|rel| glob_match(g, rel.trim_start_matches('/')))
                 })
         });
-        m.binaries.push(Binary { name, dir, module_dir: pkg.module_dir.clone(), span, ignored });
+        let ignored = ignored || pkg.generated;
+        m.binaries.push(Binary { name, dir, module_dir: pkg.module_dir.clone(), span, ignored, lang: Lang::Go });
     }
     m
 }

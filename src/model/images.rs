@@ -5,6 +5,7 @@
 //! `build.args`, `ENV`, `export`, `for` loops), `cd`, and `sh -c '…'` bodies.
 
 use super::go::GoModel;
+use super::rust::RustPackage;
 use crate::parse::dockerfile::{self, ExecSpec, Instr};
 use crate::parse::makefile::Makefile;
 use crate::parse::shell::{self, SimpleCommand, unwrap_command};
@@ -108,6 +109,8 @@ pub struct Image {
     pub path: String,
     /// The build context, relative to the root.
     pub context: String,
+    /// The compose `build.args` this model was built with.
+    pub build_args: BTreeMap<String, String>,
     pub stages: Vec<StageModel>,
     /// The stages that ship: compose `build.target`s and `docker build --target`s, else the last.
     pub shipped: Vec<usize>,
@@ -286,11 +289,13 @@ pub struct Repo<'a> {
     pub go: &'a GoModel,
     /// Makefiles by repo-relative path, for `RUN make TARGET`.
     pub makefiles: &'a BTreeMap<String, Makefile>,
+    pub rust: &'a [RustPackage],
 }
 
 struct Interp<'a> {
     go: &'a GoModel,
     makefiles: &'a BTreeMap<String, Makefile>,
+    rust: &'a [RustPackage],
     context: &'a str,
     stages: &'a [StageModel],
 }
@@ -412,6 +417,7 @@ impl Interp<'_> {
                 }
                 "go" => self.go_command(st, words, cwd),
                 "make" | "gmake" => self.make_command(st, words, cwd, depth),
+                "cargo" => self.cargo_command(st, words, cwd),
                 "cp" | "mv" | "install" | "ln" => self.copy_command(st, name, words, cwd),
                 "tar" | "unzip" | "gunzip" | "gzip" | "xz" => {
                     st.unknown_dirs.push(cwd.clone());
@@ -531,6 +537,153 @@ impl Interp<'_> {
                     self.run(st, std::slice::from_ref(c), &mut recipe_cwd, depth + 1);
                 }
             }
+        }
+    }
+
+    /// `cargo build` and `cargo install --path`: outputs in `<target-dir>/<profile>/<bin>` and
+    /// `<root>/bin/<bin>`, for the binaries of the package or workspace the command runs in.
+    fn cargo_command(&self, st: &mut StageModel, words: &[shell::Word], cwd: &str) {
+        let mut i = 1;
+        // `cargo +nightly build`, `cargo auditable build`.
+        while words.get(i).is_some_and(|w| w.text.starts_with('+') || w.text == "auditable") {
+            i += 1;
+        }
+        let sub = words.get(i).map(|w| w.text.as_str()).unwrap_or("");
+        if sub != "build" && sub != "install" && sub != "b" {
+            return;
+        }
+        let mut opts: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
+        let mut flags: Vec<String> = Vec::new();
+        let mut positional: Vec<String> = Vec::new();
+        const VALUE: &[&str] = &[
+            "--bin",
+            "-p",
+            "--package",
+            "--target",
+            "--target-dir",
+            "--manifest-path",
+            "--profile",
+            "--path",
+            "--root",
+            "-j",
+            "--jobs",
+            "--features",
+            "-F",
+            "--config",
+            "-Z",
+            "--exclude",
+            "--example",
+            "--color",
+            "--message-format",
+            "--version",
+            "--git",
+            "--branch",
+            "--tag",
+            "--rev",
+            "--registry",
+            "--index",
+        ];
+        i += 1;
+        while let Some(w) = words.get(i) {
+            let Some(t) = expand(&w.text, &st.vars) else {
+                return st.opaque.push(format!("a `cargo {sub}` argument deploylint cannot resolve (`{}`)", w.text));
+            };
+            if let Some((n, v)) = t.split_once('=').filter(|(n, _)| n.starts_with('-')) {
+                if let Some(k) = VALUE.iter().find(|k| **k == n) {
+                    opts.entry(k).or_default().push((v.to_string(), w.span));
+                }
+            } else if let Some(k) = VALUE.iter().find(|k| **k == t) {
+                i += 1;
+                let v = words.get(i).and_then(|v| expand(&v.text, &st.vars).map(|t| (t, v.span)));
+                opts.entry(k).or_default().extend(v);
+            } else if t.starts_with('-') {
+                flags.push(t);
+            } else {
+                positional.push(t);
+            }
+            i += 1;
+        }
+        let one = |k: &str| opts.get(k).and_then(|v| v.first()).map(|(s, _)| s.clone());
+        if sub == "install" && one("--path").is_none() {
+            // A crate from a registry or git: not this repository's.
+            st.fetches = true;
+            return;
+        }
+        let base = match (one("--manifest-path"), one("--path")) {
+            (Some(m), _) => abs(cwd, parent_dir(&m)),
+            (None, Some(p)) => abs(cwd, &p),
+            _ => cwd.to_string(),
+        };
+        let Some(repo_dir) = self.repo_dir(st, &base) else {
+            return st.opaque.push(format!("`cargo {sub}` of sources deploylint cannot place in the repository"));
+        };
+        let package_here = self.rust.iter().find(|p| p.dir == repo_dir);
+        let workspace = package_here.map_or(repo_dir.clone(), |p| p.workspace.clone());
+        let in_workspace: Vec<&RustPackage> = self.rust.iter().filter(|p| p.workspace == workspace).collect();
+        if in_workspace.is_empty() {
+            return st.opaque.push(format!("`cargo {sub}` in a directory with no known Cargo package"));
+        }
+        let packages: Vec<&str> =
+            opts.get("-p").into_iter().chain(opts.get("--package")).flatten().map(|(p, _)| p.as_str()).collect();
+        let all = flags.iter().any(|f| f == "--workspace" || f == "--all");
+        let mut candidates: Vec<&RustPackage> = if !packages.is_empty() {
+            in_workspace.iter().copied().filter(|p| packages.contains(&p.name.as_str())).collect()
+        } else if sub == "install" || (package_here.is_some() && !all) {
+            package_here.into_iter().collect()
+        } else {
+            in_workspace.clone()
+        };
+        candidates.sort_by(|a, b| a.dir.cmp(&b.dir));
+        let wanted: Vec<(String, Span)> = opts.get("--bin").cloned().unwrap_or_default();
+        let mut chosen: Vec<(String, String, Span)> = Vec::new();
+        let span = words.first().map_or(st.span, |w| w.span);
+        for (bin, bspan) in &wanted {
+            match candidates.iter().flat_map(|p| p.bins.iter()).find(|b| &b.name == bin) {
+                Some(b) => chosen.push((b.name.clone(), b.src.clone(), *bspan)),
+                None => st.missing_targets.push(MissingTarget {
+                    package: format!("--bin {bin}"),
+                    repo_dir: workspace.clone(),
+                    span: *bspan,
+                }),
+            }
+        }
+        if wanted.is_empty() {
+            chosen.extend(candidates.iter().flat_map(|p| p.bins.iter()).map(|b| (b.name.clone(), b.src.clone(), span)));
+        }
+        let out_dir = if sub == "install" {
+            let root = one("--root")
+                .or_else(|| st.vars.get("CARGO_INSTALL_ROOT").cloned().flatten())
+                .or_else(|| st.vars.get("CARGO_HOME").cloned().flatten())
+                .unwrap_or_else(|| "/root/.cargo".into());
+            abs("/", &format!("{root}/bin"))
+        } else {
+            let ws_abs = {
+                let rel_in_ws = repo_dir.strip_prefix(&workspace).unwrap_or("").trim_matches('/');
+                let mut b = base.clone();
+                for _ in rel_in_ws.split('/').filter(|p| !p.is_empty()) {
+                    b = parent_dir(&b).to_string();
+                }
+                if b.is_empty() { "/".to_string() } else { b }
+            };
+            let target_dir = one("--target-dir")
+                .map(|d| abs(cwd, &d))
+                .or_else(|| st.vars.get("CARGO_TARGET_DIR").cloned().flatten().map(|d| abs(cwd, &d)))
+                .unwrap_or_else(|| abs(&ws_abs, "target"));
+            let profile = match one("--profile").as_deref() {
+                Some("dev") | Some("test") => "debug".to_string(),
+                Some("bench") => "release".to_string(),
+                Some(p) => p.to_string(),
+                None if flags.iter().any(|f| f == "--release" || f == "-r") => "release".to_string(),
+                None => "debug".to_string(),
+            };
+            match one("--target") {
+                Some(t) => format!("{target_dir}/{t}/{profile}"),
+                None => format!("{target_dir}/{profile}"),
+            }
+        };
+        let _ = positional;
+        for (name, src, sp) in chosen {
+            st.builds.push(BuildOut { output: abs(&out_dir, &name), package: name, repo_dir: Some(src), span: sp });
         }
     }
 
@@ -891,7 +1044,8 @@ pub fn build(
                         s.opaque.push("a RUN heredoc that is not shell".to_string());
                     }
                     let mut cwd = s.workdir.clone();
-                    let interp = Interp { go: repo.go, makefiles: repo.makefiles, context, stages: &stages };
+                    let interp =
+                        Interp { go: repo.go, makefiles: repo.makefiles, rust: repo.rust, context, stages: &stages };
                     interp.run(&mut s, &run.commands, &mut cwd, 0);
                 }
             }
@@ -901,7 +1055,14 @@ pub fn build(
         stages.push(s);
     }
     let shipped = stages.last().map(|s| vec![s.index]).unwrap_or_default();
-    Image { file, path: path.to_string(), context: context.to_string(), stages, shipped }
+    Image {
+        file,
+        path: path.to_string(),
+        context: context.to_string(),
+        build_args: build_args.clone(),
+        stages,
+        shipped,
+    }
 }
 
 fn add_copy(s: &mut StageModel, stages: &[StageModel], c: &dockerfile::Copy) {
@@ -1145,7 +1306,7 @@ mod tests {
 
     fn image(text: &str, go: &GoModel) -> Image {
         let df = dockerfile::parse(FileId(0), text).unwrap_or_default();
-        build(FileId(0), "Dockerfile", "", &df, &Repo { go, makefiles: &BTreeMap::new() }, &BTreeMap::new())
+        build(FileId(0), "Dockerfile", "", &df, &Repo { go, makefiles: &BTreeMap::new(), rust: &[] }, &BTreeMap::new())
     }
 
     fn outputs(img: &Image, stage: usize) -> Vec<(String, Option<String>)> {
@@ -1250,12 +1411,26 @@ mod tests {
         let go = shop();
         let df = dockerfile::parse(FileId(0), "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make build OUT=/out\n")
             .unwrap_or_default();
-        let img = build(FileId(0), "Dockerfile", "", &df, &Repo { go: &go, makefiles: &makefiles }, &BTreeMap::new());
+        let img = build(
+            FileId(0),
+            "Dockerfile",
+            "",
+            &df,
+            &Repo { go: &go, makefiles: &makefiles, rust: &[] },
+            &BTreeMap::new(),
+        );
         assert_eq!(outputs(&img, 0), [o("/out/server", "cmd/server"), o("/out/worker", "cmd/worker")]);
         assert!(img.stages[0].opaque.is_empty(), "{:?}", img.stages[0].opaque);
         let df = dockerfile::parse(FileId(0), "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make lint\n")
             .unwrap_or_default();
-        let img = build(FileId(0), "Dockerfile", "", &df, &Repo { go: &go, makefiles: &makefiles }, &BTreeMap::new());
+        let img = build(
+            FileId(0),
+            "Dockerfile",
+            "",
+            &df,
+            &Repo { go: &go, makefiles: &makefiles, rust: &[] },
+            &BTreeMap::new(),
+        );
         assert!(!img.stages[0].opaque.is_empty());
     }
 

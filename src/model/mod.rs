@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod go;
 pub mod images;
+pub mod rust;
 
 use crate::config::Config;
 use crate::discover::Discovered;
@@ -74,6 +75,7 @@ pub struct Model {
     pub crontab_files: BTreeSet<FileId>,
     /// Makefiles by path.
     pub makefiles: BTreeMap<String, makefile::Makefile>,
+    pub rust: Vec<rust::RustPackage>,
 }
 
 const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
@@ -90,6 +92,9 @@ impl Model {
             m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: format!("was not read: {}", s.reason) });
         }
         m.go = go::build(&m.sources, &m.config.binaries_ignore);
+        let (rust, rust_bins) = rust::build(&m.sources, &m.config.binaries_ignore, &mut m.parse_errors);
+        m.rust = rust;
+        m.go.binaries.extend(rust_bins);
         let ids: Vec<(FileId, Kind)> = m.sources.iter().map(|(id, f)| (id, f.kind)).collect();
         let mut composes = Vec::new();
         let mut dockerfiles = Vec::new();
@@ -171,11 +176,15 @@ impl Model {
                         Err(e) => m.parse_errors.push(e),
                     }
                 }
-                Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore => {}
+                Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore | Kind::CargoToml | Kind::RustMain => {}
             }
         }
-        // Images: compose gives a Dockerfile its context and build args; else its directory.
-        let mut contexts: BTreeMap<String, (String, BTreeMap<String, String>)> = BTreeMap::new();
+        // Images: compose gives a Dockerfile its context and build args (one image model per
+        // distinct set of args); else the Dockerfile's directory is its context.
+        let build_args = |b: &compose::Build| -> BTreeMap<String, String> {
+            b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect()
+        };
+        let mut contexts: BTreeMap<String, Vec<(String, BTreeMap<String, String>)>> = BTreeMap::new();
         for (cid, c) in &composes {
             let dir = parent_dir(m.sources.path(*cid)).to_string();
             for s in &c.services {
@@ -183,23 +192,22 @@ impl Model {
                     let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
                     let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))
                         .unwrap_or_default();
-                    let args = b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect();
-                    contexts.entry(df).or_insert((ctx, args));
+                    let variants = contexts.entry(df).or_default();
+                    let v = (ctx, build_args(b));
+                    if !variants.contains(&v) {
+                        variants.push(v);
+                    }
                 }
             }
         }
         for (id, df) in &dockerfiles {
             let path = m.sources.path(*id).to_string();
-            let (ctx, args) =
-                contexts.get(&path).cloned().unwrap_or_else(|| (parent_dir(&path).to_string(), BTreeMap::new()));
-            m.images.push(images::build(
-                *id,
-                &path,
-                &ctx,
-                df,
-                &images::Repo { go: &m.go, makefiles: &m.makefiles },
-                &args,
-            ));
+            let variants =
+                contexts.get(&path).cloned().unwrap_or_else(|| vec![(parent_dir(&path).to_string(), BTreeMap::new())]);
+            for (ctx, args) in variants {
+                let repo = images::Repo { go: &m.go, makefiles: &m.makefiles, rust: &m.rust };
+                m.images.push(images::build(*id, &path, &ctx, df, &repo, &args));
+            }
         }
         for (cid, c) in composes {
             let compose_path = m.sources.path(cid).to_string();
@@ -208,7 +216,11 @@ impl Model {
                 let image = def.build.as_ref().and_then(|b| {
                     let ctx = join_rel(&dir, &b.context.value)?;
                     let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))?;
-                    let i = m.images.iter().position(|img| img.path == df)?;
+                    let args = build_args(b);
+                    let i = m
+                        .images
+                        .iter()
+                        .position(|img| img.path == df && img.context == ctx && img.build_args == args)?;
                     let target = b.target.as_ref().map(|t| t.value.as_str());
                     let stage = m.images.get(i)?.shipped(target)?.index;
                     Some((i, stage))

@@ -198,7 +198,9 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
     let mut out = GoFile::default();
     let first_code = toks.first().map_or(text.len(), |t| t.start);
     for (at, c) in &comments {
-        if *at < first_code && c.starts_with("//go:build") && c.split_whitespace().any(|w| w == "ignore") {
+        // `//go:build ignore` / `tools`: a file never compiled into a binary.
+        let never = |w: &str| matches!(w.trim_matches(['(', ')']), "ignore" | "tools");
+        if *at < first_code && c.starts_with("//go:build") && c.split_whitespace().skip(1).any(never) {
             out.build_ignored = true;
         }
         if c.starts_with("// Code generated") && c.trim_end().ends_with("DO NOT EDIT.") {

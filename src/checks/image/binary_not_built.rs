@@ -1,6 +1,7 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
+use crate::model::go::Lang;
 use crate::model::images::{BuildOut, CopyFrom};
 use crate::source::{file_name, join_rel, parent_dir};
 
@@ -70,11 +71,17 @@ fn check(model: &Model, r: &mut Reporter) {
                 Label::new(bin.span, format!("main package `{}`", bin.name)),
             )
             .related(Label::new(stage.span, format!("{stage_name} of `{}` builds {}", img.path, super::list(&siblings))))
-            .help(format!(
-                "add `go build -o {out_dir}/{name} ./{rel}` to {stage_name} and `COPY --from={from} {out_dir}/{name} …` to the final stage, or list `{}` in `binaries.ignore` if it does not ship",
-                bin.dir,
-                name = bin.name,
-            )),
+            .help(match bin.lang {
+                Lang::Go => format!(
+                    "add `go build -o {out_dir}/{name} ./{rel}` to {stage_name} and `COPY --from={from} {out_dir}/{name} …` to the final stage, or list `{}` in `binaries.ignore` if it does not ship",
+                    bin.dir,
+                    name = bin.name,
+                ),
+                Lang::Rust => format!(
+                    "build it in {stage_name} (`cargo build --release --bin {name}`, or without `--bin` for every binary) and `COPY --from={from} {out_dir}/{name} …` to the final stage, or list `{name}` in `binaries.ignore` if it does not ship",
+                    name = bin.name,
+                ),
+            }),
         );
     }
 }
