@@ -78,6 +78,9 @@ pub struct Model {
     pub rust: Vec<rust::RustPackage>,
 }
 
+/// A build context and the compose `build.args` a Dockerfile is built with.
+type BuildVariant = (String, BTreeMap<String, String>);
+
 const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
 
 impl Model {
@@ -184,7 +187,7 @@ impl Model {
         let build_args = |b: &compose::Build| -> BTreeMap<String, String> {
             b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect()
         };
-        let mut contexts: BTreeMap<String, Vec<(String, BTreeMap<String, String>)>> = BTreeMap::new();
+        let mut contexts: BTreeMap<String, Vec<BuildVariant>> = BTreeMap::new();
         for (cid, c) in &composes {
             let dir = parent_dir(m.sources.path(*cid)).to_string();
             for s in &c.services {

@@ -58,7 +58,7 @@ impl Makefile {
                 out.push(c);
                 continue;
             }
-            let Some(&(_, n)) = chars.peek() else { return None };
+            let &(_, n) = chars.peek()?;
             match n {
                 '$' => {
                     chars.next();
