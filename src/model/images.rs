@@ -1177,6 +1177,17 @@ impl Image {
             if s.writes.iter().any(|w| w == path) {
                 return Holds::Yes(s.span);
             }
+            // A directory that holds outputs.
+            let inside = |p: &str| p != path && is_under(p, path);
+            if let Some(b) = s.builds.iter().find(|b| inside(&b.output)) {
+                return Holds::Yes(b.span);
+            }
+            if let Some(c) = s.copies.iter().find(|c| inside(&c.dest)) {
+                return Holds::Yes(c.span);
+            }
+            if s.writes.iter().any(|w| inside(w)) || s.workdirs.iter().any(|w| w == path) {
+                return Holds::Yes(s.span);
+            }
         }
         let under_unknown = chain.iter().any(|s| {
             s.copies.iter().any(|c| c.dest_is_dir && is_under(path, &c.dest))

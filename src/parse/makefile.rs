@@ -22,13 +22,27 @@ impl Makefile {
     /// The rule that makes `target` (explicit rules first, then `%` pattern rules), and the stem
     /// a pattern matched.
     pub fn rule_for(&self, target: &str) -> Option<(&MakeRule, Option<String>)> {
+        // Targets are written with variables (`$(CMDS):`): compare them expanded.
+        let none = BTreeMap::new();
+        let targets = |r: &MakeRule| -> Vec<String> {
+            r.targets
+                .iter()
+                .flat_map(|t| {
+                    self.expand(t, &none, 0)
+                        .unwrap_or_else(|| t.clone())
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
         // An explicit rule wins (the one with a recipe, else one that only lists prerequisites).
-        let explicit = || self.rules.iter().filter(|r| r.targets.iter().any(|t| t == target));
+        let explicit = || self.rules.iter().filter(|r| targets(r).iter().any(|t| t == target));
         if let Some(r) = explicit().find(|r| !r.recipe.is_empty()).or_else(|| explicit().next()) {
             return Some((r, None));
         }
         self.rules.iter().find_map(|r| {
-            r.targets.iter().find_map(|t| {
+            targets(r).iter().find_map(|t| {
                 let (pre, post) = t.split_once('%')?;
                 let stem = target.strip_prefix(pre)?.strip_suffix(post)?;
                 (!stem.is_empty()).then(|| (r, Some(stem.to_string())))
