@@ -221,3 +221,21 @@ fn symlinks_out_of_the_root_are_not_followed() {
     assert!(!out.contains("DPL403"), "{out}");
     assert!(out.contains("loop.sh:1:1: info[DPL003]"), "{out}");
 }
+
+#[test]
+fn model_json_shows_what_each_image_ships_and_why_a_stage_is_opaque() {
+    let incident = root().join("fixtures/vrc-shift");
+    let o = deploylint(&["model", incident.to_str().unwrap_or(""), "--format", "json"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let backend =
+        v["shipped"].as_array().and_then(|a| a.iter().find(|i| i["dockerfile"] == "backend/Dockerfile")).cloned();
+    let files = backend.map(|b| b["shipped"][0]["files"].clone()).unwrap_or_default();
+    let paths: Vec<&str> =
+        files.as_array().map(|f| f.iter().filter_map(|x| x["path"].as_str()).collect()).unwrap_or_default();
+    assert!(paths.contains(&"/app/server") && !paths.contains(&"/app/batch"), "{paths:?}");
+    let opaque = root().join("fixtures/layouts/opaque");
+    let o = deploylint(&["model", opaque.to_str().unwrap_or("")], None);
+    let text = stdout(&o);
+    assert!(text.contains("RUN `./scripts/build.sh` has effects deploylint cannot follow"), "{text}");
+}

@@ -68,6 +68,33 @@ pub fn model_json(model: &crate::model::Model) -> String {
             })
         })
         .collect();
+    // Per image: the shipped stages and the files deploylint knows they hold, with the binary
+    // each one is (so a user can see why a finding was or was not made).
+    let shipped: Vec<_> = model
+        .images
+        .iter()
+        .map(|img| {
+            let stages: Vec<_> = img
+                .shipped
+                .iter()
+                .map(|&st| {
+                    let mut files: Vec<serde_json::Value> = Vec::new();
+                    for s in img.chain(st) {
+                        for b in &s.builds {
+                            files.push(json!({"path": b.output, "binary": b.repo_dir}));
+                        }
+                        for c in s.copies.iter() {
+                            let binary = if c.dest_is_dir { None } else { img.package_at(st, &c.dest) };
+                            files.push(json!({"path": c.dest, "directory": c.dest_is_dir, "binary": binary}));
+                        }
+                    }
+                    let opaque: Vec<&String> = img.chain(st).iter().flat_map(|s| s.opaque.iter()).collect();
+                    json!({"stage": st, "files": files, "opaque": opaque})
+                })
+                .collect();
+            json!({"dockerfile": img.path, "context": img.context, "shipped": stages})
+        })
+        .collect();
     let env_files: Vec<_> = model
         .env_sources
         .iter()
@@ -77,6 +104,7 @@ pub fn model_json(model: &crate::model::Model) -> String {
         "version": 1,
         "binaries": binaries,
         "images": model.images,
+        "shipped": shipped,
         "services": services,
         "env_files": env_files,
     });

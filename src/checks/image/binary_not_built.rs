@@ -1,8 +1,8 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::go::Lang;
-use crate::model::images::{BuildOut, CopyFrom};
+use crate::model::go::{Binary, Lang};
+use crate::model::images::{BuildOut, CopyFrom, CopyIn, Image, StageModel};
 use crate::source::{file_name, join_rel, parent_dir};
 
 pub static RULE: Rule = Rule {
@@ -28,50 +28,64 @@ pub fn builds_dir(b: &BuildOut, image_context: &str, dir: &str) -> bool {
     }
 }
 
-fn check(model: &Model, r: &mut Reporter) {
-    let built = |dir: &str, name: &str| {
-        model.images.iter().any(|img| {
-            img.stages.iter().any(|s| {
-                s.builds.iter().any(|b| builds_dir(b, &img.context, dir))
-                    // A binary built outside Docker and copied from the context.
-                    || s.copies.iter().any(|c| c.from == CopyFrom::Context && !c.dest_is_dir && file_name(&c.src) == name)
-            })
+/// Siblings: binaries of the same Go module in the same parent directory (`cmd/*`), or of the
+/// same Cargo workspace. Dev tools elsewhere in the module (`tools/`, `hack/`) are not siblings.
+fn siblings(a: &Binary, b: &Binary) -> bool {
+    a.dir != b.dir
+        && a.module_dir == b.module_dir
+        && a.lang == b.lang
+        && (a.lang == Lang::Rust || parent_dir(&a.dir) == parent_dir(&b.dir))
+}
+
+/// A copy of a binary built outside Docker: `COPY bin/server /app/server` (the source named
+/// like the binary, and not its source directory).
+fn prebuilt_copy<'a>(model: &'a Model, bin: &Binary) -> Option<(&'a Image, &'a StageModel, &'a CopyIn)> {
+    model.images.iter().find_map(|img| {
+        img.stages.iter().find_map(|s| {
+            s.copies
+                .iter()
+                .find(|c| {
+                    c.from == CopyFrom::Context
+                        && file_name(&c.src) == bin.name
+                        && join_rel(&img.context, &c.src).is_none_or(|p| p != bin.dir)
+                })
+                .map(|c| (img, s, c))
         })
-    };
+    })
+}
+
+/// The first stage that builds `bin`, and the build.
+fn build_of<'a>(model: &'a Model, bin: &Binary) -> Option<(&'a Image, &'a StageModel, &'a BuildOut)> {
+    model.images.iter().find_map(|img| {
+        img.stages
+            .iter()
+            .find_map(|s| s.builds.iter().find(|b| builds_dir(b, &img.context, &bin.dir)).map(|b| (img, s, b)))
+    })
+}
+
+fn check(model: &Model, r: &mut Reporter) {
     for bin in model.go.binaries.iter().filter(|b| !b.ignored) {
-        if built(&bin.dir, &bin.name) {
+        if build_of(model, bin).is_some() || prebuilt_copy(model, bin).is_some() {
             continue;
         }
-        // The first Dockerfile stage that builds a sibling of the same module.
-        let sibling =
-            model.go.binaries.iter().filter(|o| o.dir != bin.dir && o.module_dir == bin.module_dir).find_map(|o| {
-                model.images.iter().find_map(|img| {
-                    img.stages.iter().find_map(|s| {
-                        s.builds.iter().find(|b| builds_dir(b, &img.context, &o.dir)).map(|b| (img, s, b))
-                    })
+        let sibs: Vec<&Binary> = model.go.binaries.iter().filter(|o| siblings(bin, o)).collect();
+        let finding = Finding::new(
+            format!("`{}` (`{}`) is never built by any Dockerfile", bin.name, bin.dir),
+            Label::new(bin.span, format!("main package `{}`", bin.name)),
+        );
+        if let Some((img, stage, example)) = sibs.iter().find_map(|o| build_of(model, o)) {
+            let built: Vec<String> = stage
+                .builds
+                .iter()
+                .filter_map(|b| {
+                    model.go.binaries.iter().find(|o| builds_dir(b, &img.context, &o.dir)).map(|o| o.name.clone())
                 })
-            });
-        let Some((img, stage, example)) = sibling else {
-            continue;
-        };
-        let siblings: Vec<String> = stage
-            .builds
-            .iter()
-            .filter_map(|b| {
-                model.go.binaries.iter().find(|o| builds_dir(b, &img.context, &o.dir)).map(|o| o.name.clone())
-            })
-            .collect();
-        let out_dir = parent_dir(&example.output);
-        let rel = bin.dir.strip_prefix(&img.context).unwrap_or(&bin.dir).trim_start_matches('/');
-        let stage_name = super::stage_label(stage);
-        let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
-        r.report(
-            Finding::new(
-                format!("`{}` (`{}`) is never built by any Dockerfile", bin.name, bin.dir),
-                Label::new(bin.span, format!("main package `{}`", bin.name)),
-            )
-            .related(Label::new(stage.span, format!("{stage_name} of `{}` builds {}", img.path, super::list(&siblings))))
-            .help(match bin.lang {
+                .collect();
+            let out_dir = parent_dir(&example.output);
+            let rel = bin.dir.strip_prefix(&img.context).unwrap_or(&bin.dir).trim_start_matches('/');
+            let stage_name = super::stage_label(stage);
+            let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
+            let help = match bin.lang {
                 Lang::Go => format!(
                     "add `go build -o {out_dir}/{name} ./{rel}` to {stage_name} and `COPY --from={from} {out_dir}/{name} …` to the final stage, or list `{}` in `binaries.ignore` if it does not ship",
                     bin.dir,
@@ -81,7 +95,22 @@ fn check(model: &Model, r: &mut Reporter) {
                     "build it in {stage_name} (`cargo build --release --bin {name}`, or without `--bin` for every binary) and `COPY --from={from} {out_dir}/{name} …` to the final stage, or list `{name}` in `binaries.ignore` if it does not ship",
                     name = bin.name,
                 ),
-            }),
-        );
+            };
+            r.report(
+                finding
+                    .related(Label::new(
+                        stage.span,
+                        format!("{stage_name} of `{}` builds {}", img.path, super::list(&built)),
+                    ))
+                    .help(help),
+            );
+        } else if let Some((img, _, copy)) = sibs.iter().find_map(|o| prebuilt_copy(model, o)) {
+            r.report(finding.related(Label::new(copy.span, format!("`{}` ships a prebuilt sibling", img.path))).help(
+                format!(
+                    "ship `{}` the way its sibling is shipped, or list `{}` in `binaries.ignore` if it does not ship",
+                    bin.name, bin.dir
+                ),
+            ));
+        }
     }
 }
