@@ -3,6 +3,7 @@
 
 use crate::parse::golang::{self, EnvRead};
 use crate::source::{FileId, Kind, Sources, Span, Spanned, file_name, parent_dir};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
@@ -52,6 +53,8 @@ pub struct GoModel {
     pub modules: Vec<Module>,
     pub packages: BTreeMap<String, Package>,
     pub binaries: Vec<Binary>,
+    /// Import path → package directory.
+    by_import: BTreeMap<String, String>,
 }
 
 fn module_path(text: &str) -> Option<String> {
@@ -98,18 +101,30 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
     }
     // Longest module dir first, so the nearest go.mod wins.
     m.modules.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
+    let by_dir: BTreeMap<&str, &Module> = m.modules.iter().map(|md| (md.dir.as_str(), md)).collect();
     let mut main_files: BTreeMap<String, (bool, FileId, Span)> = BTreeMap::new();
-    for (id, f) in sources.iter().filter(|(_, f)| f.kind == Kind::Go) {
-        if f.path.ends_with("_test.go") {
-            continue;
-        }
-        let facts = golang::parse(id, &f.text);
+    // Scanning is the costly part on large repositories: in parallel, results in file order.
+    let files: Vec<(FileId, &crate::source::SourceFile)> =
+        sources.iter().filter(|(_, f)| f.kind == Kind::Go && !f.path.ends_with("_test.go")).collect();
+    let scanned: Vec<golang::GoFile> = files.par_iter().map(|(id, f)| golang::parse(*id, &f.text)).collect();
+    for ((id, f), facts) in files.into_iter().zip(scanned) {
         if facts.build_ignored {
             continue;
         }
         let dir = parent_dir(&f.path).to_string();
-        let module =
-            m.modules.iter().find(|md| md.dir.is_empty() || dir == md.dir || dir.starts_with(&format!("{}/", md.dir)));
+        // The nearest go.mod: walk up from the file's directory.
+        let module = {
+            let mut d = dir.as_str();
+            loop {
+                if let Some(md) = by_dir.get(d) {
+                    break Some(*md);
+                }
+                if d.is_empty() {
+                    break None;
+                }
+                d = parent_dir(d);
+            }
+        };
         let pkg = m.packages.entry(dir.clone()).or_insert_with(|| Package {
             dir: dir.clone(),
             module_dir: module.map(|md| md.dir.clone()),
@@ -155,14 +170,13 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
         let ignored = ignored || pkg.generated;
         m.binaries.push(Binary { name, dir, module_dir: pkg.module_dir.clone(), span, ignored, lang: Lang::Go });
     }
+    m.by_import = m.packages.values().filter_map(|p| Some((p.import_path.clone()?, p.dir.clone()))).collect();
     m
 }
 
 impl GoModel {
     /// The packages a binary reaches through imports inside its repository (itself included).
     pub fn reachable(&self, dir: &str) -> Vec<&Package> {
-        let by_import: BTreeMap<&str, &Package> =
-            self.packages.values().filter_map(|p| p.import_path.as_deref().map(|ip| (ip, p))).collect();
         let mut seen = BTreeSet::new();
         let mut stack = vec![dir.to_string()];
         let mut out = Vec::new();
@@ -175,8 +189,8 @@ impl GoModel {
             };
             out.push(p);
             for imp in &p.imports {
-                if let Some(q) = by_import.get(imp.as_str()) {
-                    stack.push(q.dir.clone());
+                if let Some(q) = self.by_import.get(imp.as_str()) {
+                    stack.push(q.clone());
                 }
             }
         }
@@ -194,7 +208,7 @@ impl GoModel {
 
     /// The directory of the package with this import path.
     pub fn dir_of_import(&self, import: &str) -> Option<&str> {
-        self.packages.values().find(|p| p.import_path.as_deref() == Some(import)).map(|p| p.dir.as_str())
+        self.by_import.get(import).map(String::as_str)
     }
 }
 

@@ -39,6 +39,9 @@ pub struct Service {
     pub compose: FileId,
     pub compose_path: String,
     pub def: compose::Service,
+    /// `container_name`, and the names compose generates (v1 `project_service_1`, v2
+    /// `project-service-1`).
+    pub container_names: Vec<String>,
     /// Index into `Model::images` and the shipped stage.
     pub image: Option<(usize, usize)>,
     pub env_refs: Vec<EnvRef>,
@@ -49,6 +52,16 @@ pub struct Service {
 pub struct CronLine {
     pub file: FileId,
     pub entry: crontab::CronEntry,
+}
+
+/// A path executed in a container by a command, and the service it runs in (when known).
+#[derive(Debug, Clone)]
+pub struct Exec {
+    /// Index into `Model::commands`.
+    pub command: usize,
+    pub exec: Execution,
+    /// Index into `Model::services`.
+    pub service: Option<usize>,
 }
 
 /// A batch task named by a command (`/app/batch -task=grace-expiry`).
@@ -76,6 +89,8 @@ pub struct Model {
     /// Makefiles by path.
     pub makefiles: BTreeMap<String, makefile::Makefile>,
     pub rust: Vec<rust::RustPackage>,
+    /// Every path executed in a container (`docker exec`, `compose exec|run`).
+    pub execs: Vec<Exec>,
 }
 
 /// A build context and the compose `build.args` a Dockerfile is built with.
@@ -236,10 +251,38 @@ impl Model {
                         EnvRef { declared: e.clone(), source: m.env_source_for(&path), path }
                     })
                     .collect();
-                m.services.push(Service { compose: cid, compose_path: compose_path.clone(), def, image, env_refs });
+                let mut container_names: Vec<String> = def.container_name.iter().map(|c| c.value.clone()).collect();
+                let project = file_name(&dir).to_ascii_lowercase();
+                if !project.is_empty() {
+                    let name = &def.name.value;
+                    container_names.push(format!("{project}_{name}_1"));
+                    container_names.push(format!("{project}-{name}-1"));
+                }
+                m.services.push(Service {
+                    compose: cid,
+                    compose_path: compose_path.clone(),
+                    def,
+                    container_names,
+                    image,
+                    env_refs,
+                });
             }
         }
         m.compute_shipped();
+        m.execs = m
+            .commands
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let exec = match &c.kind {
+                    commands::Kind::Exec(e) => e.clone(),
+                    commands::Kind::Compose(call) => call.execution()?,
+                    _ => return None,
+                };
+                let service = m.service_index(&exec.target);
+                Some(Exec { command: i, exec, service })
+            })
+            .collect();
         m
     }
 
@@ -312,27 +355,21 @@ impl Model {
         candidates.iter().find_map(|c| self.env_sources.iter().position(|e| &e.path == c))
     }
 
-    /// The service a `docker exec` container name or a compose service name designates.
-    pub fn service_for(&self, target: &ExecTarget) -> Option<&Service> {
+    /// The index of the service a `docker exec` container name or a compose service name
+    /// designates.
+    pub fn service_index(&self, target: &ExecTarget) -> Option<usize> {
         match target {
-            ExecTarget::Container(name) => self.services.iter().find(|s| {
-                s.def.container_name.as_ref().map(|c| c.value == name.value).unwrap_or(false)
-                    || generated_names(s).contains(&name.value)
-            }),
-            ExecTarget::Service(name) => self.services.iter().find(|s| s.def.name.value == name.value),
+            ExecTarget::Container(name) => self.services.iter().position(|s| s.container_names.contains(&name.value)),
+            ExecTarget::Service(name) => self.services.iter().position(|s| s.def.name.value == name.value),
         }
     }
 
-    /// Every path executed in a container by a command: `docker exec`, `compose exec|run`.
-    pub fn executions(&self) -> Vec<(&Command, Execution)> {
-        self.commands
-            .iter()
-            .filter_map(|c| match &c.kind {
-                commands::Kind::Exec(e) => Some((c, e.clone())),
-                commands::Kind::Compose(call) => call.execution().map(|e| (c, e)),
-                _ => None,
-            })
-            .collect()
+    /// Every path executed in a container, with its command and service.
+    pub fn executions(&self) -> impl Iterator<Item = (&Command, &Execution, Option<&Service>)> {
+        self.execs.iter().filter_map(|e| {
+            let c = self.commands.get(e.command)?;
+            Some((c, &e.exec, e.service.and_then(|i| self.services.get(i))))
+        })
     }
 
     /// The binary a path executed in a service's image is: found through the image's builds
@@ -372,8 +409,8 @@ impl Model {
                 }
             }
         }
-        for (c, e) in self.executions() {
-            if self.service_for(&e.target).is_some_and(|s| std::ptr::eq(s, service)) {
+        for (c, e, s) in self.executions() {
+            if s.is_some_and(|s| std::ptr::eq(s, service)) {
                 if let Some(b) = self.binary_for_exec(Some(service), &e.program.value) {
                     if !out.iter().any(|(x, _)| x.dir == b.dir) {
                         out.push((b, c.cmd.span));
@@ -444,16 +481,4 @@ impl Model {
         let pkg = self.go.package(&bin.dir)?;
         self.config.task_flag.clone().or_else(|| pkg.task_flag.as_ref().map(|f| f.value.clone()))
     }
-}
-
-/// Container names compose gives a service without `container_name` (v1 and v2 forms).
-fn generated_names(s: &Service) -> Vec<String> {
-    let project = file_name(parent_dir(&s.compose_path)).to_string();
-    let project = if project.is_empty() {
-        return Vec::new();
-    } else {
-        project.to_ascii_lowercase()
-    };
-    let name = &s.def.name.value;
-    vec![format!("{project}_{name}_1"), format!("{project}-{name}-1")]
 }

@@ -6,16 +6,17 @@
 use crate::source::{FileId, Span, Spanned};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Tok {
-    Ident(String),
+enum Tok<'a> {
+    /// Borrowed from the text: scanning allocates only for string literals.
+    Ident(&'a str),
     Str(String),
     Punct(&'static str),
     Other,
 }
 
 #[derive(Clone, Debug)]
-struct Token {
-    tok: Tok,
+struct Token<'a> {
+    tok: Tok<'a>,
     start: usize,
     end: usize,
 }
@@ -26,7 +27,7 @@ const PUNCTS: &[&str] = &[
 ];
 
 /// Tokenizes Go source. Comments are dropped (their text goes to `comments`).
-fn lex(text: &str, comments: &mut Vec<(usize, String)>) -> Vec<Token> {
+fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, String)>) -> Vec<Token<'a>> {
     let b = text.as_bytes();
     let n = b.len();
     let mut i = 0;
@@ -81,7 +82,7 @@ fn lex(text: &str, comments: &mut Vec<(usize, String)>) -> Vec<Token> {
             while i < n && !text.is_char_boundary(i) {
                 i += 1;
             }
-            out.push(Token { tok: Tok::Ident(text.get(start..i).unwrap_or("").to_string()), start, end: i });
+            out.push(Token { tok: Tok::Ident(text.get(start..i).unwrap_or("")), start, end: i });
         } else if c.is_ascii_digit() {
             let start = i;
             while i < n && (b[i].is_ascii_alphanumeric() || b[i] == b'.' || b[i] == b'_') {
@@ -128,23 +129,23 @@ pub struct GoFile {
     pub build_ignored: bool,
 }
 
-fn ident(t: Option<&Token>) -> Option<&str> {
+fn ident<'a>(t: Option<&Token<'a>>) -> Option<&'a str> {
     match t.map(|t| &t.tok) {
-        Some(Tok::Ident(s)) => Some(s),
+        Some(Tok::Ident(s)) => Some(*s),
         _ => None,
     }
 }
 
-fn is_punct(t: Option<&Token>, p: &str) -> bool {
+fn is_punct(t: Option<&Token<'_>>, p: &str) -> bool {
     matches!(t.map(|t| &t.tok), Some(Tok::Punct(q)) if *q == p)
 }
 
-fn is_empty_str(t: Option<&Token>) -> bool {
+fn is_empty_str(t: Option<&Token<'_>>) -> bool {
     matches!(t.map(|t| &t.tok), Some(Tok::Str(s)) if s.is_empty())
 }
 
 /// Index of the token closing the brace opened at `open`.
-fn matching_brace(toks: &[Token], open: usize) -> usize {
+fn matching_brace(toks: &[Token<'_>], open: usize) -> usize {
     let mut depth = 0usize;
     for (i, t) in toks.iter().enumerate().skip(open) {
         if is_punct(Some(t), "{") {
@@ -160,20 +161,20 @@ fn matching_brace(toks: &[Token], open: usize) -> usize {
 }
 
 /// Whether the block after a comparison at `at` aborts (then the key is required after all).
-fn block_aborts(toks: &[Token], from: usize) -> bool {
+fn block_aborts(toks: &[Token<'_>], from: usize) -> bool {
     let Some(open) = toks.iter().skip(from).take(8).position(|t| is_punct(Some(t), "{")).map(|p| from + p) else {
         return false;
     };
     let close = matching_brace(toks, open);
     toks.get(open..close).unwrap_or(&[]).iter().any(|t| match &t.tok {
-        Tok::Ident(s) => s == "panic" || s.starts_with("Fatal") || s == "Exit" || s == "Errorf" || s == "New",
+        Tok::Ident(s) => matches!(*s, "panic" | "Exit" | "Errorf" | "New") || s.starts_with("Fatal"),
         _ => false,
     })
 }
 
 /// Looks in the tokens after `from` for a comparison of `name` (or `.name`) with `""` or a
 /// `len(name)` test, and decides whether the empty case has a fallback.
-fn empty_case_handled(toks: &[Token], from: usize, name: &str, field: bool) -> bool {
+fn empty_case_handled(toks: &[Token<'_>], from: usize, name: &str, field: bool) -> bool {
     let end = (from + 120).min(toks.len());
     let mut i = from;
     while i < end {
@@ -207,19 +208,19 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
             out.generated = true;
         }
     }
-    let sp = |t: &Token| Span::new(file, t.start..t.end);
+    let sp = |t: &Token<'_>| Span::new(file, t.start..t.end);
     let mut os_names: Vec<String> = Vec::new();
     let mut flag_names: Vec<String> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
         match &t.tok {
-            Tok::Ident(k) if k == "package" && out.package.is_none() => {
+            Tok::Ident(k) if *k == "package" && out.package.is_none() => {
                 if let Some(name) = ident(toks.get(i + 1)) {
                     out.package = Some(Spanned::new(name.to_string(), sp(t).to(sp(&toks[i + 1]))));
                 }
             }
-            Tok::Ident(k) if k == "import" => {
+            Tok::Ident(k) if *k == "import" => {
                 let mut j = i + 1;
                 let grouped = is_punct(toks.get(j), "(");
                 if grouped {
@@ -229,7 +230,7 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
                     let mut alias = None;
                     match toks.get(j).map(|t| &t.tok) {
                         Some(Tok::Ident(a)) => {
-                            alias = Some(a.clone());
+                            alias = Some(a.to_string());
                             j += 1;
                         }
                         Some(Tok::Punct(".")) | Some(Tok::Punct("_")) => {
@@ -262,7 +263,7 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
                 i = j;
                 continue;
             }
-            Tok::Ident(pkg) if os_names.contains(pkg) && is_punct(toks.get(i + 1), ".") => {
+            Tok::Ident(pkg) if os_names.iter().any(|n| n == pkg) && is_punct(toks.get(i + 1), ".") => {
                 let func = ident(toks.get(i + 2));
                 if matches!(func, Some("Getenv" | "LookupEnv"))
                     && is_punct(toks.get(i + 3), "(")
@@ -275,7 +276,7 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
                     }
                 }
             }
-            Tok::Ident(pkg) if flag_names.contains(pkg) && is_punct(toks.get(i + 1), ".") => {
+            Tok::Ident(pkg) if flag_names.iter().any(|n| n == pkg) && is_punct(toks.get(i + 1), ".") => {
                 // `v := flag.String("task", …)` or `flag.StringVar(&v, "task", …)`.
                 let func = ident(toks.get(i + 2)).unwrap_or("");
                 if func == "String" || func == "StringVar" {
@@ -305,7 +306,7 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
     out
 }
 
-fn string_of(t: &Token) -> String {
+fn string_of(t: &Token<'_>) -> String {
     match &t.tok {
         Tok::Str(s) => s.clone(),
         _ => String::new(),
@@ -313,7 +314,7 @@ fn string_of(t: &Token) -> String {
 }
 
 /// The `case` string literals of a `switch` whose tag mentions `var` (token indexes).
-fn switch_over(toks: &[Token], var: &str) -> Option<Vec<usize>> {
+fn switch_over(toks: &[Token<'_>], var: &str) -> Option<Vec<usize>> {
     for (i, t) in toks.iter().enumerate() {
         if ident(Some(t)) != Some("switch") {
             continue;
@@ -350,7 +351,7 @@ fn switch_over(toks: &[Token], var: &str) -> Option<Vec<usize>> {
 }
 
 /// Decides whether the `os.Getenv` call starting at token `at` has a fallback nearby.
-fn read_is_optional(toks: &[Token], at: usize) -> bool {
+fn read_is_optional(toks: &[Token<'_>], at: usize) -> bool {
     let close = at + 5;
     // Compared right away: `if os.Getenv("K") == "" {…}`.
     if (is_punct(toks.get(close + 1), "==") || is_punct(toks.get(close + 1), "!=")) && is_empty_str(toks.get(close + 2))

@@ -83,13 +83,9 @@ fn check(model: &Model, r: &mut Reporter) {
             }
         }
     }
-    for (_, e) in model.executions() {
-        let Some(service) = model.service_for(&e.target) else {
-            continue;
-        };
-        let Some((img, stage)) = service.image else {
-            continue;
-        };
+    for (_, e, service) in model.executions() {
+        let Some(service) = service else { continue };
+        let Some((img, stage)) = service.image else { continue };
         report(model, Some(&service.def.name.value), img, stage, &e.program, "executes", r);
     }
 }

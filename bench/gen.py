@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Generates a large synthetic monorepo for the deploylint benchmark.
+
+Usage: gen.py DIR [SERVICES]  (default 200 services: about 20,000 source files)
+Every service is a Go module with 5 commands and 90 library files that read env keys, a
+Dockerfile that builds 4 of the commands, an env template, and a deploy script; every 10
+services share a compose file.
+"""
+import os
+import sys
+
+root = sys.argv[1]
+services = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+
+GO_LIB = '''package {pkg}
+
+import (
+\t"fmt"
+\t"os"
+)
+
+// Config{n} holds settings read from the environment.
+type Config{n} struct {{
+\tURL   string
+\tToken string
+}}
+
+func Load{n}() Config{n} {{
+\tlevel := os.Getenv("LOG_LEVEL_{n}")
+\tif level == "" {{
+\t\tlevel = "info"
+\t}}
+\tfmt.Println(level) // os.Getenv("NOT_A_READ")
+\treturn Config{n}{{
+\t\tURL:   os.Getenv("SERVICE_URL_{n}"),
+\t\tToken: os.Getenv("SERVICE_TOKEN_{n}"),
+\t}}
+}}
+'''
+
+GO_MAIN = '''package main
+
+import (
+\t"log"
+
+\t"example.com/svc{s}/internal/lib0"
+)
+
+func main() {{
+\tlog.Println(lib0.Load0())
+}}
+'''
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+for s in range(services):
+    base = os.path.join(root, "services", f"svc{s}")
+    write(os.path.join(base, "go.mod"), f"module example.com/svc{s}\n\ngo 1.22\n")
+    for c in range(5):
+        write(os.path.join(base, "cmd", f"c{c}", "main.go"), GO_MAIN.format(s=s))
+    for p in range(9):
+        for n in range(10):
+            write(os.path.join(base, "internal", f"lib{p}", f"f{n}.go"), GO_LIB.format(pkg=f"lib{p}", n=n))
+    builds = " \\\n && ".join(f"go build -o /out/c{c} ./cmd/c{c}" for c in range(4))
+    copies = "\n".join(f"COPY --from=build /out/c{c} /app/c{c}" for c in range(4))
+    write(os.path.join(base, "Dockerfile"),
+          f"FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN {builds}\n\nFROM alpine:3.19\nWORKDIR /app\n{copies}\nCMD [\"/app/c0\"]\n")
+    write(os.path.join(base, ".env.example"), "".join(f"SERVICE_URL_{n}=\nSERVICE_TOKEN_{n}=\n" for n in range(0, 10, 2)))
+    write(os.path.join(base, "deploy.sh"),
+          f"#!/bin/sh\nset -e\ndocker-compose -f docker-compose.yml up -d svc{s}\ndocker exec svc{s} /app/c1 --migrate\n")
+for g in range(0, services, 10):
+    body = "services:\n"
+    for s in range(g, min(g + 10, services)):
+        body += f"  svc{s}:\n    build: ./services/svc{s}\n    container_name: svc{s}\n    env_file: ./services/svc{s}/.env.example\n"
+    write(os.path.join(root, f"compose{g // 10}", "docker-compose.yml"), body.replace("./services", "../services"))
+print(sum(len(f) for _, _, f in os.walk(root)), "files in", root)
