@@ -1083,7 +1083,15 @@ fn add_copy(s: &mut StageModel, stages: &[StageModel], c: &dockerfile::Copy) {
     };
     let from_span = c.from.as_ref().map(|f| f.span);
     let dest_written = expand(&c.dest.value, &s.vars).unwrap_or_else(|| c.dest.value.clone());
-    let dest_dir_form = dest_written.ends_with('/') || c.sources.len() > 1;
+    // Docker copies into the destination when it names a directory: a trailing `/`, several
+    // sources, or a directory that exists (`.`, the WORKDIR, a system directory).
+    let dest_abs = abs(&s.workdir, &dest_written);
+    let dest_dir_form = dest_written.ends_with('/')
+        || c.sources.len() > 1
+        || matches!(dest_written.as_str(), "." | "..")
+        || dest_abs == s.workdir
+        || s.workdirs.contains(&dest_abs)
+        || SYSTEM_DIRS.contains(&dest_abs.as_str());
     for src in &c.sources {
         if c.add && (src.value.contains("://") || src.value.starts_with("git@")) {
             s.fetches = true;
@@ -1443,6 +1451,17 @@ mod tests {
             &BTreeMap::new(),
         );
         assert!(!img.stages[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn a_file_copied_into_an_existing_directory_keeps_its_name() {
+        let img = image(
+            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine\nWORKDIR /app\nCOPY --from=b /out/server .\nCOPY --from=b /out/server /usr/local/bin\nCMD [\"./server\"]\n",
+            &shop(),
+        );
+        assert!(matches!(img.holds(1, "/app/server"), Holds::Yes(_)));
+        assert_eq!(img.package_at(1, "/usr/local/bin/server").as_deref(), Some("cmd/server"));
+        assert_eq!(img.stages[1].runs.as_deref(), Some("/app/server"));
     }
 
     #[test]
