@@ -87,12 +87,14 @@ fn check(model: &Model, r: &mut Reporter) {
             let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
             let help = match bin.lang {
                 Lang::Go => format!(
-                    "add `go build -o {out_dir}/{name} ./{rel}` to {stage_name} and `COPY --from={from} {out_dir}/{name} …` to the final stage, or list `{}` in `binaries.ignore` if it does not ship",
+                    "add `go build -o {out_dir}/{name} ./{rel}` to {stage_name} of `{}` and `COPY --from={from} {out_dir}/{name} …` to its final stage, or list `{}` in `binaries.ignore` if it does not ship",
+                    img.path,
                     bin.dir,
                     name = bin.name,
                 ),
                 Lang::Rust => format!(
-                    "build it in {stage_name} (`cargo build --release --bin {name}`, or without `--bin` for every binary) and `COPY --from={from} {out_dir}/{name} …` to the final stage, or list `{name}` in `binaries.ignore` if it does not ship",
+                    "build it in {stage_name} of `{}` (`cargo build --release --bin {name}`, or without `--bin` for every binary) and `COPY --from={from} {out_dir}/{name} …` to its final stage, or list `{name}` in `binaries.ignore` if it does not ship",
+                    img.path,
                     name = bin.name,
                 ),
             };
