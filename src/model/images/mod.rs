@@ -1,0 +1,749 @@
+//! Images: per Dockerfile, its stages, what each stage builds (`go build`, `go install`, `cp`
+//! of a built file), what it copies in and from where, and whether a stage did something
+//! deploylint cannot follow (then it is opaque, and the checks stay silent about what it may
+//! contain). RUN commands are interpreted in `run.rs`.
+
+mod run;
+
+use super::go::GoModel;
+use super::rust::RustPackage;
+use crate::parse::dockerfile::{self, ExecSpec, Instr};
+use crate::parse::makefile::Makefile;
+
+use crate::source::{FileId, Span, Spanned, file_name, join_rel, parent_dir};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
+pub enum Base {
+    Stage(usize),
+    Scratch,
+    Image(String),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BuildOut {
+    /// Absolute path of the output in the stage.
+    pub output: String,
+    /// The package as written (`./cmd/server`).
+    pub package: String,
+    /// The repo-relative directory of the package, when the stage's copies tell.
+    pub repo_dir: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
+pub enum CopyFrom {
+    Context,
+    Stage(usize),
+    /// `--from=<image>` or a name that is no earlier stage.
+    Image(String),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CopyIn {
+    pub from: CopyFrom,
+    /// Absolute in the source stage, relative to the context for the context.
+    pub src: String,
+    /// Absolute destination of this source.
+    pub dest: String,
+    /// The source is a directory or a glob: anything may land under `dest`.
+    pub dest_is_dir: bool,
+    #[serde(skip)]
+    pub span: Span,
+    #[serde(skip)]
+    pub src_span: Span,
+    #[serde(skip)]
+    pub from_span: Option<Span>,
+}
+
+/// A package path a build names that certainly is not in the copied context.
+#[derive(Clone, Debug, Serialize)]
+pub struct MissingTarget {
+    pub package: String,
+    pub repo_dir: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StageModel {
+    pub index: usize,
+    pub name: Option<String>,
+    #[serde(skip)]
+    pub span: Span,
+    pub base: Base,
+    pub builds: Vec<BuildOut>,
+    pub copies: Vec<CopyIn>,
+    /// Files written by commands (redirections, `cp` of files that are not builds).
+    pub writes: Vec<String>,
+    /// Directories whose content commands changed in ways not followed (`cp -r`, `tar -x`).
+    pub unknown_dirs: Vec<String>,
+    /// Directories the stage set as WORKDIR.
+    pub workdirs: Vec<String>,
+    /// The working directory at the end of the stage.
+    pub workdir: String,
+    /// Why the stage cannot be followed, if it cannot.
+    pub opaque: Vec<String>,
+    /// The stage fetches sources (`git clone`, `curl`, `ADD <url>`, `go install x@v`).
+    pub fetches: bool,
+    pub missing_targets: Vec<MissingTarget>,
+    #[serde(skip)]
+    pub entrypoint: Option<ExecSpec>,
+    #[serde(skip)]
+    pub cmd: Option<ExecSpec>,
+    /// Absolute path of the executable of ENTRYPOINT (or CMD when there is no ENTRYPOINT).
+    pub runs: Option<String>,
+    #[serde(skip)]
+    pub env_keys: Vec<Spanned<String>>,
+    #[serde(skip)]
+    vars: BTreeMap<String, Option<String>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Image {
+    #[serde(skip)]
+    pub file: FileId,
+    pub path: String,
+    /// The build context, relative to the root.
+    pub context: String,
+    /// The compose `build.args` this model was built with.
+    pub build_args: BTreeMap<String, String>,
+    pub stages: Vec<StageModel>,
+    /// The stages that ship: compose `build.target`s and `docker build --target`s, else the last.
+    pub shipped: Vec<usize>,
+}
+
+/// Directories an external base image may already fill: a path there is never certainly absent.
+pub(crate) const SYSTEM_DIRS: &[&str] = &[
+    "/",
+    "/bin",
+    "/sbin",
+    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/etc",
+    "/lib",
+    "/usr/lib",
+    "/opt",
+    "/root",
+    "/home",
+    "/tmp",
+    "/var",
+];
+
+pub fn abs(cwd: &str, p: &str) -> String {
+    let joined = if p.starts_with('/') { join_rel("", p) } else { join_rel(cwd.trim_start_matches('/'), p) };
+    format!("/{}", joined.unwrap_or_default())
+}
+
+pub fn is_under(path: &str, dir: &str) -> bool {
+    dir == "/" || path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
+}
+
+/// Expands `$X`, `${X}`, `${X:-d}` and `${X-d}` with known values; `None` when a variable is
+/// unknown or a command substitution is involved.
+pub fn expand(s: &str, vars: &BTreeMap<String, Option<String>>) -> Option<String> {
+    if !s.contains('$') {
+        return Some(s.to_string());
+    }
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(body) = after.strip_prefix('{') {
+            let end = body.find('}')?;
+            let inner = &body[..end];
+            let (name, default) = match inner.find([':', '-']) {
+                Some(p) => (&inner[..p], Some(inner[p..].trim_start_matches(':').trim_start_matches('-'))),
+                None => (inner, None),
+            };
+            match (vars.get(name).cloned().flatten(), default) {
+                (Some(v), _) if !v.is_empty() => out.push_str(&v),
+                (_, Some(d)) => out.push_str(d),
+                (Some(v), None) => out.push_str(&v),
+                (None, None) => return None,
+            }
+            rest = &body[end + 1..];
+        } else {
+            let len = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+            if len == 0 {
+                return None;
+            }
+            out.push_str(&vars.get(&after[..len]).cloned().flatten()?);
+            rest = &after[len..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// What the image model needs from the rest of the repository.
+pub struct Repo<'a> {
+    pub go: &'a GoModel,
+    /// Makefiles by repo-relative path, for `RUN make TARGET`.
+    pub makefiles: &'a BTreeMap<String, Makefile>,
+    pub rust: &'a [RustPackage],
+}
+
+/// The stages of a base chain (the base stage first).
+pub(crate) fn chain_of<'a>(stages: &'a [StageModel], base: &Base) -> Vec<&'a StageModel> {
+    let mut out = Vec::new();
+    let mut cur = match base {
+        Base::Stage(i) => Some(*i),
+        _ => None,
+    };
+    while let Some(i) = cur {
+        let Some(s) = stages.get(i) else { break };
+        if out.len() > 64 {
+            break;
+        }
+        out.push(s);
+        cur = match s.base {
+            Base::Stage(j) if j < i => Some(j),
+            _ => None,
+        };
+    }
+    out
+}
+
+fn exec_path(spec: &ExecSpec, workdir: &str) -> Option<String> {
+    let mut words = spec.words.iter().map(|w| w.value.as_str());
+    let mut first = words.next()?;
+    if first == "exec" {
+        first = words.next()?;
+    }
+    if first.starts_with('/') {
+        Some(abs("/", first))
+    } else if first.starts_with("./") {
+        Some(abs(workdir, first))
+    } else {
+        None
+    }
+}
+
+/// Known values of variables the official base images set.
+fn base_vars(base: &str) -> BTreeMap<String, Option<String>> {
+    let mut vars = BTreeMap::new();
+    let image = base.rsplit('/').next().unwrap_or(base);
+    if image.starts_with("golang") {
+        vars.insert("GOPATH".to_string(), Some("/go".to_string()));
+    }
+    if image.starts_with("rust") {
+        vars.insert("CARGO_HOME".to_string(), Some("/usr/local/cargo".to_string()));
+    }
+    vars.insert("HOME".to_string(), Some("/root".to_string()));
+    vars
+}
+
+/// Builds the image model of one Dockerfile. `build_args` are compose `build.args`.
+pub fn build(
+    file: FileId,
+    path: &str,
+    context: &str,
+    df: &dockerfile::Dockerfile,
+    repo: &Repo<'_>,
+    build_args: &BTreeMap<String, String>,
+) -> Image {
+    let mut global: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (k, v) in &df.global_args {
+        let v = build_args.get(&k.value).cloned().or_else(|| v.clone());
+        global.insert(k.value.clone(), v);
+    }
+    let mut stages: Vec<StageModel> = Vec::new();
+    for st in &df.stages {
+        let base_name = expand(&st.base.value, &global).unwrap_or_else(|| st.base.value.clone());
+        let base = if base_name.eq_ignore_ascii_case("scratch") {
+            Base::Scratch
+        } else if let Some(i) =
+            stages.iter().position(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&base_name)))
+        {
+            Base::Stage(i)
+        } else {
+            Base::Image(base_name.clone())
+        };
+        let (workdir, vars) = match base {
+            Base::Stage(i) => stages.get(i).map(|s| (s.workdir.clone(), s.vars.clone())).unwrap_or_default(),
+            _ => ("/".to_string(), base_vars(&base_name)),
+        };
+        let mut s = StageModel {
+            index: st.index,
+            name: st.name.as_ref().map(|n| n.value.clone()),
+            span: st.span,
+            base,
+            builds: Vec::new(),
+            copies: Vec::new(),
+            writes: Vec::new(),
+            unknown_dirs: Vec::new(),
+            workdirs: Vec::new(),
+            workdir,
+            opaque: Vec::new(),
+            fetches: false,
+            missing_targets: Vec::new(),
+            entrypoint: None,
+            cmd: None,
+            runs: None,
+            env_keys: Vec::new(),
+            vars,
+        };
+        for ins in &st.instrs {
+            match ins {
+                Instr::Workdir(w) => match expand(&w.value, &s.vars) {
+                    Some(d) => {
+                        s.workdir = abs(&s.workdir, &d);
+                        s.workdirs.push(s.workdir.clone());
+                    }
+                    None => s.opaque.push(format!("WORKDIR `{}` uses a variable deploylint cannot resolve", w.value)),
+                },
+                Instr::Env(pairs) => {
+                    for (k, v) in pairs {
+                        s.env_keys.push(k.clone());
+                        let v = expand(v, &s.vars);
+                        s.vars.insert(k.value.clone(), v);
+                    }
+                }
+                Instr::Arg(defs) => {
+                    for (k, v) in defs {
+                        let value = build_args
+                            .get(&k.value)
+                            .cloned()
+                            .or_else(|| v.as_ref().and_then(|v| expand(v, &s.vars)))
+                            .or_else(|| global.get(&k.value).cloned().flatten());
+                        s.vars.insert(k.value.clone(), value);
+                    }
+                }
+                Instr::Entrypoint(e) => s.entrypoint = Some(e.clone()),
+                Instr::Cmd(c) => s.cmd = Some(c.clone()),
+                Instr::Copy(c) => add_copy(&mut s, &stages, c),
+                Instr::Run(run) => {
+                    if run.foreign_heredoc {
+                        s.opaque.push("a RUN heredoc that is not shell".to_string());
+                    }
+                    let mut cwd = s.workdir.clone();
+                    let interp = run::Interp {
+                        go: repo.go,
+                        makefiles: repo.makefiles,
+                        rust: repo.rust,
+                        context,
+                        stages: &stages,
+                    };
+                    interp.run(&mut s, &run.commands, &mut cwd, 0);
+                }
+            }
+        }
+        let runner = s.entrypoint.as_ref().or(s.cmd.as_ref());
+        s.runs = runner.and_then(|r| exec_path(r, &s.workdir));
+        stages.push(s);
+    }
+    let shipped = stages.last().map(|s| vec![s.index]).unwrap_or_default();
+    Image {
+        file,
+        path: path.to_string(),
+        context: context.to_string(),
+        build_args: build_args.clone(),
+        stages,
+        shipped,
+    }
+}
+
+fn add_copy(s: &mut StageModel, stages: &[StageModel], c: &dockerfile::Copy) {
+    let from = match &c.from {
+        None => CopyFrom::Context,
+        Some(f) => {
+            let v = expand(&f.value, &s.vars).unwrap_or_else(|| f.value.clone());
+            if let Ok(n) = v.parse::<usize>() {
+                if n < stages.len() { CopyFrom::Stage(n) } else { CopyFrom::Image(v) }
+            } else if let Some(i) =
+                stages.iter().position(|st| st.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&v)))
+            {
+                CopyFrom::Stage(i)
+            } else {
+                CopyFrom::Image(v)
+            }
+        }
+    };
+    let from_span = c.from.as_ref().map(|f| f.span);
+    let dest_written = expand(&c.dest.value, &s.vars).unwrap_or_else(|| c.dest.value.clone());
+    // Docker copies into the destination when it names a directory: a trailing `/`, several
+    // sources, or a directory that exists (`.`, the WORKDIR, a system directory).
+    let dest_abs = abs(&s.workdir, &dest_written);
+    let dest_dir_form = dest_written.ends_with('/')
+        || c.sources.len() > 1
+        || matches!(dest_written.as_str(), "." | "..")
+        || dest_abs == s.workdir
+        || s.workdirs.contains(&dest_abs)
+        || SYSTEM_DIRS.contains(&dest_abs.as_str());
+    for src in &c.sources {
+        if c.add && (src.value.contains("://") || src.value.starts_with("git@")) {
+            s.fetches = true;
+            s.opaque.push(format!("ADD `{}` fetches a remote source", src.value));
+            continue;
+        }
+        let value = expand(&src.value, &s.vars).unwrap_or_else(|| src.value.clone());
+        let is_glob = value.contains(['*', '?', '[']);
+        let src_path = match from {
+            CopyFrom::Context => join_rel("", &value).unwrap_or_default(),
+            _ => abs("/", &value),
+        };
+        // Whether the source is certainly a single file.
+        let is_file = match &from {
+            CopyFrom::Context => {
+                !is_glob && !value.ends_with('/') && value != "." && crate::source::file_name(&value).contains('.')
+            }
+            CopyFrom::Stage(i) => !is_glob && produces_file(stages, *i, &src_path),
+            CopyFrom::Image(_) => false,
+        };
+        let (dest, dest_is_dir) = if is_file {
+            if dest_dir_form {
+                (abs(&s.workdir, &format!("{}/{}", dest_written.trim_end_matches('/'), file_name(&value))), false)
+            } else {
+                (abs(&s.workdir, &dest_written), false)
+            }
+        } else if !is_glob && !dest_dir_form && !matches!(from, CopyFrom::Context) && !value.ends_with('/') {
+            // A stage path that may be a file or a directory: the destination takes its name.
+            (abs(&s.workdir, &dest_written), true)
+        } else {
+            (abs(&s.workdir, &dest_written), true)
+        };
+        s.copies.push(CopyIn {
+            from: from.clone(),
+            src: src_path,
+            dest,
+            dest_is_dir,
+            span: c.span,
+            src_span: src.span,
+            from_span,
+        });
+    }
+}
+
+/// Whether the stage chain at `i` certainly writes a file at `path` (a build output or a file copy).
+fn produces_file(stages: &[StageModel], i: usize, path: &str) -> bool {
+    let Some(s) = stages.get(i) else { return false };
+    std::iter::once(s).chain(chain_of(stages, &s.base)).any(|s| {
+        s.builds.iter().any(|b| b.output == path)
+            || s.writes.iter().any(|w| w == path)
+            || s.copies.iter().any(|c| !c.dest_is_dir && c.dest == path)
+    })
+}
+
+/// What a stage holds at a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Holds {
+    /// Yes: built or copied there (the span of the instruction).
+    Yes(Span),
+    /// Cannot tell.
+    Unknown,
+    /// Certainly not.
+    No,
+}
+
+impl Image {
+    /// The stage that a named target selects, else the last stage.
+    pub fn shipped(&self, target: Option<&str>) -> Option<&StageModel> {
+        match target {
+            Some(t) => self.stages.iter().find(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(t))),
+            None => self.stages.last(),
+        }
+    }
+
+    /// The stages of the chain that ends in `index` (the stage itself first).
+    pub fn chain(&self, index: usize) -> Vec<&StageModel> {
+        let Some(s) = self.stages.get(index) else { return Vec::new() };
+        std::iter::once(s).chain(chain_of(&self.stages, &s.base)).collect()
+    }
+
+    /// Whether the stage `index` holds `path` (absolute).
+    pub fn holds(&self, index: usize, path: &str) -> Holds {
+        let chain = self.chain(index);
+        for s in &chain {
+            if let Some(b) = s.builds.iter().find(|b| b.output == path) {
+                return Holds::Yes(b.span);
+            }
+            if let Some(c) = s.copies.iter().find(|c| c.dest == path) {
+                return Holds::Yes(c.span);
+            }
+            if s.writes.iter().any(|w| w == path) {
+                return Holds::Yes(s.span);
+            }
+            // A directory that holds outputs.
+            let inside = |p: &str| p != path && is_under(p, path);
+            if let Some(b) = s.builds.iter().find(|b| inside(&b.output)) {
+                return Holds::Yes(b.span);
+            }
+            if let Some(c) = s.copies.iter().find(|c| inside(&c.dest)) {
+                return Holds::Yes(c.span);
+            }
+            if s.writes.iter().any(|w| inside(w)) || s.workdirs.iter().any(|w| w == path) {
+                return Holds::Yes(s.span);
+            }
+        }
+        let under_unknown = chain.iter().any(|s| {
+            s.copies.iter().any(|c| c.dest_is_dir && is_under(path, &c.dest))
+                || s.unknown_dirs.iter().any(|d| is_under(path, d))
+        });
+        if under_unknown || chain.iter().any(|s| !s.opaque.is_empty()) {
+            return Holds::Unknown;
+        }
+        let root_base = chain.last().map(|s| &s.base);
+        let base_is_empty = match root_base {
+            Some(Base::Scratch) => true,
+            Some(Base::Image(i)) => i.contains("distroless"),
+            _ => false,
+        };
+        if base_is_empty {
+            return Holds::No;
+        }
+        let parent = {
+            let p = parent_dir(path);
+            if p.is_empty() { "/".to_string() } else { p.to_string() }
+        };
+        if SYSTEM_DIRS.contains(&parent.as_str()) {
+            return Holds::Unknown;
+        }
+        let populated = chain.iter().any(|s| {
+            s.workdirs.iter().any(|w| is_under(&parent, w) && !SYSTEM_DIRS.contains(&w.as_str()))
+                || s.builds.iter().any(|b| parent_dir(&b.output) == parent)
+                || s.copies.iter().any(|c| {
+                    let d = if c.dest_is_dir { c.dest.clone() } else { parent_dir(&c.dest).to_string() };
+                    !SYSTEM_DIRS.contains(&d.as_str()) && parent == d
+                })
+        });
+        if populated { Holds::No } else { Holds::Unknown }
+    }
+
+    /// The repo-relative package directory of the binary at `path` in stage `index`, following
+    /// copies back to the stage that built it.
+    pub fn package_at(&self, index: usize, path: &str) -> Option<String> {
+        self.package_at_depth(index, path, 0)
+    }
+
+    fn package_at_depth(&self, index: usize, path: &str, depth: usize) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
+        for s in self.chain(index) {
+            if let Some(b) = s.builds.iter().find(|b| b.output == path) {
+                return b.repo_dir.clone();
+            }
+            for c in &s.copies {
+                let CopyFrom::Stage(j) = c.from else { continue };
+                if c.dest == path {
+                    return self.package_at_depth(j, &c.src, depth + 1);
+                }
+                if c.dest_is_dir && is_under(path, &c.dest) {
+                    let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("");
+                    // `COPY --from=b /go/bin/* /usr/local/bin/`: the glob's directory.
+                    let src = if c.src.contains(['*', '?', '[']) { parent_dir(&c.src) } else { c.src.as_str() };
+                    return self.package_at_depth(j, &format!("{}{rest}", src.trim_end_matches('/')), depth + 1);
+                }
+            }
+        }
+        None
+    }
+
+    /// The repo-relative package directories whose binaries reach stage `index`.
+    pub fn shipped_packages(&self, index: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in self.chain(index) {
+            out.extend(s.builds.iter().filter_map(|b| b.repo_dir.clone()));
+            for c in &s.copies {
+                let CopyFrom::Stage(j) = c.from else { continue };
+                for b in self.chain(j).iter().flat_map(|f| f.builds.iter()) {
+                    let reaches = if c.src.contains(['*', '?', '[']) {
+                        is_under(&b.output, parent_dir(&c.src))
+                    } else {
+                        b.output == c.src || c.dest_is_dir && is_under(&b.output, &c.src)
+                    };
+                    if reaches {
+                        out.extend(b.repo_dir.clone());
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Resolves a path written in a command run in stage `index` (absolute, or `./x` from the
+    /// stage's WORKDIR). Bare names are looked up in `$PATH`: never resolved.
+    pub fn resolve_exec(&self, index: usize, written: &str) -> Option<String> {
+        let s = self.stages.get(index)?;
+        if written.starts_with('/') {
+            Some(abs("/", written))
+        } else if written.starts_with("./") {
+            Some(abs(&s.workdir, written))
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Kind, SourceFile, Sources};
+
+    fn go_repo(files: &[(&str, &str)]) -> GoModel {
+        let mut sources = Sources::default();
+        for (p, t) in files {
+            let kind = if p.ends_with("go.mod") { Kind::GoMod } else { Kind::Go };
+            sources.add(SourceFile::new(p.to_string(), kind, t.to_string(), false));
+        }
+        super::super::go::build(&sources, &[])
+    }
+
+    fn shop() -> GoModel {
+        go_repo(&[
+            ("go.mod", "module example.com/shop\n"),
+            ("cmd/server/main.go", "package main\n"),
+            ("cmd/migrate/main.go", "package main\n"),
+            ("cmd/worker/main.go", "package main\n"),
+            ("internal/x/x.go", "package x\n"),
+        ])
+    }
+
+    fn image(text: &str, go: &GoModel) -> Image {
+        image_with(text, go, &BTreeMap::new())
+    }
+
+    fn image_with(text: &str, go: &GoModel, makefiles: &BTreeMap<String, Makefile>) -> Image {
+        let df = dockerfile::parse(FileId(0), text).unwrap_or_default();
+        build(FileId(0), "Dockerfile", "", &df, &Repo { go, makefiles, rust: &[] }, &BTreeMap::new())
+    }
+
+    fn outputs(img: &Image, stage: usize) -> Vec<(String, Option<String>)> {
+        img.stages[stage].builds.iter().map(|b| (b.output.clone(), b.repo_dir.clone())).collect()
+    }
+
+    fn o(out: &str, dir: &str) -> (String, Option<String>) {
+        (out.to_string(), Some(dir.to_string()))
+    }
+
+    #[test]
+    fn follows_builds_and_copies() {
+        let img = image(
+            "FROM golang:1.22 AS builder\nWORKDIR /app\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /app/bin/server ./cmd/server && go build -o bin/ ./cmd/migrate/main.go\nFROM alpine:3.19\nRUN apk add --no-cache ca-certificates\nWORKDIR /app\nCOPY --from=builder /app/bin/server ./server\nCMD [\"./server\"]\n",
+            &shop(),
+        );
+        assert_eq!(outputs(&img, 0), [o("/app/bin/server", "cmd/server"), o("/app/bin/migrate", "cmd/migrate")]);
+        let last = &img.stages[1];
+        assert_eq!(last.runs.as_deref(), Some("/app/server"));
+        assert!(matches!(img.holds(1, "/app/server"), Holds::Yes(_)));
+        assert_eq!(img.holds(1, "/app/batch"), Holds::No);
+        assert_eq!(img.holds(1, "/usr/bin/env"), Holds::Unknown);
+        assert_eq!(img.package_at(1, "/app/server").as_deref(), Some("cmd/server"));
+    }
+
+    #[test]
+    fn an_unknown_run_makes_the_stage_opaque() {
+        let img = image("FROM alpine\nWORKDIR /app\nRUN ./fetch-binaries.sh\n", &shop());
+        assert_eq!(img.holds(0, "/app/batch"), Holds::Unknown);
+        assert!(!img.stages[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn go_build_forms() {
+        let go = shop();
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build ./cmd/server\nRUN go build -o /out/ ./cmd/...\nRUN go build example.com/shop/cmd/worker\nRUN go build ./cmd/...\n",
+            &go,
+        );
+        let outs = outputs(&img, 0);
+        assert_eq!(
+            outs,
+            [
+                o("/src/server", "cmd/server"),
+                o("/out/migrate", "cmd/migrate"),
+                o("/out/server", "cmd/server"),
+                o("/out/worker", "cmd/worker"),
+                o("/src/worker", "cmd/worker"),
+            ]
+        );
+    }
+
+    #[test]
+    fn go_install_goes_to_gopath_bin() {
+        let img = image(
+            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go install ./cmd/server ./cmd/worker\nFROM alpine\nCOPY --from=b /go/bin/* /usr/local/bin/\n",
+            &shop(),
+        );
+        assert_eq!(outputs(&img, 0), [o("/go/bin/server", "cmd/server"), o("/go/bin/worker", "cmd/worker")]);
+        assert_eq!(img.package_at(1, "/usr/local/bin/worker").as_deref(), Some("cmd/worker"));
+        assert_eq!(img.shipped_packages(1), ["cmd/server", "cmd/worker"]);
+    }
+
+    #[test]
+    fn loops_sh_c_and_variables() {
+        let img = image(
+            "FROM golang:1.22\nARG OUT=/out\nENV CGO_ENABLED=0\nWORKDIR /src\nCOPY . .\nRUN for svc in server worker; do \\\n  go build -o $OUT/$svc ./cmd/$svc; \\\n done\nRUN sh -c 'cd cmd/migrate && go build -o ${OUT}/migrate .'\n",
+            &shop(),
+        );
+        assert_eq!(
+            outputs(&img, 0),
+            [o("/out/server", "cmd/server"), o("/out/worker", "cmd/worker"), o("/out/migrate", "cmd/migrate")]
+        );
+        assert!(img.stages[0].opaque.is_empty(), "{:?}", img.stages[0].opaque);
+    }
+
+    #[test]
+    fn unresolvable_variables_make_the_stage_opaque() {
+        let img = image("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/x ./cmd/$NAME\n", &shop());
+        assert!(img.stages[0].builds.is_empty());
+        assert!(!img.stages[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn missing_packages_are_noted_unless_fetched() {
+        let img = image("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api\n", &shop());
+        assert_eq!(img.stages[0].missing_targets.len(), 1);
+        let cloned = image(
+            "FROM golang:1.22\nRUN git clone https://example.com/x /x && cd /x && go build ./cmd/derper\n",
+            &shop(),
+        );
+        assert!(cloned.stages[0].missing_targets.is_empty());
+    }
+
+    #[test]
+    fn make_targets_are_followed() {
+        let mk = crate::parse::makefile::parse(
+            "OUT ?= bin\nCMDS = server worker\n.PHONY: build\nbuild: $(CMDS)\n\n%:\n\tgo build -o $(OUT)/$@ ./cmd/$@\n\nlint:\n\tgolangci-lint run\n",
+        );
+        let mut makefiles = BTreeMap::new();
+        makefiles.insert("Makefile".to_string(), mk);
+        let go = shop();
+        let img = image_with("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make build OUT=/out\n", &go, &makefiles);
+        assert_eq!(outputs(&img, 0), [o("/out/server", "cmd/server"), o("/out/worker", "cmd/worker")]);
+        assert!(img.stages[0].opaque.is_empty(), "{:?}", img.stages[0].opaque);
+        let img = image_with("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN make lint\n", &go, &makefiles);
+        assert!(!img.stages[0].opaque.is_empty());
+    }
+
+    #[test]
+    fn a_file_copied_into_an_existing_directory_keeps_its_name() {
+        let img = image(
+            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine\nWORKDIR /app\nCOPY --from=b /out/server .\nCOPY --from=b /out/server /usr/local/bin\nCMD [\"./server\"]\n",
+            &shop(),
+        );
+        assert!(matches!(img.holds(1, "/app/server"), Holds::Yes(_)));
+        assert_eq!(img.package_at(1, "/usr/local/bin/server").as_deref(), Some("cmd/server"));
+        assert_eq!(img.stages[1].runs.as_deref(), Some("/app/server"));
+    }
+
+    #[test]
+    fn cp_of_a_build_keeps_its_package() {
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o server ./cmd/server && cp server /usr/local/bin/\n",
+            &shop(),
+        );
+        assert_eq!(img.package_at(0, "/usr/local/bin/server").as_deref(), Some("cmd/server"));
+    }
+}
