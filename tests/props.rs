@@ -99,3 +99,59 @@ proptest! {
         prop_assert!(!masked.contains(&value));
     }
 }
+
+/// Whole repositories of random artifacts: the model, every check and every renderer run
+/// without a panic, and the output is the same twice.
+fn repo_files() -> impl Strategy<Value = Vec<(String, String)>> {
+    let names = prop::sample::select(vec![
+        "Dockerfile",
+        "backend/Dockerfile",
+        "docker-compose.yml",
+        ".env",
+        ".env.prod.example",
+        "deploy/crontab",
+        "deploy.sh",
+        "docs/RUNBOOK.md",
+        "go.mod",
+        "cmd/api/main.go",
+        "cmd/batch/main.go",
+        "internal/x/x.go",
+        "Makefile",
+        ".github/workflows/ci.yml",
+        ".gitlab-ci.yml",
+        "Cargo.toml",
+        "src/main.rs",
+        "src/bin/tool.rs",
+    ]);
+    prop::collection::vec((names.prop_map(str::to_string), artifact_text()), 1..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn the_whole_pipeline_never_panics(files in repo_files()) {
+        use deploylint::discover::{Discovered, classify};
+        use deploylint::source::{Kind, SourceFile};
+        // One file per path (the last one written wins), in path order as discovery gives them.
+        let unique: std::collections::BTreeMap<String, String> = files.into_iter().collect();
+        let make = || {
+            let files: Vec<SourceFile> = unique
+                .iter()
+                .map(|(p, t)| SourceFile::new(p.clone(), classify(p).unwrap_or(Kind::Shell), t.clone(), false))
+                .collect();
+            let model = deploylint::model::Model::build(Discovered { files, skipped: Vec::new() }, Default::default());
+            let rules: Vec<_> = deploylint::checks::RULES.to_vec();
+            let diags = deploylint::checks::run(&model, &rules);
+            let out = [
+                deploylint::render::concise::render(&model.sources, &diags),
+                deploylint::render::json::render(&model.sources, &diags),
+                deploylint::render::human::render(&model.sources, &diags, false),
+                deploylint::render::model_json(&model),
+            ];
+            out.concat()
+        };
+        let first = make();
+        prop_assert_eq!(first, make());
+    }
+}
