@@ -141,6 +141,8 @@ pub struct Command {
     /// Commands of one script, one runbook code block or one crontab line share a group.
     pub group: usize,
     pub cmd: SimpleCommand,
+    /// Index in `cmd.words` of the command's name, after wrappers (`sudo`, `env`, `setsid`).
+    pub name_at: usize,
     /// The command runs under `setsid`.
     pub setsid: bool,
     /// Where `SSH_ASKPASS` was set for it (on the line or exported before), if it was.
@@ -151,6 +153,11 @@ pub struct Command {
 }
 
 impl Command {
+    /// The command's name word (`scp` in `setsid scp …`).
+    pub fn name(&self) -> Option<&Word> {
+        self.cmd.words.get(self.name_at)
+    }
+
     /// Whether the command may run on the deploy server: CI steps run on a CI runner, unless
     /// they send the command over ssh.
     pub fn may_run_on_server(&self) -> bool {
@@ -356,6 +363,7 @@ pub fn classify_group(origin: Origin, file: FileId, group: usize, cmds: Vec<Simp
             origin,
             file,
             group,
+            name_at: at,
             askpass: inline_askpass.or(exported_askpass),
             setsid,
             env_write,

@@ -431,13 +431,10 @@ impl Model {
                     Some(e) => (e.program.value, e.args),
                     None => continue,
                 },
-                _ => {
-                    let (at, _) = shell::unwrap_command(&c.cmd.words);
-                    match c.cmd.words.get(at) {
-                        Some(w) => (w.text.clone(), c.cmd.words.get(at + 1..).unwrap_or(&[]).to_vec()),
-                        None => continue,
-                    }
-                }
+                _ => match c.name() {
+                    Some(w) => (w.text.clone(), c.cmd.words.get(c.name_at + 1..).unwrap_or(&[]).to_vec()),
+                    None => continue,
+                },
             };
             let name = file_name(&program).to_string();
             let Some(flag) = self.task_flag_of(&name) else {

@@ -1,7 +1,7 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::images::{CopyFrom, Image};
+use crate::model::images::{CopyFrom, Image, is_under};
 use crate::source::file_name;
 
 pub static RULE: Rule = Rule {
@@ -12,10 +12,6 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../../rules/DPL102-binary-not-copied.md"),
     check,
 };
-
-fn is_under(path: &str, dir: &str) -> bool {
-    path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
-}
 
 /// Whether the output `output` of stage `built_in` reaches stage `shipped` (or cannot be told).
 fn reaches(image: &Image, shipped: usize, built_in: usize, output: &str) -> bool {

@@ -19,8 +19,7 @@ fn check(model: &Model, r: &mut Reporter) {
         if c.setsid {
             continue;
         }
-        let (at, _) = crate::parse::shell::unwrap_command(&c.cmd.words);
-        let Some(word) = c.cmd.words.get(at) else {
+        let Some(word) = c.name() else {
             continue;
         };
         let on_same_command = c.cmd.span.start <= askpass.start && askpass.end <= c.cmd.span.end;
