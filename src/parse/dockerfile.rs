@@ -25,6 +25,34 @@ pub struct Run {
     pub commands: Vec<SimpleCommand>,
     /// A heredoc body that is not shell (`RUN python3 <<EOF`): its command is known, not its effect.
     pub foreign_heredoc: bool,
+    /// `--mount=type=bind` of the build context: (source in the context, target in the stage).
+    pub context_mounts: Vec<(String, String)>,
+}
+
+/// The context bind mounts of `RUN --mount=…` flags (`type=bind` is the default type; a mount
+/// with `from=` binds another stage or image, not the context).
+fn context_mounts(options: &[parse_dockerfile::Flag<'_>]) -> Vec<(String, String)> {
+    options
+        .iter()
+        .filter(|f| f.name.value == "mount")
+        .filter_map(|f| {
+            let v = f.value.as_ref()?;
+            let mut kind = "bind";
+            let mut source = ".".to_string();
+            let mut target = None;
+            for part in v.value.split(',') {
+                let (k, val) = part.split_once('=').unwrap_or((part, ""));
+                match k {
+                    "type" => kind = if val == "bind" { "bind" } else { "other" },
+                    "source" | "src" => source = val.to_string(),
+                    "target" | "dst" | "destination" => target = Some(val.to_string()),
+                    "from" => return None,
+                    _ => {}
+                }
+            }
+            (kind == "bind").then_some((source, target?))
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -322,7 +350,12 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                             }
                             end = end.max(body.end);
                         }
-                        Instr::Run(Run { span: Span::new(file, kw.start..end), commands, foreign_heredoc: foreign })
+                        Instr::Run(Run {
+                            span: Span::new(file, kw.start..end),
+                            commands,
+                            foreign_heredoc: foreign,
+                            context_mounts: context_mounts(&r.options),
+                        })
                     }
                     Instruction::Copy(c) => copy_instr(file, false, &c.copy.span, &c.options, &c.src, &c.dest),
                     Instruction::Add(c) => copy_instr(file, true, &c.add.span, &c.options, &c.src, &c.dest),

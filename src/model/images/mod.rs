@@ -101,6 +101,9 @@ pub struct StageModel {
     pub env_keys: Vec<Spanned<String>>,
     #[serde(skip)]
     vars: BTreeMap<String, Option<String>>,
+    /// Context bind mounts of the RUN being interpreted (`RUN --mount=type=bind,target=.`).
+    #[serde(skip)]
+    mounts: Vec<CopyIn>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -292,6 +295,7 @@ pub fn build(
             runs: None,
             env_keys: Vec::new(),
             vars,
+            mounts: Vec::new(),
         };
         for ins in &st.instrs {
             match ins {
@@ -327,6 +331,19 @@ pub fn build(
                         s.opaque.push("a RUN heredoc that is not shell".to_string());
                     }
                     let mut cwd = s.workdir.clone();
+                    s.mounts = run
+                        .context_mounts
+                        .iter()
+                        .map(|(src, target)| CopyIn {
+                            from: CopyFrom::Context,
+                            src: join_rel("", src).unwrap_or_default(),
+                            dest: abs(&s.workdir, target),
+                            dest_is_dir: true,
+                            span: run.span,
+                            src_span: run.span,
+                            from_span: None,
+                        })
+                        .collect();
                     let interp = run::Interp {
                         go: repo.go,
                         makefiles: repo.makefiles,
@@ -335,6 +352,7 @@ pub fn build(
                         stages: &stages,
                     };
                     interp.run(&mut s, &run.commands, &mut cwd, 0);
+                    s.mounts.clear();
                 }
             }
         }
@@ -736,6 +754,17 @@ mod tests {
         assert!(matches!(img.holds(1, "/app/server"), Holds::Yes(_)));
         assert_eq!(img.package_at(1, "/usr/local/bin/server").as_deref(), Some("cmd/server"));
         assert_eq!(img.stages[1].runs.as_deref(), Some("/app/server"));
+    }
+
+    #[test]
+    fn context_bind_mounts_place_the_sources() {
+        let img = image(
+            "FROM golang:1.22 AS b\nWORKDIR /src\nRUN --mount=type=bind,target=. --mount=type=cache,target=/root/.cache go build -o /out/server ./cmd/server\nRUN --mount=type=bind,from=other,target=/x go build -o /out/x /x/cmd/x\n",
+            &shop(),
+        );
+        let outs = outputs(&img, 0);
+        assert_eq!(outs[0], o("/out/server", "cmd/server"));
+        assert_eq!(outs[1], ("/out/x".to_string(), None));
     }
 
     #[test]
