@@ -137,14 +137,15 @@ impl Interp<'_> {
             }
         };
         consider(st);
+        for s in chain_of(self.stages, &st.base) {
+            consider(s);
+        }
+        // A context bind mount of the RUN being interpreted wins over earlier copies.
         for c in st.mounts.iter().filter(|c| is_under(path, &c.dest)) {
             let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
             if best.as_ref().is_none_or(|(l, _)| c.dest.len() >= *l) {
                 best = Some((c.dest.len(), join_rel(&c.src, rest).unwrap_or_default()));
             }
-        }
-        for s in chain_of(self.stages, &st.base) {
-            consider(s);
         }
         best.and_then(|(_, r)| join_rel(self.context, &r))
     }
