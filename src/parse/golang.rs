@@ -358,9 +358,18 @@ fn read_is_optional(toks: &[Token<'_>], at: usize) -> bool {
     {
         return !block_aborts(toks, close);
     }
-    // `cmp.Or(os.Getenv("K"), "default")`.
+    // Compared with a value: a switch, not a setting (`if os.Getenv("DEBUG") == "1"`).
+    if (is_punct(toks.get(close + 1), "==") || is_punct(toks.get(close + 1), "!="))
+        && matches!(toks.get(close + 2).map(|t| &t.tok), Some(Tok::Str(_)))
+    {
+        return true;
+    }
+    // `cmp.Or(os.Getenv("K"), "default")`, and functions that read a flag out of the value.
     if is_punct(at.checked_sub(1).and_then(|p| toks.get(p)), "(")
-        && ident(at.checked_sub(2).and_then(|p| toks.get(p))) == Some("Or")
+        && matches!(
+            ident(at.checked_sub(2).and_then(|p| toks.get(p))),
+            Some("Or" | "ParseBool" | "EqualFold" | "ToLower" | "ToUpper" | "HasPrefix" | "Contains")
+        )
     {
         return true;
     }
@@ -405,7 +414,9 @@ func main() {
     c := xos.Getenv("FATAL_IF_EMPTY")
     if c == "" { log.Fatal("missing") }
     _, ok := xos.LookupEnv("LOOKED_UP")
-    fmt.Println(a, b, c, ok, xos.Getenv("A" + "B"))
+    if xos.Getenv("DEBUG") == "1" { fmt.Println("debug") }
+    verbose, _ := strconv.ParseBool(xos.Getenv("VERBOSE"))
+    fmt.Println(a, b, c, ok, verbose, xos.Getenv("A" + "B"))
 }
 "#;
         let f = parse(FileId(0), src);
@@ -417,7 +428,9 @@ func main() {
                 ("REQUIRED".into(), false),
                 ("WITH_DEFAULT".into(), true),
                 ("FATAL_IF_EMPTY".into(), false),
-                ("LOOKED_UP".into(), true)
+                ("LOOKED_UP".into(), true),
+                ("DEBUG".into(), true),
+                ("VERBOSE".into(), true)
             ]
         );
     }
