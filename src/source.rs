@@ -74,28 +74,36 @@ pub struct SourceFile {
     pub text: String,
     /// Whether `.gitignore` excludes the file (env files are read even then).
     pub git_ignored: bool,
-    line_starts: Vec<usize>,
+    /// Byte offsets of line starts, computed the first time a position is rendered.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: String, kind: Kind, text: String, git_ignored: bool) -> SourceFile {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path, kind, text, git_ignored, line_starts }
+        SourceFile { path, kind, text, git_ignored, line_starts: std::sync::OnceLock::new() }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// 1-based line and 1-based column in characters of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let start = starts.get(line - 1).copied().unwrap_or(0);
         let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, col + 1)
     }
 
     /// Byte offset of a 1-based line and 1-based column in characters.
     pub fn offset_of(&self, line: usize, col: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
             return self.text.len();
         };
         let rest = self.text.get(start..).unwrap_or("");
@@ -106,8 +114,9 @@ impl SourceFile {
 
     /// The byte range of the 1-based line `line`, without its newline.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e.saturating_sub(1));
+        let starts = self.line_starts();
+        let start = starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len());
+        let end = starts.get(line).map_or(self.text.len(), |&e| e.saturating_sub(1));
         start..end.max(start)
     }
 

@@ -26,6 +26,24 @@ const PUNCTS: &[&str] = &[
     ">", "&", "*", "+", "-", "/", "|", "%", "^",
 ];
 
+/// The punctuation token at `i`, longest first.
+fn punct_at(b: &[u8], i: usize) -> Option<&'static str> {
+    let c = *b.get(i)?;
+    let n = b.get(i + 1).copied().unwrap_or(0);
+    let two = match (c, n) {
+        (b':', b'=') => Some(":="),
+        (b'=', b'=') => Some("=="),
+        (b'!', b'=') => Some("!="),
+        (b'<', b'=') => Some("<="),
+        (b'>', b'=') => Some(">="),
+        (b'&', b'&') => Some("&&"),
+        (b'|', b'|') => Some("||"),
+        (b'.', b'.') if b.get(i + 2) == Some(&b'.') => Some("..."),
+        _ => None,
+    };
+    two.or_else(|| PUNCTS.iter().copied().find(|p| p.len() == 1 && p.as_bytes()[0] == c))
+}
+
 /// Tokenizes Go source. Comments are dropped (their text goes to `comments`).
 fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, String)>) -> Vec<Token<'a>> {
     let b = text.as_bytes();
@@ -89,7 +107,7 @@ fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, String)>) -> Vec<Token<'a>>
                 i += 1;
             }
             out.push(Token { tok: Tok::Other, start, end: i });
-        } else if let Some(p) = PUNCTS.iter().find(|p| text.get(i..).is_some_and(|s| s.starts_with(**p))) {
+        } else if let Some(p) = punct_at(b, i) {
             out.push(Token { tok: Tok::Punct(p), start: i, end: i + p.len() });
             i += p.len();
         } else {

@@ -4,6 +4,7 @@ use crate::model::Model;
 use crate::model::go::{Binary, Lang};
 use crate::model::images::{BuildOut, CopyFrom, CopyIn, Image, StageModel};
 use crate::source::{file_name, join_rel, parent_dir};
+use std::collections::BTreeMap;
 
 pub static RULE: Rule = Rule {
     code: "DPL101",
@@ -37,35 +38,62 @@ fn siblings(a: &Binary, b: &Binary) -> bool {
         && (a.lang == Lang::Rust || parent_dir(&a.dir) == parent_dir(&b.dir))
 }
 
-/// A copy of a binary built outside Docker: `COPY bin/server /app/server` (the source named
-/// like the binary, and not its source directory).
-fn prebuilt_copy<'a>(model: &'a Model, bin: &Binary) -> Option<(&'a Image, &'a StageModel, &'a CopyIn)> {
-    model.images.iter().find_map(|img| {
-        img.stages.iter().find_map(|s| {
-            s.copies
-                .iter()
-                .find(|c| {
-                    c.from == CopyFrom::Context
-                        && file_name(&c.src) == bin.name
-                        && join_rel(&img.context, &c.src).is_none_or(|p| p != bin.dir)
-                })
-                .map(|c| (img, s, c))
-        })
-    })
+type Place<'a, T> = (&'a Image, &'a StageModel, &'a T);
+
+/// Where binaries are built and copied in prebuilt, indexed once for all binaries.
+struct Index<'a> {
+    /// Builds by the repo directory of their package (the first one in file order).
+    by_dir: BTreeMap<&'a str, Place<'a, BuildOut>>,
+    /// Builds whose package could not be placed in the repository.
+    unplaced: Vec<Place<'a, BuildOut>>,
+    /// Copies from the build context, by the file name of their source.
+    context_copies: BTreeMap<&'a str, Vec<Place<'a, CopyIn>>>,
 }
 
-/// The first stage that builds `bin`, and the build.
-fn build_of<'a>(model: &'a Model, bin: &Binary) -> Option<(&'a Image, &'a StageModel, &'a BuildOut)> {
-    model.images.iter().find_map(|img| {
-        img.stages
+impl<'a> Index<'a> {
+    fn new(model: &'a Model) -> Index<'a> {
+        let mut ix = Index { by_dir: BTreeMap::new(), unplaced: Vec::new(), context_copies: BTreeMap::new() };
+        for img in &model.images {
+            for s in &img.stages {
+                for b in &s.builds {
+                    match b.repo_dir.as_deref() {
+                        Some(d) => {
+                            ix.by_dir.entry(d).or_insert((img, s, b));
+                        }
+                        None => ix.unplaced.push((img, s, b)),
+                    }
+                }
+                for c in s.copies.iter().filter(|c| c.from == CopyFrom::Context) {
+                    ix.context_copies.entry(file_name(&c.src)).or_default().push((img, s, c));
+                }
+            }
+        }
+        ix
+    }
+
+    /// The first stage that builds `bin`, and the build.
+    fn build_of(&self, bin: &Binary) -> Option<Place<'a, BuildOut>> {
+        self.by_dir
+            .get(bin.dir.as_str())
+            .copied()
+            .or_else(|| self.unplaced.iter().copied().find(|(img, _, b)| builds_dir(b, &img.context, &bin.dir)))
+    }
+
+    /// A copy of a binary built outside Docker: `COPY bin/server /app/server` (the source named
+    /// like the binary, and not its source directory).
+    fn prebuilt_copy(&self, bin: &Binary) -> Option<Place<'a, CopyIn>> {
+        self.context_copies
+            .get(bin.name.as_str())?
             .iter()
-            .find_map(|s| s.builds.iter().find(|b| builds_dir(b, &img.context, &bin.dir)).map(|b| (img, s, b)))
-    })
+            .copied()
+            .find(|(img, _, c)| join_rel(&img.context, &c.src).is_none_or(|p| p != bin.dir))
+    }
 }
 
 fn check(model: &Model, r: &mut Reporter) {
+    let ix = Index::new(model);
     for bin in model.go.binaries.iter().filter(|b| !b.ignored) {
-        if build_of(model, bin).is_some() || prebuilt_copy(model, bin).is_some() {
+        if ix.build_of(bin).is_some() || ix.prebuilt_copy(bin).is_some() {
             continue;
         }
         let sibs: Vec<&Binary> = model.go.binaries.iter().filter(|o| siblings(bin, o)).collect();
@@ -73,7 +101,7 @@ fn check(model: &Model, r: &mut Reporter) {
             format!("`{}` (`{}`) is never built by any Dockerfile", bin.name, bin.dir),
             Label::new(bin.span, format!("main package `{}`", bin.name)),
         );
-        if let Some((img, stage, example)) = sibs.iter().find_map(|o| build_of(model, o)) {
+        if let Some((img, stage, example)) = sibs.iter().find_map(|o| ix.build_of(o)) {
             let built: Vec<String> = stage
                 .builds
                 .iter()
@@ -106,7 +134,7 @@ fn check(model: &Model, r: &mut Reporter) {
                     ))
                     .help(help),
             );
-        } else if let Some((img, _, copy)) = sibs.iter().find_map(|o| prebuilt_copy(model, o)) {
+        } else if let Some((img, _, copy)) = sibs.iter().find_map(|o| ix.prebuilt_copy(o)) {
             r.report(finding.related(Label::new(copy.span, format!("`{}` ships a prebuilt sibling", img.path))).help(
                 format!(
                     "ship `{}` the way its sibling is shipped, or list `{}` in `binaries.ignore` if it does not ship",
