@@ -355,6 +355,22 @@ impl Model {
         candidates.iter().find_map(|c| self.env_sources.iter().position(|e| &e.path == c))
     }
 
+    /// Whether a compose call acts on the production server: it runs over ssh, names a
+    /// production compose or env file (`[deploy]` config, or a name with `prod`), or sits in a
+    /// deploy script or runbook (a path with `deploy`, `release` or `prod`). A plain
+    /// `docker compose up` in a development script is not.
+    pub fn targets_server(&self, c: &Command, call: &commands::ComposeCall) -> bool {
+        let named_prod = |name: &str, listed: &[String]| {
+            listed.iter().any(|l| file_name(l) == file_name(name))
+                || file_name(name).to_ascii_lowercase().contains("prod")
+        };
+        let path = self.sources.path(c.file).to_ascii_lowercase();
+        c.cmd.remote
+            || call.files.iter().any(|f| named_prod(&f.value, &self.config.compose_files))
+            || call.env_files.iter().any(|f| named_prod(&f.value, &self.config.env_files))
+            || ["deploy", "release", "prod"].iter().any(|k| path.contains(k))
+    }
+
     /// The index of the service a `docker exec` container name or a compose service name
     /// designates.
     pub fn service_index(&self, target: &ExecTarget) -> Option<usize> {

@@ -20,7 +20,8 @@ fn check(model: &Model, r: &mut Reporter) {
         let Kind::Compose(call) = &c.kind else {
             continue;
         };
-        if call.flavor == server || !c.may_run_on_server() {
+        // Only calls that act on the server: a development script may use the other flavor.
+        if call.flavor == server || !c.may_run_on_server() || !model.targets_server(c, call) {
             continue;
         }
         let hint = match server {
