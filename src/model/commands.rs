@@ -2,7 +2,7 @@
 //! their flavor), paths executed in containers, ssh/scp runs, env-file edits and restarts.
 
 use crate::config::Flavor;
-use crate::parse::shell::{SimpleCommand, Word, unwrap_command};
+use crate::parse::shell::{self, SimpleCommand, Word, unwrap_command};
 use crate::source::{FileId, Span, Spanned};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -234,7 +234,21 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     let program = words.get(i + 1)?;
     let target = if service { ExecTarget::Service(spanned(target)) } else { ExecTarget::Container(spanned(target)) };
     let tty = if compose_exec { !no_tty } else { tty };
-    Some(Execution { target, program: spanned(program), args: words.get(i + 2..).unwrap_or(&[]).to_vec(), tty })
+    let args = words.get(i + 2..).unwrap_or(&[]);
+    // `sh -c '/app/batch -task=x'`: the program is the first command of the script.
+    if matches!(program.text.as_str(), "sh" | "bash" | "/bin/sh" | "/bin/bash") {
+        if let (Some(flag), Some(script)) = (args.first(), args.get(1)) {
+            if flag.text == "-c" {
+                let base = script.quoted_inner.map_or(script.span.start, |s| s.start);
+                let inner = shell::parse(script.span.file, &script.text, base).into_iter().next()?;
+                let (at, _) = unwrap_command(&inner.words);
+                let program = inner.words.get(at)?;
+                let args = inner.words.get(at + 1..).unwrap_or(&[]).to_vec();
+                return Some(Execution { target, program: spanned(program), args, tty });
+            }
+        }
+    }
+    Some(Execution { target, program: spanned(program), args: args.to_vec(), tty })
 }
 
 fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
@@ -415,6 +429,15 @@ mod tests {
         assert_eq!(b.target.as_ref().map(|t| t.value.as_str()), Some("runtime"));
         assert_eq!(b.context.as_deref(), Some("backend"));
         assert!(matches!(&c[1].kind, Kind::DockerBuild(b) if b.context.as_deref() == Some(".")));
+    }
+
+    #[test]
+    fn a_shell_script_run_in_a_container_is_read() {
+        let c = classify_text("docker-compose exec -T backend sh -c '/app/batch -task=grace-expiry'\n");
+        let Kind::Compose(call) = &c[0].kind else { panic!("not compose") };
+        let e = call.execution();
+        assert!(e.as_ref().is_some_and(|e| e.program.value == "/app/batch" && !e.tty), "{e:?}");
+        assert_eq!(e.map(|e| e.args[0].text.clone()).as_deref(), Some("-task=grace-expiry"));
     }
 
     #[test]
