@@ -355,6 +355,18 @@ impl Model {
         candidates.iter().find_map(|c| self.env_sources.iter().position(|e| &e.path == c))
     }
 
+    /// The indexes of the definitions of a service across the compose files of its directory
+    /// (a base file and its overrides), in file order.
+    pub fn service_definitions(&self, service: &Service) -> Vec<usize> {
+        let dir = parent_dir(&service.compose_path);
+        self.services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.def.name.value == service.def.name.value && parent_dir(&s.compose_path) == dir)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Whether a compose call acts on the production server: it runs over ssh, names a
     /// production compose or env file (`[deploy]` config, or a name with `prod`), or sits in a
     /// deploy script or runbook (a path with `deploy`, `release` or `prod`). A plain

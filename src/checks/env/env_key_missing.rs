@@ -13,28 +13,44 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, r: &mut Reporter) {
-    for service in &model.services {
-        // An env file that is neither present nor templated: the env is unknown.
-        if service.env_refs.iter().any(|e| e.source.is_none()) {
+    for (i, service) in model.services.iter().enumerate() {
+        // A service defined in several compose files of one directory (a base file and its
+        // overrides, used together with `-f a -f b`) gets the env of all of them: check it once.
+        let group = model.service_definitions(service);
+        if group.first().is_some_and(|&j| j != i) {
             continue;
         }
-        let binaries = model.binaries_of(service);
+        let defs: Vec<&crate::model::Service> = group.iter().filter_map(|&j| model.services.get(j)).collect();
+        // An env file that is neither present nor templated: the env is unknown.
+        if defs.iter().any(|d| d.env_refs.iter().any(|e| e.source.is_none())) {
+            continue;
+        }
+        let mut binaries = Vec::new();
+        for d in &defs {
+            for b in model.binaries_of(d) {
+                if !binaries.iter().any(|(x, _): &(&crate::model::go::Binary, _)| x.dir == b.0.dir) {
+                    binaries.push(b);
+                }
+            }
+        }
         if binaries.is_empty() {
             continue;
         }
-        let mut provided: Vec<&str> = service.def.environment.iter().map(|e| e.key.value.as_str()).collect();
-        for e in &service.env_refs {
-            if let Some(src) = e.source.and_then(|i| model.env_sources.get(i)) {
-                provided.extend(src.parsed.entries.iter().map(|x| x.key.value.as_str()));
+        let mut provided: Vec<&str> = Vec::new();
+        for d in &defs {
+            provided.extend(d.def.environment.iter().map(|e| e.key.value.as_str()));
+            for e in &d.env_refs {
+                if let Some(src) = e.source.and_then(|i| model.env_sources.get(i)) {
+                    provided.extend(src.parsed.entries.iter().map(|x| x.key.value.as_str()));
+                }
             }
-        }
-        if let Some((img, stage)) = service.image {
-            if let Some(image) = model.images.get(img) {
-                for s in image.chain(stage) {
+            if let Some(image) = d.image.and_then(|(img, _)| model.images.get(img)) {
+                for s in d.image.map(|(_, st)| image.chain(st)).unwrap_or_default() {
                     provided.extend(s.env_keys.iter().map(|k| k.value.as_str()));
                 }
             }
         }
+        let service = defs.iter().find(|d| !d.env_refs.is_empty()).copied().unwrap_or(service);
         let cfg = &model.config;
         // Required key → (first read, binaries that need it).
         let mut required: BTreeMap<&str, (crate::source::Span, Vec<&str>)> = BTreeMap::new();
