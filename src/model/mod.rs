@@ -8,7 +8,7 @@ pub mod rust;
 
 use crate::config::Config;
 use crate::discover::Discovered;
-use crate::parse::{self, ParseError, Unfollowed, compose, crontab, envfile, makefile, markdown, shell};
+use crate::parse::{self, ParseError, Unfollowed, compose, crontab, dockerignore, envfile, makefile, markdown, shell};
 use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
 use commands::{Command, ExecTarget, Execution, Origin};
 use go::{Binary, GoModel};
@@ -223,7 +223,15 @@ impl Model {
             let variants =
                 contexts.get(&path).cloned().unwrap_or_else(|| vec![(parent_dir(&path).to_string(), BTreeMap::new())]);
             for (ctx, args) in variants {
-                let repo = images::Repo { go: &m.go, makefiles: &m.makefiles, rust: &m.rust };
+                // `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's.
+                let dockerignore =
+                    [format!("{path}.dockerignore"), join_rel(&ctx, ".dockerignore").unwrap_or_default()]
+                        .iter()
+                        .find_map(|p| m.sources.find(p))
+                        .map(|id| dockerignore::parse(m.sources.text(id)))
+                        .unwrap_or_default();
+                let repo =
+                    images::Repo { go: &m.go, makefiles: &m.makefiles, rust: &m.rust, dockerignore: &dockerignore };
                 m.images.push(images::build(*id, &path, &ctx, df, &repo, &args));
             }
         }

@@ -9,6 +9,7 @@ pub mod ci;
 pub mod compose;
 pub mod crontab;
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod envfile;
 pub mod golang;
 pub mod makefile;

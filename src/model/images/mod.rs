@@ -8,6 +8,7 @@ mod run;
 use super::go::GoModel;
 use super::rust::RustPackage;
 use crate::parse::dockerfile::{self, ExecSpec, Instr};
+use crate::parse::dockerignore::DockerIgnore;
 use crate::parse::makefile::Makefile;
 
 use crate::source::{FileId, Span, Spanned, file_name, join_rel, parent_dir};
@@ -115,6 +116,9 @@ pub struct Image {
     pub context: String,
     /// The compose `build.args` this model was built with.
     pub build_args: BTreeMap<String, String>,
+    /// The `.dockerignore` of the context.
+    #[serde(skip)]
+    pub dockerignore: DockerIgnore,
     pub stages: Vec<StageModel>,
     /// The stages that ship: compose `build.target`s and `docker build --target`s, else the last.
     pub shipped: Vec<usize>,
@@ -194,6 +198,8 @@ pub struct Repo<'a> {
     /// Makefiles by repo-relative path, for `RUN make TARGET`.
     pub makefiles: &'a BTreeMap<String, Makefile>,
     pub rust: &'a [RustPackage],
+    /// The `.dockerignore` of this Dockerfile's context.
+    pub dockerignore: &'a DockerIgnore,
 }
 
 /// The stages of a base chain (the base stage first).
@@ -366,6 +372,7 @@ pub fn build(
         path: path.to_string(),
         context: context.to_string(),
         build_args: build_args.clone(),
+        dockerignore: repo.dockerignore.clone(),
         stages,
         shipped,
     }
@@ -503,8 +510,17 @@ impl Image {
                 return Holds::Yes(s.span);
             }
         }
+        // A directory copied from the context may hold anything, except what `.dockerignore`
+        // leaves out of the context.
+        let from_context_dir = |c: &CopyIn| {
+            if c.from != CopyFrom::Context || c.src.contains(['*', '?', '[']) {
+                return true;
+            }
+            let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
+            join_rel(&c.src, rest).is_none_or(|rel| !self.dockerignore.excludes(&rel))
+        };
         let under_unknown = chain.iter().any(|s| {
-            s.copies.iter().any(|c| c.dest_is_dir && is_under(path, &c.dest))
+            s.copies.iter().any(|c| c.dest_is_dir && is_under(path, &c.dest) && from_context_dir(c))
                 || s.unknown_dirs.iter().any(|d| is_under(path, d))
         });
         if under_unknown || chain.iter().any(|s| !s.opaque.is_empty()) {
@@ -635,7 +651,15 @@ mod tests {
 
     fn image_with(text: &str, go: &GoModel, makefiles: &BTreeMap<String, Makefile>) -> Image {
         let df = dockerfile::parse(FileId(0), text).unwrap_or_default();
-        build(FileId(0), "Dockerfile", "", &df, &Repo { go, makefiles, rust: &[] }, &BTreeMap::new())
+        let dockerignore = DockerIgnore::default();
+        build(
+            FileId(0),
+            "Dockerfile",
+            "",
+            &df,
+            &Repo { go, makefiles, rust: &[], dockerignore: &dockerignore },
+            &BTreeMap::new(),
+        )
     }
 
     fn outputs(img: &Image, stage: usize) -> Vec<(String, Option<String>)> {
