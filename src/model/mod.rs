@@ -93,6 +93,40 @@ pub struct Model {
     pub execs: Vec<Exec>,
 }
 
+/// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
+/// crontab entries (returned, and blanked in the script, offsets kept). A six-field schedule
+/// there belongs to an in-app scheduler, not to cron: it is dropped, never a finding.
+fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<crontab::CronEntry>) {
+    let mut script = String::with_capacity(body.len());
+    let mut entries = Vec::new();
+    let mut after_crontab_e = false;
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let t = line.trim();
+        if after_crontab_e && t.starts_with(|c: char| c.is_ascii_digit() || c == '*' || c == '@') {
+            let indent = line.len() - line.trim_start().len();
+            if let Some(e) = crontab::parse_entry(file, t, base + start + indent) {
+                let sixth = e.schedule_error.as_ref().is_some_and(|(_, why)| why.starts_with("a sixth"));
+                if !sixth {
+                    entries.push(e);
+                }
+            }
+            // Blank byte for byte, so the offsets of the lines after it stay right.
+            let text_len = line.trim_end_matches('\n').len();
+            script.extend(std::iter::repeat_n(' ', text_len));
+            script.push_str(&line[text_len..]);
+            continue;
+        }
+        if t == "crontab -e" || t.starts_with("crontab -e ") || t.starts_with("sudo crontab -e") {
+            after_crontab_e = true;
+        }
+        script.push_str(line);
+    }
+    (script, entries)
+}
+
 /// A build context and the compose `build.args` a Dockerfile is built with.
 type BuildVariant = (String, BTreeMap<String, String>);
 
@@ -156,8 +190,13 @@ impl Model {
                         group += 1;
                         match block.lang.as_str() {
                             "sh" | "bash" | "shell" | "zsh" => {
-                                let cmds = shell::parse(id, body, block.start);
+                                // Lines after `crontab -e` are the crontab being written, not commands.
+                                let (script, entries) = split_crontab_lines(id, body, block.start);
+                                let cmds = shell::parse(id, &script, block.start);
                                 commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                                if !entries.is_empty() {
+                                    m.add_crontab_entries(id, entries, &mut group);
+                                }
                             }
                             "crontab" | "cron" => {
                                 // Prose-like lines of a runbook block are not DPL001.
