@@ -170,7 +170,9 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
         let _ = overrides.add(glob);
     }
     for glob in exclude {
-        let _ = overrides.add(&format!("!{glob}"));
+        overrides.add(&format!("!{glob}")).map_err(|e| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("invalid exclude glob `{glob}`: {e}"))
+        })?;
     }
     let overrides = overrides.build().map_err(std::io::Error::other)?;
     let walker = WalkBuilder::new(root)

@@ -78,8 +78,10 @@ pub fn build_model(root: &Path, cfg: Config) -> Result<model::Model, RunError> {
     if !root.is_dir() {
         return Err(RunError(format!("`{}` is not a directory that can be read", root.display())));
     }
-    let found = discover::discover(root, &cfg.exclude)
-        .map_err(|e| RunError(format!("cannot read `{}`: {e}", root.display())))?;
+    let found = discover::discover(root, &cfg.exclude).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => RunError(e.to_string()),
+        _ => RunError(format!("cannot read `{}`: {e}", root.display())),
+    })?;
     Ok(model::Model::build(found, cfg))
 }
 

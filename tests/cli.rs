@@ -239,3 +239,13 @@ fn model_json_shows_what_each_image_ships_and_why_a_stage_is_opaque() {
     let text = stdout(&o);
     assert!(text.contains("RUN `./scripts/build.sh` has effects deploylint cannot follow"), "{text}");
 }
+
+#[test]
+fn an_invalid_exclude_glob_is_a_run_error() {
+    let fixed = root().join("fixtures/vrc-shift-fixed");
+    let o = deploylint(&[fixed.to_str().unwrap_or(""), "--exclude", "a/[b"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid exclude glob `a/[b`"), "{}", stderr(&o));
+    let o = deploylint(&[fixed.to_str().unwrap_or(""), "--exclude", "docs/**", "--format", "concise"], None);
+    assert_eq!(o.status.code(), Some(0));
+}

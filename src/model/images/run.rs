@@ -381,7 +381,6 @@ impl Interp<'_> {
         }
         let mut opts: BTreeMap<&str, Vec<(String, Span)>> = BTreeMap::new();
         let mut flags: Vec<String> = Vec::new();
-        let mut positional: Vec<String> = Vec::new();
         const VALUE: &[&str] = &[
             "--bin",
             "-p",
@@ -425,8 +424,6 @@ impl Interp<'_> {
                 opts.entry(k).or_default().extend(v);
             } else if t.starts_with('-') {
                 flags.push(t);
-            } else {
-                positional.push(t);
             }
             i += 1;
         }
@@ -508,7 +505,6 @@ impl Interp<'_> {
                 None => format!("{target_dir}/{profile}"),
             }
         };
-        let _ = positional;
         for (name, src, sp) in chosen {
             st.builds.push(BuildOut { output: abs(&out_dir, &name), package: name, repo_dir: Some(src), span: sp });
         }
