@@ -60,6 +60,7 @@ const ARTIFACT_GLOBS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     pub path: String,
+    pub kind: Kind,
     pub reason: String,
 }
 
@@ -252,7 +253,10 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, is_symlink: bool) -
     if kind.is_none() && !maybe_shebang_script(rel) {
         return None;
     }
-    let skip = |reason: &str| Some(Entry::Skip(Skipped { path: rel.to_string(), reason: reason.to_string() }));
+    let skip_kind = kind.unwrap_or(Kind::Shell);
+    let skip = |reason: &str| {
+        Some(Entry::Skip(Skipped { path: rel.to_string(), kind: skip_kind, reason: reason.to_string() }))
+    };
     if is_symlink {
         match path.canonicalize() {
             Ok(target) if target.starts_with(canonical_root) => {}

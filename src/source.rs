@@ -21,10 +21,6 @@ impl Span {
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         Span { file, start: range.start, end: range.end.max(range.start) }
     }
-    /// A span shifted by `offset` bytes (for text parsed out of a larger file).
-    pub fn shifted(self, offset: usize) -> Span {
-        Span { file: self.file, start: self.start + offset, end: self.end + offset }
-    }
     /// The smallest span covering both (same file assumed).
     pub fn to(self, other: Span) -> Span {
         Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
@@ -101,25 +97,6 @@ impl SourceFile {
         (line, col + 1)
     }
 
-    /// Byte offset of a 1-based line and 1-based column in characters.
-    pub fn offset_of(&self, line: usize, col: usize) -> usize {
-        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
-            return self.text.len();
-        };
-        let rest = self.text.get(start..).unwrap_or("");
-        let line_text = rest.split('\n').next().unwrap_or("");
-        let within = line_text.char_indices().nth(col.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i);
-        start + within
-    }
-
-    /// The byte range of the 1-based line `line`, without its newline.
-    pub fn line_range(&self, line: usize) -> Range<usize> {
-        let starts = self.line_starts();
-        let start = starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len());
-        let end = starts.get(line).map_or(self.text.len(), |&e| e.saturating_sub(1));
-        start..end.max(start)
-    }
-
     /// The text as it may be shown to a user. Env files hold secrets: every value is masked
     /// (same byte length, so spans stay valid).
     pub fn display_text(&self) -> String {
@@ -152,10 +129,6 @@ impl Sources {
     }
     pub fn find(&self, path: &str) -> Option<FileId> {
         self.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)
-    }
-    /// The text under a span (empty when out of range).
-    pub fn slice(&self, span: Span) -> &str {
-        self.text(span.file).get(span.start..span.end).unwrap_or("")
     }
 }
 
@@ -201,8 +174,6 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         // `ç` is two bytes: the byte offset of `x` is 3 + 2 + 1 + 1 = 7, column 4.
         assert_eq!(f.line_col(7), (2, 4));
-        assert_eq!(f.offset_of(2, 4), 7);
-        assert_eq!(f.line_range(2), 3..8);
     }
 
     #[test]

@@ -205,11 +205,6 @@ impl GoModel {
     pub fn package(&self, dir: &str) -> Option<&Package> {
         self.packages.get(dir)
     }
-
-    /// The directory of the package with this import path.
-    pub fn dir_of_import(&self, import: &str) -> Option<&str> {
-        self.by_import.get(import).map(String::as_str)
-    }
 }
 
 #[cfg(test)]

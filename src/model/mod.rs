@@ -138,23 +138,28 @@ impl Model {
         for f in discovered.files {
             m.sources.add(f);
         }
+        // The files to read below; Go and Rust sources are read by their own models.
+        let ids: Vec<(FileId, Kind)> = m
+            .sources
+            .iter()
+            .filter(|(_, f)| {
+                !matches!(f.kind, Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::CargoToml | Kind::RustMain)
+            })
+            .map(|(id, f)| (id, f.kind))
+            .collect();
+        // Files not read stay in the sources, empty, for their DPL003 to point at.
         for s in discovered.skipped {
-            let kind = crate::discover::classify(&s.path).unwrap_or(Kind::Shell);
-            let id = m.sources.add(SourceFile::new(s.path, kind, String::new(), false));
+            let id = m.sources.add(SourceFile::new(s.path, s.kind, String::new(), false));
             m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: format!("was not read: {}", s.reason) });
         }
         m.go = go::build(&m.sources, &m.config.binaries_ignore);
         let (rust, rust_bins) = rust::build(&m.sources, &m.config.binaries_ignore, &mut m.parse_errors);
         m.rust = rust;
         m.go.binaries.extend(rust_bins);
-        let ids: Vec<(FileId, Kind)> = m.sources.iter().map(|(id, f)| (id, f.kind)).collect();
         let mut composes = Vec::new();
         let mut dockerfiles = Vec::new();
         let mut group = 0;
         for (id, kind) in ids {
-            if m.sources.get(id).is_some_and(|f| f.text.is_empty() && m.unfollowed.iter().any(|u| u.span.file == id)) {
-                continue;
-            }
             let text = m.sources.text(id).to_string();
             match kind {
                 Kind::EnvFile => {
@@ -499,19 +504,18 @@ impl Model {
     /// Batch tasks named in commands (`-task=x`, `-task x`, `--task x`), with the binary they run.
     pub fn task_refs(&self, origin: Origin) -> Vec<TaskRef> {
         let mut out = Vec::new();
-        for c in self.commands.iter().filter(|c| c.origin == origin) {
-            let (program, args): (String, Vec<shell::Word>) = match &c.kind {
-                commands::Kind::Exec(e) => (e.program.value.clone(), e.args.clone()),
-                commands::Kind::Compose(call) => match call.execution() {
-                    Some(e) => (e.program.value, e.args),
-                    None => continue,
-                },
+        for (ci, c) in self.commands.iter().enumerate().filter(|(_, c)| c.origin == origin) {
+            // A program run in a container (already read into `execs`), or run directly.
+            let exec = self.execs.binary_search_by_key(&ci, |e| e.command).ok().and_then(|i| self.execs.get(i));
+            let (program, args): (&str, &[shell::Word]) = match (&c.kind, exec) {
+                (_, Some(e)) => (&e.exec.program.value, &e.exec.args),
+                (commands::Kind::Exec(_) | commands::Kind::Compose(_), None) => continue,
                 _ => match c.name() {
-                    Some(w) => (w.text.clone(), c.cmd.words.get(c.name_at + 1..).unwrap_or(&[]).to_vec()),
+                    Some(w) => (&w.text, c.cmd.words.get(c.name_at + 1..).unwrap_or(&[])),
                     None => continue,
                 },
             };
-            let name = file_name(&program).to_string();
+            let name = file_name(program).to_string();
             let Some(flag) = self.task_flag_of(&name) else {
                 continue;
             };

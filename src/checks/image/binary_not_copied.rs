@@ -1,7 +1,7 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::images::{CopyFrom, Image, is_under};
+use crate::model::images::{CopyFrom, Image};
 use crate::source::file_name;
 
 pub static RULE: Rule = Rule {
@@ -13,25 +13,17 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Whether the output `output` of stage `built_in` reaches stage `shipped` (or cannot be told).
-fn reaches(image: &Image, shipped: usize, built_in: usize, output: &str) -> bool {
-    let chain = image.chain(shipped);
-    if chain.iter().any(|s| s.index == built_in || !s.opaque.is_empty()) {
-        return true;
-    }
-    chain.iter().any(|s| {
-        s.copies.iter().any(|c| match c.from {
-            CopyFrom::Stage(j) => {
-                let from_chain = image.chain(j);
-                from_chain.iter().any(|f| f.index == built_in)
-                    && (c.src == output || is_under(output, &c.src) || c.src.contains('*'))
-                    || image.stages.get(j).is_some_and(|st| !st.opaque.is_empty())
-            }
-            // A copy from something that is no stage (a mistyped stage name, DPL105) of a file
-            // of the same name: it may be the one meant.
-            CopyFrom::Image(_) => file_name(&c.src) == file_name(output),
-            CopyFrom::Context => false,
-        })
+/// Whether the final stage cannot be told to lack `output`: a stage on the way cannot be
+/// followed, or a copy from something that is no stage (a mistyped stage name, DPL105) brings a
+/// file of the same name, which may be the one meant.
+fn uncertain(image: &Image, shipped: usize, output: &str) -> bool {
+    image.chain(shipped).iter().any(|s| {
+        !s.opaque.is_empty()
+            || s.copies.iter().any(|c| match c.from {
+                CopyFrom::Stage(j) => image.stages.get(j).is_some_and(|st| !st.opaque.is_empty()),
+                CopyFrom::Image(_) => file_name(&c.src) == file_name(output),
+                CopyFrom::Context => false,
+            })
     })
 }
 
@@ -43,16 +35,14 @@ fn check(model: &Model, r: &mut Reporter) {
             let Some(final_stage) = image.stages.get(final_idx) else {
                 continue;
             };
+            let shipped_packages = image.shipped_packages(final_idx);
             for stage in &image.stages {
-                if image.chain(final_idx).iter().any(|s| s.index == stage.index) {
-                    continue;
-                }
                 for b in &stage.builds {
                     // Only binaries of this repository.
                     let Some(bin) = b.repo_dir.as_deref().and_then(|d| model.go.binary(d)) else {
                         continue;
                     };
-                    if reaches(image, final_idx, stage.index, &b.output) {
+                    if shipped_packages.contains(&bin.dir) || uncertain(image, final_idx, &b.output) {
                         continue;
                     }
                     let name = file_name(&b.output);

@@ -61,6 +61,19 @@ pub struct CopyIn {
     pub from_span: Option<Span>,
 }
 
+impl CopyIn {
+    /// The source path that lands at `path` when `path` lies under this copy's destination
+    /// directory (for a glob source, its directory stands for the source).
+    pub fn source_for(&self, path: &str) -> Option<String> {
+        if !self.dest_is_dir || !is_under(path, &self.dest) {
+            return None;
+        }
+        let rest = path.strip_prefix(self.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
+        let src = if self.src.contains(['*', '?', '[']) { parent_dir(&self.src) } else { self.src.as_str() };
+        if self.from == CopyFrom::Context { join_rel(src, rest) } else { Some(abs("/", &format!("{src}/{rest}"))) }
+    }
+}
+
 /// A package path a build names that certainly is not in the copied context.
 #[derive(Clone, Debug, Serialize)]
 pub struct MissingTarget {
@@ -229,10 +242,16 @@ fn exec_path(spec: &ExecSpec, workdir: &str) -> Option<String> {
     if first == "exec" {
         first = words.next()?;
     }
-    if first.starts_with('/') {
-        Some(abs("/", first))
-    } else if first.starts_with("./") {
-        Some(abs(workdir, first))
+    resolve_program(workdir, first)
+}
+
+/// An executed program as a path: absolute, or `./x` from the working directory. Bare names are
+/// looked up in `$PATH`: never resolved.
+fn resolve_program(workdir: &str, written: &str) -> Option<String> {
+    if written.starts_with('/') {
+        Some(abs("/", written))
+    } else if written.starts_with("./") {
+        Some(abs(workdir, written))
     } else {
         None
     }
@@ -516,8 +535,7 @@ impl Image {
             if c.from != CopyFrom::Context || c.src.contains(['*', '?', '[']) {
                 return true;
             }
-            let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
-            join_rel(&c.src, rest).is_none_or(|rel| !self.dockerignore.excludes(&rel))
+            c.source_for(path).is_none_or(|rel| !self.dockerignore.excludes(&rel))
         };
         let under_unknown = chain.iter().any(|s| {
             s.copies.iter().any(|c| c.dest_is_dir && is_under(path, &c.dest) && from_context_dir(c))
@@ -572,11 +590,8 @@ impl Image {
                 if c.dest == path {
                     return self.package_at_depth(j, &c.src, depth + 1);
                 }
-                if c.dest_is_dir && is_under(path, &c.dest) {
-                    let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("");
-                    // `COPY --from=b /go/bin/* /usr/local/bin/`: the glob's directory.
-                    let src = if c.src.contains(['*', '?', '[']) { parent_dir(&c.src) } else { c.src.as_str() };
-                    return self.package_at_depth(j, &format!("{}{rest}", src.trim_end_matches('/')), depth + 1);
+                if let Some(src) = c.source_for(path) {
+                    return self.package_at_depth(j, &src, depth + 1);
                 }
             }
         }
@@ -610,14 +625,7 @@ impl Image {
     /// Resolves a path written in a command run in stage `index` (absolute, or `./x` from the
     /// stage's WORKDIR). Bare names are looked up in `$PATH`: never resolved.
     pub fn resolve_exec(&self, index: usize, written: &str) -> Option<String> {
-        let s = self.stages.get(index)?;
-        if written.starts_with('/') {
-            Some(abs("/", written))
-        } else if written.starts_with("./") {
-            Some(abs(&s.workdir, written))
-        } else {
-            None
-        }
+        resolve_program(&self.stages.get(index)?.workdir, written)
     }
 }
 

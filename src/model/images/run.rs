@@ -126,10 +126,8 @@ impl Interp<'_> {
     fn repo_dir(&self, st: &StageModel, path: &str) -> Option<String> {
         let mut best: Option<(usize, String)> = None;
         let mut consider = |s: &StageModel| {
-            for c in s.copies.iter().filter(|c| c.from == CopyFrom::Context && c.dest_is_dir) {
-                if is_under(path, &c.dest) && !c.src.contains(['*', '?', '[']) {
-                    let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
-                    let rel = join_rel(&c.src, rest).unwrap_or_default();
+            for c in s.copies.iter().filter(|c| c.from == CopyFrom::Context && !c.src.contains(['*', '?', '['])) {
+                if let Some(rel) = c.source_for(path) {
                     if best.as_ref().is_none_or(|(l, _)| c.dest.len() > *l) {
                         best = Some((c.dest.len(), rel));
                     }
@@ -141,10 +139,11 @@ impl Interp<'_> {
             consider(s);
         }
         // A context bind mount of the RUN being interpreted wins over earlier copies.
-        for c in st.mounts.iter().filter(|c| is_under(path, &c.dest)) {
-            let rest = path.strip_prefix(c.dest.trim_end_matches('/')).unwrap_or("").trim_start_matches('/');
-            if best.as_ref().is_none_or(|(l, _)| c.dest.len() >= *l) {
-                best = Some((c.dest.len(), join_rel(&c.src, rest).unwrap_or_default()));
+        for c in &st.mounts {
+            if let Some(rel) = c.source_for(path) {
+                if best.as_ref().is_none_or(|(l, _)| c.dest.len() >= *l) {
+                    best = Some((c.dest.len(), rel));
+                }
             }
         }
         best.and_then(|(_, r)| join_rel(self.context, &r))
