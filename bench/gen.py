@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Generates a large synthetic monorepo for the deploylint benchmark.
 
-Usage: gen.py DIR [SERVICES]  (default 200 services: about 20,000 source files)
-Every service is a Go module with 5 commands and 90 library files that read env keys, a
-Dockerfile that builds 4 of the commands, an env template, and a deploy script; every 10
-services share a compose file.
+Usage: gen.py DIR [SERVICES]  (default 100 services: about 20,000 files)
+Every service has 200 files: a Go module with 5 commands and 120 library files that read env
+keys, a Dockerfile that builds 4 of the commands, an env template, a deploy script, a README, and
+66 generated files under build/ that the root .gitignore leaves out (a third of the tree). Every
+10 services share a compose file. The tree is made a git repository, so every tool honours the
+same .gitignore.
 """
 import os
 import sys
 
 root = sys.argv[1]
-services = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+services = int(sys.argv[2]) if len(sys.argv) > 2 else 100
 
 GO_LIB = '''package {pkg}
 
@@ -61,7 +63,7 @@ for s in range(services):
     write(os.path.join(base, "go.mod"), f"module example.com/svc{s}\n\ngo 1.22\n")
     for c in range(5):
         write(os.path.join(base, "cmd", f"c{c}", "main.go"), GO_MAIN.format(s=s))
-    for p in range(9):
+    for p in range(12):
         for n in range(10):
             write(os.path.join(base, "internal", f"lib{p}", f"f{n}.go"), GO_LIB.format(pkg=f"lib{p}", n=n))
     builds = " \\\n && ".join(f"go build -o /out/c{c} ./cmd/c{c}" for c in range(4))
@@ -69,6 +71,9 @@ for s in range(services):
     write(os.path.join(base, "Dockerfile"),
           f"FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN {builds}\n\nFROM alpine:3.19\nWORKDIR /app\n{copies}\nCMD [\"/app/c0\"]\n")
     write(os.path.join(base, ".env.example"), "".join(f"SERVICE_URL_{n}=\nSERVICE_TOKEN_{n}=\n" for n in range(0, 10, 2)))
+    write(os.path.join(base, "README.md"), f"# svc{s}\n\nRun `./deploy.sh`.\n")
+    for n in range(66):
+        write(os.path.join(base, "build", "gen", f"g{n}.go"), GO_LIB.format(pkg="gen", n=n))
     write(os.path.join(base, "deploy.sh"),
           f"#!/bin/sh\nset -e\ndocker-compose -f docker-compose.yml up -d svc{s}\ndocker exec svc{s} /app/c1 --migrate\n")
 for g in range(0, services, 10):
@@ -76,4 +81,6 @@ for g in range(0, services, 10):
     for s in range(g, min(g + 10, services)):
         body += f"  svc{s}:\n    build: ./services/svc{s}\n    container_name: svc{s}\n    env_file: ./services/svc{s}/.env.example\n"
     write(os.path.join(root, f"compose{g // 10}", "docker-compose.yml"), body.replace("./services", "../services"))
+write(os.path.join(root, ".gitignore"), "build/\n")
+os.system(f"git -C '{root}' init -q && git -C '{root}' add -A && git -C '{root}' -c user.email=b@b -c user.name=b commit -qm gen")
 print(sum(len(f) for _, _, f in os.walk(root)), "files in", root)

