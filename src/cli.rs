@@ -75,6 +75,16 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// reviewdog Diagnostic JSON.
+    Rdjson,
+    /// JUnit XML.
+    Junit,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -73,6 +73,11 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
         }
         Format::Concise => render::concise::render(&model.sources, &diags),
         Format::Json => render::json::render(&model.sources, &diags),
+        Format::Sarif => render::sarif::render(&model.sources, &diags),
+        Format::Github => render::github::render(&model.sources, &diags),
+        Format::Gitlab => render::gitlab::render(&model.sources, &diags),
+        Format::Rdjson => render::rdjson::render(&model.sources, &diags),
+        Format::Junit => render::junit::render(&model.sources, &diags),
     };
     print(&text);
     let failed = match fail_on {

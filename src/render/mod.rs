@@ -1,7 +1,13 @@
 //! Renderers: leaves that turn diagnostics into text. Line and column exist only here.
+mod ci;
 pub mod concise;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod rdjson;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{Sources, Span};
