@@ -13,6 +13,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod source;
+pub mod suppress;
 
 use config::{Config, Level};
 use diagnostic::Diagnostic;
@@ -94,6 +95,20 @@ pub fn lint(root: &Path, cfg: Config) -> Result<(model::Model, Vec<Diagnostic>),
     for d in &mut diags {
         if let Some((_, Some(s))) = rules.iter().find(|(r, _)| r.code == d.code) {
             d.severity = *s;
+        }
+    }
+    let unused = suppress::apply(&model.sources, &mut diags, &only);
+    if let Some((rule, level)) = rules.iter().find(|(r, _)| r.code == checks::meta::suppression_unused::RULE.code) {
+        for u in unused {
+            diags.push(Diagnostic {
+                code: rule.code,
+                name: rule.name,
+                severity: level.unwrap_or(rule.severity),
+                message: u.message,
+                primary: u.label,
+                related: Vec::new(),
+                help: Some("remove the comment, or name the rule of the finding it is meant for".into()),
+            });
         }
     }
     let key = |d: &Diagnostic| {

@@ -49,6 +49,7 @@ impl Reporter<'_> {
 /// Every implemented rule, sorted by code.
 pub static RULES: &[&Rule] = &[
     &meta::parse_error::RULE,
+    &meta::suppression_unused::RULE,
     &meta::file_skipped::RULE,
     &image::binary_not_built::RULE,
     &image::binary_not_copied::RULE,
