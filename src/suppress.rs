@@ -119,7 +119,7 @@ pub fn apply(sources: &Sources, diags: &mut Vec<Diagnostic>, ran: &[&'static Rul
         for (i, dir) in all.iter().enumerate() {
             if dir.span.file == file
                 && (dir.file_wide || dir.lines.contains(&line))
-                && dir.rules.iter().any(|r| *r == Some(d.code))
+                && dir.rules.contains(&Some(d.code))
             {
                 used[i] = true;
                 covered = true;
