@@ -64,6 +64,12 @@ pub struct CheckArgs {
     /// The compose flavor the server has: `v1` (`docker-compose`) or `v2` (`docker compose`).
     #[arg(long)]
     pub compose_flavor: Option<String>,
+    /// Hide the findings recorded in this baseline file; only new ones are reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
     /// Globs of paths to leave out (gitignore syntax), in addition to `[lint] exclude`.
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,

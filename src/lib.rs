@@ -4,6 +4,7 @@
 //! The data flows one way: [`discover`] → [`parse`] → [`model`] → [`checks`] →
 //! [`diagnostic`] → [`render`].
 
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;

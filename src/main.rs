@@ -65,14 +65,32 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
     }
     cfg.exclude.extend(args.exclude.iter().cloned());
     let fail_on = cfg.fail_on;
-    let (model, diags) = deploylint::lint(&root, cfg)?;
+    let (model, mut diags) = deploylint::lint(&root, cfg)?;
+    if let Some(path) = &args.write_baseline {
+        std::fs::write(path, deploylint::baseline::write(&model.sources, &diags))
+            .map_err(|e| RunError(format!("cannot write baseline `{}`: {e}", path.display())))?;
+        eprintln!("deploylint: {} finding(s) recorded in `{}`", diags.len(), path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut baselined = 0;
+    if let Some(path) = &args.baseline {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| RunError(format!("cannot read baseline `{}`: {e}", path.display())))?;
+        let known = deploylint::baseline::read(&text).map_err(|e| RunError(format!("`{}`: {e}", path.display())))?;
+        baselined = deploylint::baseline::apply(&model.sources, &mut diags, &known);
+    }
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            render::human::render(&model.sources, &diags, color)
+            let mut text = render::human::render(&model.sources, &diags, color);
+            if baselined > 0 && text.ends_with('\n') {
+                text.pop();
+                text.push_str(&format!(" ({baselined} baselined)\n"));
+            }
+            text
         }
         Format::Concise => render::concise::render(&model.sources, &diags),
-        Format::Json => render::json::render(&model.sources, &diags),
+        Format::Json => render::json::render_with_baselined(&model.sources, &diags, baselined),
         Format::Sarif => render::sarif::render(&model.sources, &diags),
         Format::Github => render::github::render(&model.sources, &diags),
         Format::Gitlab => render::gitlab::render(&model.sources, &diags),

@@ -198,3 +198,50 @@ fn sarif_passes_the_sarif_multitool_validator() {
         assert!(problems.is_empty(), "{fixture}:\n{}", problems.join("\n"));
     }
 }
+
+#[test]
+fn a_baseline_hides_old_findings_after_line_moves_and_new_ones_still_fail() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("baseline");
+    let _ = std::fs::remove_dir_all(&dir);
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    copy_tree(&incident(), &repo);
+    let baseline = dir.join("deploylint-baseline.json");
+    let bin = env!("CARGO_BIN_EXE_deploylint");
+    let written = Command::new(bin).arg(&repo).arg("--write-baseline").arg(&baseline).output().expect("runs");
+    assert_eq!(written.status.code(), Some(0));
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).expect("baseline written")).expect("json");
+    let n = finding_count(&incident());
+    assert_eq!(recorded["findings"].as_array().map_or(0, Vec::len), n);
+
+    // Unrelated edits move every finding's line.
+    for file in ["backend/cmd/batch/main.go", "backend/internal/payment/stripe.go", "docs/DEPLOY.md"] {
+        let path = repo.join(file);
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, format!("\n\n{text}")).expect("write");
+    }
+    let with = |args: &[&str]| {
+        Command::new(bin).arg(&repo).arg("--baseline").arg(&baseline).args(args).output().expect("runs")
+    };
+    let out = with(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["findings"].as_array().map_or(usize::MAX, Vec::len), 0);
+    assert_eq!(v["summary"]["baselined"].as_u64(), u64::try_from(n).ok());
+
+    // A new problem is reported, and only it.
+    let script = repo.join("deploy/deploy.sh");
+    let text = std::fs::read_to_string(&script).expect("read");
+    std::fs::write(&script, format!("{text}docker compose -f docker-compose.prod.yml logs backend\n")).expect("write");
+    let out = with(&["--format", "concise"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains("DPL201"), "{said}");
+
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "[]").expect("write");
+    let out = Command::new(bin).arg(&repo).arg("--baseline").arg(&broken).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2), "a file that is not a baseline is a run error");
+}

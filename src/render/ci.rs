@@ -41,15 +41,35 @@ fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
     bytes.iter().fold(seed, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
+/// The whitespace-normalised text of the line a span starts on; nothing for an env file, whose
+/// lines hold secrets.
+fn line_text(sources: &Sources, span: crate::source::Span) -> String {
+    let Some(f) = sources.get(span.file) else { return String::new() };
+    if f.kind == crate::source::Kind::EnvFile {
+        return String::new();
+    }
+    let at = span.start.min(f.text.len());
+    let start = f.text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let end = f.text.get(at..).and_then(|t| t.find('\n')).map_or(f.text.len(), |i| at + i);
+    f.text.get(start..end).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// One fingerprint per finding, stable across runs and across line moves: it hashes what the
-/// finding is about (rule, file, message, the other files' paths and messages), never a line
-/// number and never file text; findings identical in all of that are numbered in output order.
+/// finding is about (rule, file, message, the text of its line, the other files' paths and
+/// messages), never a line number; findings identical in all of that are numbered in output
+/// order.
 pub fn fingerprints(sources: &Sources, diags: &[Diagnostic]) -> Vec<String> {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     diags
         .iter()
         .map(|d| {
-            let mut key = format!("{}\0{}\0{}", d.code, sources.path(d.primary.span.file), d.message);
+            let mut key = format!(
+                "{}\0{}\0{}\0{}",
+                d.code,
+                sources.path(d.primary.span.file),
+                d.message,
+                line_text(sources, d.primary.span)
+            );
             for l in &d.related {
                 key.push('\0');
                 key.push_str(sources.path(l.span.file));

@@ -32,6 +32,8 @@ struct Summary {
     error: usize,
     warning: usize,
     info: usize,
+    /// Findings a `--baseline` file hid.
+    baselined: usize,
 }
 
 #[derive(Serialize)]
@@ -42,6 +44,11 @@ struct Report<'a> {
 }
 
 pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
+    render_with_baselined(sources, diags, 0)
+}
+
+/// The report, counting the findings a baseline hid in its summary.
+pub fn render_with_baselined(sources: &Sources, diags: &[Diagnostic], baselined: usize) -> String {
     let findings = diags
         .iter()
         .map(|d| {
@@ -76,6 +83,7 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
             error: count(Severity::Error),
             warning: count(Severity::Warning),
             info: count(Severity::Info),
+            baselined,
         },
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -1,5 +1,6 @@
 //! Renderers: leaves that turn diagnostics into text. Line and column exist only here.
 mod ci;
+pub use ci::fingerprints;
 pub mod concise;
 pub mod github;
 pub mod gitlab;
