@@ -2,9 +2,32 @@
 pub mod concise;
 pub mod human;
 pub mod json;
+pub mod mask;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
+use std::sync::OnceLock;
+
+/// The files of a run as they may be shown ([`mask::file_text`]), each built the first time
+/// it is asked for, then shared by every finding and every context line.
+pub struct Shown<'a> {
+    pub sources: &'a Sources,
+    texts: Vec<OnceLock<String>>,
+}
+
+impl<'a> Shown<'a> {
+    pub fn new(sources: &'a Sources) -> Shown<'a> {
+        Shown { sources, texts: sources.files.iter().map(|_| OnceLock::new()).collect() }
+    }
+
+    /// The shown text of a file (empty for an unknown id).
+    pub fn text(&self, file: FileId) -> &str {
+        match (self.sources.get(file), self.texts.get(file.0 as usize)) {
+            (Some(f), Some(cell)) => cell.get_or_init(|| mask::file_text(f.kind, &f.text)),
+            _ => "",
+        }
+    }
+}
 
 /// 1-based (line, column) of the start and end of a span.
 pub fn position(sources: &Sources, span: Span) -> ((usize, usize), (usize, usize)) {
