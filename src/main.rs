@@ -1,5 +1,5 @@
 use clap::Parser;
-use deploylint::cli::{CheckArgs, Cli, Command, Format, RulesFormat};
+use deploylint::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
 use deploylint::config::{FailOn, Flavor};
 use deploylint::{RunError, checks, render};
 use std::io::{IsTerminal, Write};
@@ -68,7 +68,13 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
     let (model, diags) = deploylint::lint(&root, cfg)?;
     let text = match args.format {
         Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
             render::human::render(&model.sources, &diags, color)
         }
         Format::Concise => render::concise::render(&model.sources, &diags),

@@ -115,7 +115,7 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
         }
         let key_ok = !key.is_empty() && !key.as_bytes()[0].is_ascii_digit();
         if !key_ok || (j < eol && bytes[j] != b'=' && bytes[j] != b'\r' && bytes[j] != b'#') {
-            out.errors.push(ParseError { span: Span::new(file, i..eol), message: "expected `KEY=VALUE`".to_string() });
+            out.errors.push(ParseError { span: Span::new(file, i..eol), message: "expected `NAME=value`".to_string() });
             i = eol + 1;
             continue;
         }

@@ -244,3 +244,58 @@ pub fn render(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     out.push('\n');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Label;
+    use crate::source::{Kind, SourceFile, Span};
+
+    fn diag(file: FileId, labels: &[(usize, usize)]) -> Diagnostic {
+        let mut spans = labels.iter().map(|&(s, e)| Label::new(Span::new(file, s..e), "here"));
+        Diagnostic {
+            code: "DPL000",
+            name: "test",
+            severity: Severity::Warning,
+            message: "m".into(),
+            primary: spans.next().unwrap_or_else(|| Label::new(Span::new(file, 0..0), "here")),
+            related: spans.collect(),
+            help: None,
+        }
+    }
+
+    #[test]
+    fn long_lines_are_windowed_and_positions_kept() {
+        let mut sources = Sources::default();
+        let line = "docker compose up; ".repeat(10_000);
+        let text = format!("#!/bin/sh\n{line}\necho é\n");
+        let id = sources.add(SourceFile::new("deploy.sh".into(), Kind::Shell, text.clone(), false));
+        let far = 10 + 19 * 9_000;
+        // A label far along the line, two labels far apart on it, one crossing lines, one that
+        // covers the whole file, one at the end.
+        let diags = vec![
+            diag(id, &[(far, far + 6)]),
+            diag(id, &[(far, far + 6), (20, 26)]),
+            diag(id, &[(far - 500, far + 900), (far, far + 3)]),
+            diag(id, &[(0, text.len())]),
+            diag(id, &[(text.len(), text.len())]),
+        ];
+        let out = render(&sources, &diags, false);
+        assert!(out.len() < 20_000, "{} bytes", out.len());
+        assert!(out.contains(&format!("[deploy.sh:2:{}]", far - 10 + 1)), "{out}");
+        assert!(out.contains("[deploy.sh:1:1]") && out.contains("found 5 warnings"), "{out}");
+    }
+
+    #[test]
+    fn many_findings_in_one_file_are_masked_and_placed() {
+        // 4,000 findings in a 4,000-line file: each snippet reads a few lines, not the file.
+        let mut sources = Sources::default();
+        let text: String = (0..4_000).map(|i| format!("BROKEN LINE {i}\n")).collect();
+        let id = sources.add(SourceFile::new(".env".into(), Kind::EnvFile, text.clone(), false));
+        let starts: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
+        let diags: Vec<Diagnostic> = starts.windows(2).map(|w| diag(id, &[(w[0], w[1] - 1)])).collect();
+        let out = render(&sources, &diags, false);
+        assert!(!out.contains("BROKEN"), "env lines are masked");
+        assert!(out.contains("[.env:3999:1]"));
+    }
+}

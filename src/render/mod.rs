@@ -121,9 +121,14 @@ pub fn model_json(model: &crate::model::Model) -> String {
     let env_files: Vec<_> = model
         .env_sources
         .iter()
-        .map(|e| json!({"path": e.path, "template": e.is_template, "keys": e.parsed.entries.iter().map(|x| x.key.value.clone()).collect::<Vec<_>>()}))
+        .map(|e| {
+            // Only the keys that may be shown; bare words and token-shaped keys are counted.
+            let keys: Vec<&str> = e.parsed.listed_keys().collect();
+            let unlisted = e.parsed.entries.len() - keys.len();
+            json!({"path": e.path, "template": e.is_template, "keys": keys, "unlisted": unlisted})
+        })
         .collect();
-    let v = json!({
+    let mut v = json!({
         "version": 1,
         "binaries": binaries,
         "images": model.images,
@@ -131,7 +136,23 @@ pub fn model_json(model: &crate::model::Model) -> String {
         "services": services,
         "env_files": env_files,
     });
+    scrub_strings(&mut v);
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Masks secret-shaped values in every string of a JSON value ([`mask::scrub`]): the model
+/// quotes Dockerfile and script text (opaque reasons, `ADD` URLs).
+fn scrub_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(m) = mask::scrub(s) {
+                *s = m;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(scrub_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(scrub_strings),
+        _ => {}
+    }
 }
