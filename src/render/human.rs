@@ -119,13 +119,14 @@ impl SourceCode for View<'_> {
         let line_start = self.index.line_range(self.text, first).start;
         let column = self.index.chars_between(self.original, line_start, start);
         let data = self.text.as_bytes().get(start..end).unwrap_or(&[]);
+        let lines = self.lines_between(start, end) + 1;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             data,
             SourceSpan::new(start.into(), end - start),
             first,
             column,
-            l1 - first + 1,
+            lines,
         )))
     }
 }

@@ -13,7 +13,9 @@
 //!   (shell, `ENV`, `ARG`, `--name=value` flags), `NAME: value` (YAML, JSON), `ENV NAME value`,
 //!   and the password of a URL (`scheme://user:password@host`).
 //!
-//! Messages and the model's strings go through the last rule too ([`scrub`]).
+//! Messages and the model's strings go through the last rule too ([`scrub`]). Characters that
+//! would act on a terminal (the escape that starts a colour or cursor sequence, a lone `\r`) are
+//! shown as `?`.
 
 use crate::parse::{compose, crontab, envfile, markdown, shell};
 use crate::source::{FileId, Kind};
@@ -91,10 +93,18 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     apply(text, ranges)
 }
 
-/// Replaces every character that meets a range by one `*` per byte, except line breaks.
+/// Whether a character would act on a terminal rather than show: control characters other than
+/// tab and line breaks (an escape sequence starts with one), and a `\r` not before a `\n`.
+fn acts_on_terminal(c: char, next: Option<char>) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\t') && !(c == '\r' && next == Some('\n'))
+}
+
+/// Replaces every character that meets a range by one `*` per byte, except line breaks, and
+/// every character that would act on a terminal by one `?` per byte.
 fn apply(text: &str, mut ranges: Vec<Range<usize>>) -> Cow<'_, str> {
     ranges.retain(|r| r.start < r.end);
-    if ranges.is_empty() {
+    let controls = text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t'));
+    if ranges.is_empty() && !controls {
         return Cow::Borrowed(text);
     }
     ranges.sort_by_key(|r| r.start);
@@ -107,10 +117,13 @@ fn apply(text: &str, mut ranges: Vec<Range<usize>>) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len());
     let mut it = merged.iter().peekable();
-    for (i, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         while it.next_if(|r| r.end <= i).is_some() {}
-        let hidden = it.peek().is_some_and(|r| r.start < i + c.len_utf8()) && !matches!(c, '\n' | '\r');
-        if hidden {
+        let next = chars.peek().map(|(_, n)| *n);
+        if acts_on_terminal(c, next) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else if it.peek().is_some_and(|r| r.start < i + c.len_utf8()) && !matches!(c, '\n' | '\r') {
             out.extend(std::iter::repeat_n('*', c.len_utf8()));
         } else {
             out.push(c);
@@ -416,6 +429,14 @@ mod tests {
             assert!(m.contains(kept), "{kept}: {m}");
         }
         assert!(matches!(scrub("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn terminal_controls_are_neutralised() {
+        let text = "echo \u{1b}[31mred\u{1b}[0m\u{9b}x\rover\r\nok\n";
+        let m = file_text(Kind::Shell, text);
+        assert_eq!(m, "echo ?[31mred?[0m??x?over\r\nok\n");
+        assert_eq!(m.len(), text.len());
     }
 
     #[test]
