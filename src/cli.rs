@@ -73,6 +73,18 @@ pub struct CheckArgs {
     /// Globs of paths to leave out (gitignore syntax), in addition to `[lint] exclude`.
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Colour in the human format: `auto` (when stdout is a terminal and `NO_COLOR` is unset),
+    /// `always`, `never`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -87,12 +87,30 @@ pub fn build_model(root: &Path, cfg: Config) -> Result<model::Model, RunError> {
     Ok(model::Model::build(found, cfg))
 }
 
+fn scrub_in_place(text: &mut String) {
+    if let std::borrow::Cow::Owned(clean) = render::mask::scrub(text) {
+        *text = clean;
+    }
+}
+
 /// Lints a repository: the model and the sorted, deduplicated diagnostics.
 pub fn lint(root: &Path, cfg: Config) -> Result<(model::Model, Vec<Diagnostic>), RunError> {
     let rules = enabled_rules(&cfg);
     let model = build_model(root, cfg)?;
     let only: Vec<&'static checks::Rule> = rules.iter().map(|(r, _)| *r).collect();
     let mut diags = checks::run(&model, &only);
+    // Every text a finding carries is scrubbed of secret-shaped values once, here, so no format
+    // (nor a fingerprint) can see one.
+    for d in &mut diags {
+        scrub_in_place(&mut d.message);
+        scrub_in_place(&mut d.primary.message);
+        for l in &mut d.related {
+            scrub_in_place(&mut l.message);
+        }
+        if let Some(h) = &mut d.help {
+            scrub_in_place(h);
+        }
+    }
     for d in &mut diags {
         if let Some((_, Some(s))) = rules.iter().find(|(r, _)| r.code == d.code) {
             d.severity = *s;

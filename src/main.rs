@@ -1,5 +1,5 @@
 use clap::Parser;
-use deploylint::cli::{CheckArgs, Cli, Command, Format, RulesFormat};
+use deploylint::cli::{CheckArgs, Cli, ColorChoice, Command, Format, RulesFormat};
 use deploylint::config::{FailOn, Flavor};
 use deploylint::{RunError, checks, render};
 use std::io::{IsTerminal, Write};
@@ -81,7 +81,13 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
     }
     let text = match args.format {
         Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
             let mut text = render::human::render(&model.sources, &diags, color);
             if baselined > 0 && text.ends_with('\n') {
                 text.pop();

@@ -62,7 +62,6 @@ pub enum Kind {
 }
 
 /// One file that discovery read.
-#[derive(Debug)]
 pub struct SourceFile {
     /// Path relative to the linted root, with `/`.
     pub path: String,
@@ -70,37 +69,117 @@ pub struct SourceFile {
     pub text: String,
     /// Whether `.gitignore` excludes the file (env files are read even then).
     pub git_ignored: bool,
-    /// Byte offsets of line starts, computed the first time a position is rendered.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// Lines and characters, computed the first time a position is rendered.
+    index: std::sync::OnceLock<LineIndex>,
+}
+
+impl std::fmt::Debug for SourceFile {
+    /// The text is left out: an env file's text holds secrets, and debug output is output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("kind", &self.kind)
+            .field("len", &self.text.len())
+            .field("git_ignored", &self.git_ignored)
+            .finish()
+    }
 }
 
 impl SourceFile {
     pub fn new(path: String, kind: Kind, text: String, git_ignored: bool) -> SourceFile {
-        SourceFile { path, kind, text, git_ignored, line_starts: std::sync::OnceLock::new() }
+        SourceFile { path, kind, text, git_ignored, index: std::sync::OnceLock::new() }
     }
 
-    fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0];
-            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
-            starts
-        })
+    /// The file's line index, built once.
+    pub fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// 1-based line and 1-based column in characters of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let starts = self.line_starts();
-        let line = starts.partition_point(|&s| s <= offset).max(1);
-        let start = starts.get(line - 1).copied().unwrap_or(0);
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
-        (line, col + 1)
+        let (line, col) = self.index().line_col(&self.text, offset);
+        (line + 1, col + 1)
+    }
+}
+
+/// Where the lines of a text start, and how many characters precede every 256th byte, so that
+/// a position costs a binary search and at most 256 bytes of counting, however long the line.
+#[derive(Debug, Default)]
+pub struct LineIndex {
+    /// Byte offsets of line starts (the first is 0).
+    starts: Vec<usize>,
+    /// `chars[k]`: characters in `text[..k * CHUNK]`.
+    chars: Vec<usize>,
+}
+
+const CHUNK: usize = 256;
+
+/// Whether a byte starts a character (is not a UTF-8 continuation byte).
+fn starts_char(b: u8) -> bool {
+    b & 0xC0 != 0x80
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        let mut chars = Vec::with_capacity(bytes.len() / CHUNK + 1);
+        let mut count = 0;
+        for chunk in bytes.chunks(CHUNK) {
+            chars.push(count);
+            count += chunk.iter().filter(|b| starts_char(**b)).count();
+        }
+        chars.push(count);
+        LineIndex { starts, chars }
     }
 
-    /// The text as it may be shown to a user. Env files hold secrets: every value is masked
-    /// (same byte length, so spans stay valid).
-    pub fn display_text(&self) -> String {
-        if self.kind == Kind::EnvFile { crate::parse::envfile::mask(&self.text) } else { self.text.clone() }
+    /// Number of lines (a text without a final newline still ends with a line).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// Byte range of a 0-based line, without its line break (`\n`, or `\r\n`).
+    pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
+        let start = self.starts.get(line).copied().unwrap_or(text.len()).min(text.len());
+        let next = self.starts.get(line + 1).copied().unwrap_or(text.len() + 1);
+        let mut end = next.saturating_sub(1).min(text.len()).max(start);
+        if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') && next <= text.len() {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// Byte offset where the line after `line` starts (the text's length after the last one).
+    pub fn next_line_start(&self, text: &str, line: usize) -> usize {
+        self.starts.get(line + 1).copied().unwrap_or(text.len()).min(text.len())
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let offset = offset.min(text.len());
+        let k = offset / CHUNK;
+        let base = self.chars.get(k).copied().unwrap_or(0);
+        let rest = text.as_bytes().get(k * CHUNK..offset).unwrap_or(&[]);
+        base + rest.iter().filter(|b| starts_char(**b)).count()
+    }
+
+    /// Characters in `text[from..to]`.
+    pub fn chars_between(&self, text: &str, from: usize, to: usize) -> usize {
+        self.chars_before(text, to).saturating_sub(self.chars_before(text, from))
+    }
+
+    /// 0-based line and 0-based column in characters of a byte offset.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_of(offset);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        (line, self.chars_between(text, start, offset))
     }
 }
 
@@ -174,6 +253,32 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         // `ç` is two bytes: the byte offset of `x` is 3 + 2 + 1 + 1 = 7, column 4.
         assert_eq!(f.line_col(7), (2, 4));
+    }
+
+    #[test]
+    fn line_index_counts_characters_on_long_lines() {
+        // Past several chunks of the character index, with multi-byte characters on the way.
+        let text = format!("{}\n{}x", "é".repeat(300), "ab".repeat(400));
+        let f = SourceFile::new("a".into(), Kind::Shell, text.clone(), false);
+        assert_eq!(f.line_col(600), (1, 301));
+        let x = text.len() - 1;
+        assert_eq!(f.line_col(x), (2, 801));
+        assert_eq!(f.line_col(text.len() + 10), (2, 802));
+        let idx = f.index();
+        assert_eq!(idx.line_range(&text, 0), 0..600);
+        assert_eq!(idx.line_range(&text, 1), 601..text.len());
+        assert_eq!(idx.line_count(), 2);
+        let crlf = "a\r\nbc\r\n";
+        let i = LineIndex::new(crlf);
+        assert_eq!(i.line_range(crlf, 0), 0..1);
+        assert_eq!(i.line_range(crlf, 1), 3..5);
+        assert_eq!(i.line_range(crlf, 2), 7..7);
+    }
+
+    #[test]
+    fn debug_output_leaves_the_text_out() {
+        let f = SourceFile::new(".env".into(), Kind::EnvFile, "TOKEN=hunter2\n".into(), false);
+        assert!(!format!("{f:?}").contains("hunter2"));
     }
 
     #[test]

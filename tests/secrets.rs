@@ -1,72 +1,304 @@
-//! No output, in any format, ever contains a value read from an env file.
+//! No output, in any format, ever shows a secret: a repository is written with fake secrets
+//! planted in every place deploylint masks (env file values, malformed env lines, bare tokens,
+//! compose `environment:` values, secret-shaped Dockerfile `ENV`/`ARG` values, crontab env lines
+//! and command assignments, secret-shaped assignments in scripts), some on the lines findings
+//! point at and some only on their context lines. Every format of every subcommand the CLI
+//! knows is run, and no 6-byte piece of any planted value may appear in stdout or stderr.
 
+use clap::{CommandFactory, ValueEnum};
+use deploylint::cli::{Cli, ColorChoice, Format, ModelFormat, RulesFormat};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const SECRETS: &[&str] = &[
-    "sk_live_FAKE_9f8e7d6c5b4a",
-    "hunter2-FAKE-PASSWORD",
-    "multi-line-FAKE-secret",
-    "second-line-FAKE",
-    "BROKEN-LINE-FAKE-VALUE",
-    "unterminated-FAKE-value",
-];
-
-fn write(path: &Path, text: &str) {
-    if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p).expect("dir");
-    }
-    std::fs::write(path, text).expect("write");
+/// Where a planted value stands: on the line a finding points at, or on a context line only.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    Flagged,
+    Context,
 }
 
-fn repo() -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("secrets-repo");
-    let _ = std::fs::remove_dir_all(&d);
-    write(&d.join(".gitignore"), ".env.prod\n");
-    // Each line is built so that the value sits in a DPL001 snippet or next to a finding.
-    write(
-        &d.join(".env.prod"),
-        &format!(
-            "STRIPE_SECRET_KEY={}\nexport DB_PASSWORD='{}'\nCERT=\"{}\n{}\"\nBAD KEY={}\nTRAILING=\"{}\n",
-            SECRETS[0], SECRETS[1], SECRETS[2], SECRETS[3], SECRETS[4], SECRETS[5]
-        ),
-    );
-    write(&d.join("go.mod"), "module example.com/app\n\ngo 1.22\n");
-    write(
-        &d.join("cmd/server/main.go"),
+/// A fake secret: its placeholder in the files below, its value, and its role.
+struct Planted {
+    tag: &'static str,
+    value: &'static str,
+    role: Role,
+}
+
+const PLANTED: &[Planted] = &[
+    // Env file: well-formed values, a multi-line value, malformed lines, a bare token, a
+    // `TOKEN value=` line, a token ending in `=` padding, a comment, an unterminated quote.
+    Planted { tag: "ENV_VALUE", value: "u8jzPde0IgxLd6Gncf", role: Role::Context },
+    Planted { tag: "ENV_QUOTED", value: "BAepfJBd0Kh8oOOL8d", role: Role::Context },
+    Planted { tag: "ENV_MULTI_1", value: "KLzdocJ2isAjIhKtJ0", role: Role::Context },
+    Planted { tag: "ENV_MULTI_2", value: "RlgLKOmxgJTeKdNnFR", role: Role::Context },
+    Planted { tag: "ENV_BAD_KEY", value: "IBXuDL7DxtpYlSXpfK", role: Role::Flagged },
+    Planted { tag: "ENV_COLON", value: "tHF4vUCsMehGAkWvj7", role: Role::Flagged },
+    Planted { tag: "ENV_BROKEN", value: "FAc9QeWJKY40uvSwMF", role: Role::Flagged },
+    Planted { tag: "ENV_BARE_TOKEN", value: "ghp_LZDe1f8rESQedUStPK", role: Role::Context },
+    Planted { tag: "ENV_SPACED_B64", value: "dG9rZW4tR0Csty4Qwb8DwkNhFd==", role: Role::Flagged },
+    Planted { tag: "ENV_PADDED", value: "c2VjcmV0nXsiVpzz63FfkCzJr4", role: Role::Context },
+    Planted { tag: "ENV_COMMENT", value: "i0B3JrTAwR4y9ojflj", role: Role::Context },
+    Planted { tag: "ENV_UNTERMINATED", value: "oQoaF1LlqsajAIxNKu", role: Role::Flagged },
+    // Compose `environment:`: map and list forms next to a finding, and a file YAML rejects.
+    Planted { tag: "COMPOSE_MAP", value: "8iS2G8NPRVdD53X83R", role: Role::Context },
+    Planted { tag: "COMPOSE_LIST", value: "ZJzzzzgEOzdmenCkhv", role: Role::Context },
+    Planted { tag: "COMPOSE_BROKEN", value: "MdgaKjIg8xNbe3nNyj", role: Role::Flagged },
+    Planted { tag: "COMPOSE_BROKEN_NEXT", value: "Oq9wMxEhh2FDEEtfjg", role: Role::Context },
+    // Dockerfile: secret-shaped `ARG` and `ENV` values (both `ENV` forms).
+    Planted { tag: "DOCKER_ARG", value: "VvVqE1SkHbn88HxjSI", role: Role::Context },
+    Planted { tag: "DOCKER_ENV", value: "6bWHtP3fS2qHx6kwXo", role: Role::Context },
+    Planted { tag: "DOCKER_ENV_LEGACY", value: "IIXGvOoNZYW2mZp0zV", role: Role::Context },
+    Planted { tag: "DOCKER_BROKEN_ARG", value: "ZomHFwUbbYrEqmSM9w", role: Role::Context },
+    // Crontab: env lines (any name) and assignments before a command.
+    Planted { tag: "CRON_MAILTO", value: "CZ7Uw9xfogoEmvnEN5", role: Role::Context },
+    Planted { tag: "CRON_ENV", value: "N1aE6PwZPf1Qh6yYTW", role: Role::Context },
+    Planted { tag: "CRON_ASSIGN", value: "mE4lBYOvfZ8UzDzV8f", role: Role::Context },
+    Planted { tag: "CRON_ASSIGN_FLAGGED", value: "UkkibjL5DZPjN0MEQ7", role: Role::Flagged },
+    Planted { tag: "RUNBOOK_CRON_ENV", value: "wjJJibaZUPgHV7iB3m", role: Role::Context },
+    Planted { tag: "RUNBOOK_CRON_ASSIGN", value: "03nbqnsGpWLuqIA1id", role: Role::Flagged },
+    // Scripts: secret-shaped assignments and a URL password.
+    Planted { tag: "SCRIPT_EXPORT", value: "6Vw5DQL05HA064GiIj", role: Role::Context },
+    Planted { tag: "SCRIPT_PREFIX", value: "HGb3CXlMaXZjljENUh", role: Role::Flagged },
+    Planted { tag: "SCRIPT_URL", value: "JduRHHJEYXg4Jdpmrc", role: Role::Context },
+];
+
+/// The repository, `{TAG}` standing for a planted value. Each value's line is a line a finding
+/// points at or a line next to one (snippets show one line of context on either side).
+const FILES: &[(&str, &str)] = &[
+    (".gitignore", ".env.prod\n"),
+    (
+        ".env.prod",
+        "STRIPE_SECRET_KEY={ENV_VALUE}\n\
+         BAD KEY={ENV_BAD_KEY}\n\
+         export DB_PASSWORD='{ENV_QUOTED}'\n\
+         # OLD_PASSWORD={ENV_COMMENT}\n\
+         DB_PASSWORD: {ENV_COLON}\n\
+         {ENV_BARE_TOKEN}\n\
+         TOKEN {ENV_SPACED_B64}\n\
+         {ENV_PADDED}=\n\
+         BROKEN LINE {ENV_BROKEN}\n\
+         CERT=\"{ENV_MULTI_1}\n\
+         {ENV_MULTI_2}\"\n\
+         TRAILING=\"{ENV_UNTERMINATED}\n",
+    ),
+    ("go.mod", "module example.com/app\n\ngo 1.22\n"),
+    (
+        "cmd/server/main.go",
         "package main\n\nimport \"os\"\n\nfunc main() {\n\tprintln(os.Getenv(\"STRIPE_SECRET_KEY\"), os.Getenv(\"MISSING_KEY\"))\n}\n",
-    );
-    write(
-        &d.join("Dockerfile"),
-        "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server ./cmd/server\nFROM alpine\nCOPY --from=build /out/server /app/server\nCMD [\"/app/server\"]\n",
-    );
-    write(&d.join("docker-compose.yml"), "services:\n  app:\n    build: .\n    env_file: .env.prod\n");
-    d
+    ),
+    ("cmd/worker/main.go", "package main\n\nfunc main() {}\n"),
+    (
+        "Dockerfile",
+        "FROM golang:1.22 AS build\n\
+         WORKDIR /src\n\
+         COPY . .\n\
+         RUN go build -o /out/server ./cmd/server\n\
+         ENV DB_PASSWORD={DOCKER_ENV} MODE=prod\n\
+         RUN go build -o /out/worker ./cmd/worker\n\
+         ENV SECRET_KEY {DOCKER_ENV_LEGACY}\n\
+         FROM alpine\n\
+         ARG API_TOKEN={DOCKER_ARG}\n\
+         COPY --from=build /out/server /app/server\n\
+         CMD [\"/app/server\"]\n",
+    ),
+    (
+        "docker-compose.yml",
+        "services:\n  app:\n    build: .\n    environment:\n      LOG_FORMAT: {COMPOSE_MAP}\n    env_file: .env.prod\n\
+         \x20 worker:\n    build: .\n    environment:\n      - WORKER_MODE={COMPOSE_LIST}\n    env_file: .env.prod\n",
+    ),
+    (
+        "broken/docker-compose.yml",
+        "services:\n  broken:\n    image: busybox\n    environment:\n      PLAIN_SETTING: {COMPOSE_BROKEN}: oops\n      OTHER: {COMPOSE_BROKEN_NEXT}\n",
+    ),
+    ("broken/Dockerfile", "FROM alpine\nARG SIGNING_KEY={DOCKER_BROKEN_ARG}\nCOPYY . .\n"),
+    (
+        "deploy/crontab",
+        "MAILTO={CRON_MAILTO}\n\
+         61 3 * * * DB_PASSWORD={CRON_ASSIGN_FLAGGED} /app/backup\n\
+         0 2 * * * PGPASSWORD={CRON_ASSIGN} pg_dump app\n\
+         PGPASSWORD={CRON_ENV}\n\
+         0 25 * * * /app/noop\n",
+    ),
+    (
+        "docs/RUNBOOK.md",
+        "# Runbook\n\n```crontab\nREPORT_HOST={RUNBOOK_CRON_ENV}\n99 * * * * REPORT_SECRET={RUNBOOK_CRON_ASSIGN} /app/report\n```\n",
+    ),
+    (
+        "deploy.sh",
+        "#!/bin/sh\n\
+         export API_TOKEN={SCRIPT_EXPORT}\n\
+         API_TOKEN={SCRIPT_PREFIX} docker compose up -d\n\
+         curl https://deploy:{SCRIPT_URL}@example.com/hook\n\
+         docker-compose ps\n",
+    ),
+];
+
+fn expand(template: &str) -> String {
+    PLANTED.iter().fold(template.to_string(), |t, p| t.replace(&format!("{{{}}}", p.tag), p.value))
+}
+
+fn repo(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, template) in FILES {
+        let path = dir.join(path);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).expect("dir");
+        }
+        std::fs::write(&path, expand(template)).expect("write");
+    }
+    dir
+}
+
+/// The file and 1-based line where a value is planted.
+fn place(value: &str) -> (&'static str, usize) {
+    for (path, template) in FILES {
+        let text = expand(template);
+        if let Some(at) = text.find(value) {
+            return (path, text[..at].matches('\n').count() + 1);
+        }
+    }
+    panic!("`{value}` is planted nowhere");
+}
+
+fn name<T: ValueEnum>(v: &T) -> String {
+    v.to_possible_value().map(|p| p.get_name().to_string()).unwrap_or_default()
+}
+
+/// Every run to make: each format of each subcommand, with and without colour. A subcommand or
+/// a format added to the CLI is run here without a change; a subcommand this test does not
+/// know how to call fails it.
+fn runs(dir: &Path) -> Vec<Vec<String>> {
+    let dir = dir.display().to_string();
+    let mut runs = Vec::new();
+    for format in Format::value_variants() {
+        for color in ColorChoice::value_variants() {
+            runs.push(vec![
+                "check".into(),
+                dir.clone(),
+                "--format".into(),
+                name(format),
+                "--color".into(),
+                name(color),
+            ]);
+        }
+    }
+    runs.push(vec![dir.clone()]);
+    for format in ModelFormat::value_variants() {
+        runs.push(vec!["model".into(), dir.clone(), "--format".into(), name(format)]);
+    }
+    for format in RulesFormat::value_variants() {
+        runs.push(vec!["rules".into(), "--format".into(), name(format)]);
+    }
+    for rule in deploylint::checks::RULES {
+        runs.push(vec!["explain".into(), rule.code.into()]);
+    }
+    for sub in Cli::command().get_subcommands() {
+        assert!(
+            ["check", "model", "rules", "explain", "help"].contains(&sub.get_name()),
+            "subcommand `{}` is not run by this test: add its formats to `runs`",
+            sub.get_name()
+        );
+    }
+    runs
+}
+
+/// Output without ANSI escape sequences (colour), so that a value split by them is still seen.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `(path, line)` of every source line a human (colourless) output shows in a snippet.
+fn shown_lines(human: &str) -> BTreeSet<(String, usize)> {
+    let mut out = BTreeSet::new();
+    let mut file = String::new();
+    for line in human.lines() {
+        if let Some(header) = line.split("╭─[").nth(1) {
+            let place = header.trim_end_matches(']');
+            let mut parts = place.rsplitn(3, ':');
+            file = parts.nth(2).unwrap_or("").to_string();
+            continue;
+        }
+        let t = line.trim_start();
+        if let Some((n, _)) = t.split_once(" │") {
+            if let Ok(n) = n.parse::<usize>() {
+                out.insert((file.clone(), n));
+            }
+        }
+    }
+    out
 }
 
 #[test]
-fn no_format_prints_an_env_value() {
-    let dir = repo();
-    let runs: Vec<Vec<&str>> =
-        vec![vec!["--format", "human"], vec!["--format", "concise"], vec!["--format", "json"], vec!["model"]];
-    let mut saw_env_finding = false;
-    for args in runs {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_deploylint"));
-        if args[0] == "model" {
-            c.arg("model").arg(&dir);
-        } else {
-            c.arg(&dir).args(&args);
+fn no_format_prints_a_planted_secret() {
+    let dir = repo("secrets-repo");
+    let mut human = String::new();
+    let mut concise = String::new();
+    let mut model = String::new();
+    for args in runs(&dir) {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_deploylint")).args(&args).env_remove("NO_COLOR").output().expect("runs");
+        let raw = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let plain = strip_ansi(&raw);
+        for p in PLANTED {
+            let bytes = p.value.as_bytes();
+            for window in bytes.windows(6) {
+                let w = String::from_utf8_lossy(window);
+                assert!(
+                    !raw.contains(w.as_ref()) && !plain.contains(w.as_ref()),
+                    "{args:?} printed `{w}` of the planted {} value:\n{plain}",
+                    p.tag
+                );
+            }
         }
-        let out = c.env("NO_COLOR", "1").output().expect("runs");
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        for s in SECRETS {
-            assert!(!text.contains(s), "{args:?} printed a secret value `{s}`:\n{text}");
-        }
-        saw_env_finding |= text.contains(".env.prod");
-        if args == ["--format", "human"] {
-            // The env file was shown, masked.
-            assert!(text.contains("STRIPE_SECRET_KEY=*") || text.contains("BAD KEY=*"), "{text}");
+        let has = |flag: &str, value: &str| args.windows(2).any(|w| w[0] == flag && w[1] == value);
+        if args[0] == "check" && has("--format", "human") && has("--color", "never") {
+            human = plain;
+        } else if args[0] == "check" && has("--format", "concise") && has("--color", "never") {
+            concise = plain;
+        } else if args[0] == "model" {
+            model = plain;
         }
     }
-    assert!(saw_env_finding, "the test must make deploylint show the env file");
+    // The test proves something only if the planted lines were shown: each one in a snippet,
+    // and the flagged ones at a finding.
+    let shown = shown_lines(&human);
+    for p in PLANTED {
+        let (path, line) = place(p.value);
+        assert!(shown.contains(&(path.to_string(), line)), "{} ({path}:{line}) was not shown:\n{human}", p.tag);
+        let at_finding = concise.lines().any(|l| l.starts_with(&format!("{path}:{line}:")));
+        assert_eq!(at_finding, p.role == Role::Flagged, "{} ({path}:{line}) role:\n{concise}", p.tag);
+    }
+    // Masked, not dropped: the keys of well-formed assignments are still shown and listed.
+    assert!(human.contains("STRIPE_SECRET_KEY=******************\n"), "{human}");
+    assert!(human.contains("LOG_FORMAT: ******************\n") && human.contains("PGPASSWORD=******************"));
+    assert!(model.contains("\"STRIPE_SECRET_KEY\"") && model.contains("\"unlisted\": 2"), "{model}");
+}
+
+#[test]
+fn colour_is_forced_by_the_flag() {
+    let dir = repo("secrets-colour");
+    let run = |color: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_deploylint"))
+            .args([dir.to_str().unwrap_or("."), "--color", color])
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(run("always").contains("\u{1b}["));
+    assert!(!run("never").contains("\u{1b}["));
 }

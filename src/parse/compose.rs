@@ -26,6 +26,9 @@ pub struct EnvSetting {
     pub key: Spanned<String>,
     /// Whether a value is given (`KEY=v`, `KEY: v`) rather than passed through (`KEY`).
     pub has_value: bool,
+    /// Where the value is written (raw, quotes included; the anchor for an alias), for
+    /// masking: the value node of `KEY: v`, what follows `KEY=` in a list item.
+    pub value: Option<Span>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +115,8 @@ fn service(name: &YNode, body: &YNode) -> Option<Service> {
             .iter()
             .filter_map(|(k, v)| {
                 let key = spanned(k)?;
-                Some(EnvSetting { key, has_value: !matches!(v.value, YValue::Null) })
+                let has_value = !matches!(v.value, YValue::Null);
+                Some(EnvSetting { key, has_value, value: has_value.then_some(v.span) })
             })
             .collect(),
         Some(YValue::Seq(items)) => items
@@ -123,9 +127,12 @@ fn service(name: &YNode, body: &YNode) -> Option<Service> {
                     Some((k, _)) => (k, true),
                     None => (s, false),
                 };
+                // The raw item is at least as long as the decoded one before the value.
+                let value_at = (i.span.start + k.len() + 1).min(i.span.end);
                 Some(EnvSetting {
                     key: Spanned::new(k.to_string(), Span::new(i.span.file, i.span.start..i.span.start + k.len())),
                     has_value,
+                    value: has_value.then_some(Span::new(i.span.file, value_at..i.span.end)),
                 })
             })
             .collect(),

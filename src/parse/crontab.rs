@@ -19,6 +19,8 @@ pub struct CronEntry {
 pub struct Crontab {
     pub entries: Vec<CronEntry>,
     pub errors: Vec<ParseError>,
+    /// The values of the environment lines (`KEY=value`), after the `=`.
+    pub env_values: Vec<Span>,
 }
 
 const MACROS: &[&str] = &["@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
@@ -102,10 +104,15 @@ pub fn parse(file: FileId, text: &str, base: usize) -> Crontab {
         let line = raw_line.trim_end_matches(['\n', '\r']);
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        if trimmed.is_empty() || trimmed.starts_with('#') || is_env_line(trimmed) {
+        let start = base + line_start + indent;
+        if is_env_line(trimmed) {
+            let eq = trimmed.find('=').map_or(trimmed.len(), |p| p + 1);
+            out.env_values.push(Span::new(file, start + eq..start + trimmed.len()));
             continue;
         }
-        let start = base + line_start + indent;
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
         if let Some(entry) = parse_entry(file, trimmed, start) {
             out.entries.push(entry);
         } else {
@@ -261,5 +268,6 @@ mod tests {
         assert_eq!(c.entries.len(), 1);
         assert_eq!(c.entries[0].command.value, "run a");
         assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.env_values.iter().map(|s| (s.start, s.end)).collect::<Vec<_>>(), [(6, 13)]);
     }
 }

@@ -3,7 +3,10 @@
 //! bare `KEY` (taken from the environment of the caller).
 //!
 //! Values are kept for the checks that need them (empty? placeholder?) but never leave the
-//! model: nothing here implements `Display` for a value, and [`mask`] hides them in snippets.
+//! model: nothing here implements `Display` for a value. What may be shown of an env file is
+//! decided here, by construction: the parser records the bytes of each well-formed
+//! assignment up to its `=` (blanks, `export`, the key), and [`mask`] hides every other byte
+//! (values, comments, malformed lines, bare words).
 
 use super::ParseError;
 use crate::source::{FileId, Span, Spanned};
@@ -39,14 +42,31 @@ impl EnvEntry {
 pub struct EnvFile {
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<ParseError>,
-    /// Byte ranges that hold values (for masking), including the rest of lines in error.
-    secret_ranges: Vec<std::ops::Range<usize>>,
+    /// The only byte ranges that may be shown: each well-formed assignment from its line start
+    /// to its `=`, when its key [may be shown](key_is_shown).
+    shown: Vec<std::ops::Range<usize>>,
 }
 
 impl EnvFile {
     pub fn get(&self, key: &str) -> Option<&EnvEntry> {
         self.entries.iter().rev().find(|e| e.key.value == key)
     }
+
+    /// The keys that may be printed: those of assignments (`KEY=…`) whose name
+    /// [may be shown](key_is_shown). A bare word (`KEY`, or a pasted token) is never listed.
+    pub fn listed_keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().filter(|e| e.is_assigned() && key_is_shown(&e.key.value)).map(|e| e.key.value.as_str())
+    }
+}
+
+/// Whether an assigned key's name may be shown. A pasted base64 token ending in padding
+/// (`dG9rZW4=`) parses as a key with an empty value; names are written in one case
+/// (`DB_HOST`, `spring.datasource.url`) and long names have separators, tokens do not.
+pub fn key_is_shown(key: &str) -> bool {
+    let upper = key.bytes().any(|b| b.is_ascii_uppercase());
+    let lower = key.bytes().any(|b| b.is_ascii_lowercase());
+    let separated = key.bytes().any(|b| matches!(b, b'_' | b'.' | b'-'));
+    !(upper && lower) && (separated || key.len() <= 20)
 }
 
 fn is_key_byte(b: u8) -> bool {
@@ -60,6 +80,7 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
     let n = bytes.len();
     let line_end = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map_or(n, |p| from + p);
     while i < n {
+        let line_start = i;
         // Skip leading blanks.
         while i < n && matches!(bytes[i], b' ' | b'\t' | b'\r') {
             i += 1;
@@ -94,10 +115,7 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
         }
         let key_ok = !key.is_empty() && !key.as_bytes()[0].is_ascii_digit();
         if !key_ok || (j < eol && bytes[j] != b'=' && bytes[j] != b'\r' && bytes[j] != b'#') {
-            out.errors.push(ParseError { span: Span::new(file, i..eol), message: "expected `KEY=VALUE`".to_string() });
-            if let Some(eq) = text[i..eol].find('=') {
-                out.secret_ranges.push(i + eq + 1..eol);
-            }
+            out.errors.push(ParseError { span: Span::new(file, i..eol), message: "expected `NAME=value`".to_string() });
             i = eol + 1;
             continue;
         }
@@ -107,6 +125,8 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
             i = eol + 1;
             continue;
         }
+        // The bytes up to the `=`, shown when the assignment is read.
+        let prefix = key_is_shown(&key.value).then_some(line_start..j + 1);
         // The value.
         let mut v = j + 1;
         while v < eol && matches!(bytes[v], b' ' | b'\t') {
@@ -146,7 +166,7 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
                 }
                 match closed {
                     Some(end) => {
-                        out.secret_ranges.push(v..end + 1);
+                        out.shown.extend(prefix);
                         out.entries.push(EnvEntry {
                             key,
                             value: Some(value),
@@ -160,7 +180,6 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
                                 span: Span::new(file, end + 1..rest_end),
                                 message: "unexpected text after the closing quote".to_string(),
                             });
-                            out.secret_ranges.push(end + 1..rest_end);
                         }
                         i = rest_end + 1;
                     }
@@ -169,7 +188,6 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
                             span: Span::new(file, v..v + 1),
                             message: "unterminated quoted value".to_string(),
                         });
-                        out.secret_ranges.push(v..n);
                         i = n;
                     }
                 }
@@ -187,7 +205,7 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
                 }
                 let raw = text[v..end].trim_end();
                 let vend = v + raw.len();
-                out.secret_ranges.push(v..vend);
+                out.shown.extend(prefix);
                 out.entries.push(EnvEntry {
                     key,
                     value: Some(raw.to_string()),
@@ -200,20 +218,24 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
     out
 }
 
-/// The text with every value replaced by `*` (byte for byte, newlines kept), so that snippets
-/// of an env file can be shown without its secrets.
+/// The text as it may be shown: every byte outside the [shown](EnvFile::shown) ranges becomes
+/// `*` except line breaks, so offsets, lines and spans stay valid. Values, comments, malformed
+/// lines and bare words are all masked, whatever they hold.
 pub fn mask(text: &str) -> String {
     let parsed = parse(FileId(0), text);
-    let mut bytes = text.as_bytes().to_vec();
-    for r in &parsed.secret_ranges {
-        for b in bytes.iter_mut().take(r.end.min(text.len())).skip(r.start) {
-            if *b != b'\n' && *b != b'\r' {
-                *b = b'*';
-            }
+    let mut out = String::with_capacity(text.len());
+    let mut shown = parsed.shown.iter().peekable();
+    for (i, c) in text.char_indices() {
+        while shown.next_if(|r| r.end <= i).is_some() {}
+        let visible = matches!(c, '\n' | '\r') || shown.peek().is_some_and(|r| r.start <= i);
+        if visible {
+            out.push(c);
+        } else {
+            // One `*` per byte: the masked text has the original's byte offsets.
+            out.extend(std::iter::repeat_n('*', c.len_utf8()));
         }
     }
-    // Only ASCII `*` replaced whole bytes of (possibly multi-byte) characters: still UTF-8.
-    String::from_utf8(bytes).unwrap_or_default()
+    out
 }
 
 #[cfg(test)]
@@ -245,14 +267,25 @@ mod tests {
     }
 
     #[test]
-    fn mask_hides_every_value_and_keeps_offsets() {
-        let text = "A=s3cr3t\nB=\"multi\nline\" # c\nC='q'\nbad line=leak\n";
+    fn mask_shows_only_the_keys_of_assignments_and_keeps_offsets() {
+        let text = "A=s3cr3t\n  export B=\"multi\nline\" # c\nC='q'\nbad line=leak\n# old=pw\nBARE\nTOKEN dG9rZW4=\ndG9rZW4=\nD: colon\né=x\n";
         let m = mask(text);
         assert_eq!(m.len(), text.len());
-        for secret in ["s3cr3t", "multi", "line\"", "'q'", "leak"] {
-            assert!(!m.contains(secret), "{m}");
-        }
-        assert!(m.contains("A=") && m.contains("# c"));
+        assert_eq!(
+            m,
+            "A=******\n  export B=******\n*********\nC=***\n*************\n********\n****\n**************\n********\n********\n****\n"
+        );
+    }
+
+    #[test]
+    fn only_assigned_keys_in_one_case_are_listed() {
+        let f = parse(
+            FileId(0),
+            "DB_HOST=x\nspring.url=y\nBARE\ndG9rZW4=\nAKIAIOSFODNN7EXAMPLE0X=\nLONG_NAME_WITH_SEPARATORS_OK=1\n",
+        );
+        assert_eq!(f.listed_keys().collect::<Vec<_>>(), ["DB_HOST", "spring.url", "LONG_NAME_WITH_SEPARATORS_OK"]);
+        // The bare word and the token still count as keys for the checks.
+        assert!(f.get("BARE").is_some() && f.get("dG9rZW4").is_some());
     }
 
     #[test]

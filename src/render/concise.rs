@@ -1,4 +1,5 @@
-//! One line per finding: `path:line:col: severity[CODE] message`.
+//! One line per finding: `path:line:col: severity[CODE] message` (the message scrubbed of
+//! secret-shaped values).
 
 use crate::diagnostic::Diagnostic;
 use crate::source::Sources;
@@ -12,7 +13,7 @@ pub fn render(sources: &Sources, diags: &[Diagnostic]) -> String {
             sources.path(d.primary.span.file),
             d.severity,
             d.code,
-            d.message
+            super::mask::scrub(&d.message)
         ));
     }
     out

@@ -1,15 +1,17 @@
 //! The `json` format, version 1: `{"version": 1, "findings": [...], "summary": {...}}`.
 
+use super::mask::scrub;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Sources;
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(Serialize)]
 struct Related<'a> {
     path: &'a str,
     line: usize,
     column: usize,
-    message: &'a str,
+    message: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -17,13 +19,13 @@ struct Finding<'a> {
     code: &'a str,
     name: &'a str,
     severity: Severity,
-    message: &'a str,
+    message: Cow<'a, str>,
     path: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
     end_column: usize,
-    help: Option<&'a str>,
+    help: Option<Cow<'a, str>>,
     related: Vec<Related<'a>>,
 }
 
@@ -57,19 +59,19 @@ pub fn render_with_baselined(sources: &Sources, diags: &[Diagnostic], baselined:
                 code: d.code,
                 name: d.name,
                 severity: d.severity,
-                message: &d.message,
+                message: scrub(&d.message),
                 path: sources.path(d.primary.span.file),
                 line,
                 column,
                 end_line,
                 end_column,
-                help: d.help.as_deref(),
+                help: d.help.as_deref().map(scrub),
                 related: d
                     .related
                     .iter()
                     .map(|l| {
                         let ((line, column), _) = super::position(sources, l.span);
-                        Related { path: sources.path(l.span.file), line, column, message: &l.message }
+                        Related { path: sources.path(l.span.file), line, column, message: scrub(&l.message) }
                     })
                     .collect(),
             }

@@ -7,11 +7,34 @@ pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod mask;
 pub mod rdjson;
 pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{Sources, Span};
+use crate::source::{FileId, Sources, Span};
+use std::sync::OnceLock;
+
+/// The files of a run as they may be shown ([`mask::file_text`]), each built the first time
+/// it is asked for, then shared by every finding and every context line.
+pub struct Shown<'a> {
+    pub sources: &'a Sources,
+    texts: Vec<OnceLock<String>>,
+}
+
+impl<'a> Shown<'a> {
+    pub fn new(sources: &'a Sources) -> Shown<'a> {
+        Shown { sources, texts: sources.files.iter().map(|_| OnceLock::new()).collect() }
+    }
+
+    /// The shown text of a file (empty for an unknown id).
+    pub fn text(&self, file: FileId) -> &str {
+        match (self.sources.get(file), self.texts.get(file.0 as usize)) {
+            (Some(f), Some(cell)) => cell.get_or_init(|| mask::file_text(f.kind, &f.text)),
+            _ => "",
+        }
+    }
+}
 
 /// 1-based (line, column) of the start and end of a span.
 pub fn position(sources: &Sources, span: Span) -> ((usize, usize), (usize, usize)) {
@@ -105,9 +128,14 @@ pub fn model_json(model: &crate::model::Model) -> String {
     let env_files: Vec<_> = model
         .env_sources
         .iter()
-        .map(|e| json!({"path": e.path, "template": e.is_template, "keys": e.parsed.entries.iter().map(|x| x.key.value.clone()).collect::<Vec<_>>()}))
+        .map(|e| {
+            // Only the keys that may be shown; bare words and token-shaped keys are counted.
+            let keys: Vec<&str> = e.parsed.listed_keys().collect();
+            let unlisted = e.parsed.entries.len() - keys.len();
+            json!({"path": e.path, "template": e.is_template, "keys": keys, "unlisted": unlisted})
+        })
         .collect();
-    let v = json!({
+    let mut v = json!({
         "version": 1,
         "binaries": binaries,
         "images": model.images,
@@ -115,7 +143,23 @@ pub fn model_json(model: &crate::model::Model) -> String {
         "services": services,
         "env_files": env_files,
     });
+    scrub_strings(&mut v);
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Masks secret-shaped values in every string of a JSON value ([`mask::scrub`]): the model
+/// quotes Dockerfile and script text (opaque reasons, `ADD` URLs).
+fn scrub_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(m) = mask::scrub(s) {
+                *s = m;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(scrub_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(scrub_strings),
+        _ => {}
+    }
 }
