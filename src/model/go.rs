@@ -1,8 +1,8 @@
 //! Go packages and the binaries they make: main packages, their module, the packages they
 //! reach through imports, the env keys those read and the batch tasks they define.
 
-use crate::parse::golang::{self, EnvRead};
-use crate::source::{FileId, Kind, Sources, Span, Spanned, file_name, parent_dir};
+use crate::parse::golang::{self, Body, EnvRead, StringFlag, TypeRef, Use};
+use crate::source::{FileId, Kind, Sources, Span, file_name, parent_dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,11 +21,37 @@ pub struct Package {
     /// `package main` in the package's main file (prefers `main.go`).
     pub main_span: Option<Span>,
     pub imports: BTreeSet<String>,
-    pub env_reads: Vec<EnvRead>,
-    pub task_flag: Option<Spanned<String>>,
-    pub tasks: Vec<Spanned<String>>,
+    /// Import paths brought in with `import . "path"`.
+    pub dot_imports: BTreeSet<String>,
+    /// The functions and methods of every file.
+    pub funcs: Vec<golang::Func>,
+    /// Package-level code, one body per file.
+    pub package_level: Vec<golang::Body>,
+    /// Every file was followed to its end (the functions are all known).
+    pub complete: bool,
+    pub string_flags: Vec<StringFlag>,
     /// Every file is generated code (`// Code generated … DO NOT EDIT.`).
     pub generated: bool,
+    /// (receiver type or "", name) → indexes into `funcs`.
+    by_name: BTreeMap<(String, String), Vec<usize>>,
+}
+
+impl Package {
+    /// The indexes of the functions called `name` (methods of `receiver`, or plain functions
+    /// when it is empty); several when build tags give one function per platform.
+    fn funcs_named(&self, receiver: &str, name: &str) -> Vec<usize> {
+        self.by_name.get(&(receiver.to_string(), name.to_string())).cloned().unwrap_or_default()
+    }
+}
+
+/// The keys a binary reads on every run with no fallback.
+#[derive(Debug)]
+pub struct RequiredEnv<'a> {
+    /// Sorted by place.
+    pub reads: Vec<&'a EnvRead>,
+    /// The functions reachable from `main` were followed; when `false`, the reads are the main
+    /// package's own and those of the packages it imports are unknown.
+    pub computed: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +88,23 @@ fn module_path(text: &str) -> Option<String> {
         let l = l.trim();
         l.strip_prefix("module").filter(|r| r.starts_with([' ', '\t'])).map(|r| r.trim().trim_matches('"').to_string())
     })
+}
+
+/// The name `go build` gives the main package in `dir`: the last element of its import path
+/// without a `/vN` major-version suffix (a module root takes its module path's), else the
+/// directory's name. A main package at the root of a repository without a `go.mod` has no
+/// name of its own: `main`.
+pub fn binary_name(modules: &[Module], dir: &str) -> String {
+    if let Some(m) = modules.iter().find(|m| m.dir == dir) {
+        let mut parts = m.path.trim_end_matches('/').rsplit('/');
+        let last = parts.next().unwrap_or("");
+        let major = last.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let name = if major { parts.next().unwrap_or(last) } else { last };
+        if !name.is_empty() {
+            return name.to_string();
+        }
+    }
+    if dir.is_empty() { "main".to_string() } else { file_name(dir).to_string() }
 }
 
 /// Simple glob match: `*` matches within one path component, `**` across components.
@@ -133,6 +176,7 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
                 if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
             }),
             generated: true,
+            complete: true,
             ..Package::default()
         });
         pkg.generated &= facts.generated;
@@ -146,13 +190,28 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
                 }
             }
         }
-        pkg.imports.extend(facts.imports.into_iter().map(|i| i.path.value));
-        if !facts.generated {
-            pkg.env_reads.extend(facts.env_reads);
+        for i in facts.imports {
+            if i.alias.as_deref() == Some(".") {
+                pkg.dot_imports.insert(i.path.value.clone());
+            }
+            pkg.imports.insert(i.path.value);
         }
-        if facts.task_flag.is_some() && pkg.task_flag.is_none() {
-            pkg.task_flag = facts.task_flag;
-            pkg.tasks = facts.tasks;
+        let mut funcs = facts.funcs;
+        let mut package_level = facts.package_level;
+        if facts.generated {
+            // Generated code is not charged with keys; its calls still count.
+            package_level.env_reads.clear();
+            funcs.iter_mut().for_each(|f| f.body.env_reads.clear());
+        }
+        pkg.complete &= facts.complete;
+        pkg.funcs.extend(funcs);
+        pkg.package_level.push(package_level);
+        pkg.string_flags.extend(facts.string_flags);
+    }
+    for pkg in m.packages.values_mut() {
+        for (i, f) in pkg.funcs.iter().enumerate() {
+            let key = (f.receiver.clone().unwrap_or_default(), f.name.value.clone());
+            pkg.by_name.entry(key).or_default().push(i);
         }
     }
     for (dir, (_, _, span)) in main_files {
@@ -160,7 +219,7 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
             continue;
         };
         pkg.main_span = Some(span);
-        let name = if dir.is_empty() { "main".to_string() } else { file_name(&dir).to_string() };
+        let name = binary_name(&m.modules, &dir);
         let ignored = ignore.iter().any(|g| {
             glob_match(g, &dir)
                 || pkg.module_dir.as_ref().is_some_and(|md| {
@@ -196,6 +255,105 @@ impl GoModel {
         }
         out.sort_by(|a, b| a.dir.cmp(&b.dir));
         out
+    }
+
+    /// The keys the binary built from `dir` reads on every run with no fallback: those read by
+    /// package-level code and `init` of every package it links, and by the functions `main`
+    /// reaches through calls and references outside branches (function calls, `pkg.F`, and
+    /// methods of values whose type is known). A method called on a value of unknown type is
+    /// not followed: its keys are unknown, not required. When the functions cannot be followed
+    /// (a file whose brackets do not balance, no `func main`), only the main package's own
+    /// reads are known.
+    pub fn required_env(&self, dir: &str) -> RequiredEnv<'_> {
+        let linked = self.reachable(dir);
+        let Some(main) = self.packages.get(dir) else {
+            return RequiredEnv { reads: Vec::new(), computed: false };
+        };
+        let main_funcs = main.funcs_named("", "main");
+        let computed = !main_funcs.is_empty() && linked.iter().all(|p| p.complete);
+        let mut bodies: Vec<&Body> = Vec::new();
+        if computed {
+            let mut seen: BTreeSet<(&str, usize)> = BTreeSet::new();
+            let mut stack: Vec<(&str, usize)> = main_funcs.iter().map(|&i| (dir, i)).collect();
+            for p in &linked {
+                bodies.extend(p.package_level.iter());
+                stack.extend(p.funcs_named("", "init").into_iter().map(|i| (p.dir.as_str(), i)));
+                for b in &p.package_level {
+                    for u in &b.uses {
+                        stack.extend(self.targets(&p.dir, u));
+                    }
+                }
+            }
+            while let Some((d, i)) = stack.pop() {
+                if !seen.insert((d, i)) {
+                    continue;
+                }
+                let Some(f) = self.packages.get(d).and_then(|p| p.funcs.get(i)) else { continue };
+                bodies.push(&f.body);
+                for u in &f.body.uses {
+                    stack.extend(self.targets(d, u));
+                }
+            }
+        } else {
+            bodies.extend(main.package_level.iter());
+            bodies.extend(main.funcs.iter().map(|f| &f.body));
+        }
+        let mut reads: Vec<&EnvRead> =
+            bodies.into_iter().flat_map(|b| b.env_reads.iter()).filter(|r| !r.optional).collect();
+        reads.sort_by_key(|r| r.key.span);
+        reads.dedup_by(|a, b| a.key.span == b.key.span);
+        RequiredEnv { reads, computed }
+    }
+
+    /// The functions a use in package `dir` refers to (package directory, index).
+    fn targets<'a>(&'a self, dir: &'a str, u: &'a Use) -> Vec<(&'a str, usize)> {
+        let in_pkg = |d: &'a str, recv: &str, name: &str| -> Vec<(&'a str, usize)> {
+            match self.packages.get_key_value(d) {
+                Some((d, p)) => p.funcs_named(recv, name).into_iter().map(|i| (d.as_str(), i)).collect(),
+                None => Vec::new(),
+            }
+        };
+        match u {
+            Use::Ident(name) => {
+                let mut out = in_pkg(dir, "", name);
+                if let Some(p) = self.packages.get(dir) {
+                    for path in &p.dot_imports {
+                        if let Some(d) = self.by_import.get(path) {
+                            out.extend(in_pkg(d, "", name));
+                        }
+                    }
+                }
+                out
+            }
+            Use::Qualified { pkg, name } => match self.by_import.get(pkg) {
+                Some(d) => in_pkg(d, "", name),
+                None => Vec::new(),
+            },
+            Use::Method { ty, name } => match self.resolve_type(dir, ty, 0) {
+                Some((d, t)) => in_pkg(d, t, name),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// The package directory and name of a type named in package `dir`.
+    fn resolve_type<'a>(&'a self, dir: &'a str, ty: &'a TypeRef, depth: usize) -> Option<(&'a str, &'a str)> {
+        match ty {
+            TypeRef::Named { pkg: None, name } => Some((dir, name)),
+            TypeRef::Named { pkg: Some(p), name } => Some((self.by_import.get(p)?.as_str(), name)),
+            TypeRef::ResultOf { pkg, func } => {
+                let d = match pkg {
+                    None => dir,
+                    Some(p) => self.by_import.get(p)?.as_str(),
+                };
+                let (d, p) = self.packages.get_key_value(d)?;
+                let f = p.funcs_named("", func).into_iter().find_map(|i| p.funcs.get(i)?.result.as_ref())?;
+                if depth > 0 {
+                    return None;
+                }
+                self.resolve_type(d, f, depth + 1)
+            }
+        }
     }
 
     pub fn binary(&self, dir: &str) -> Option<&Binary> {
