@@ -367,7 +367,87 @@ impl GoModel {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn model(files: &[(&str, &str)]) -> GoModel {
+        let mut sources = Sources::default();
+        for (p, t) in files {
+            let kind = if p.ends_with("go.mod") { Kind::GoMod } else { Kind::Go };
+            sources.add(SourceFile::new(p.to_string(), kind, t.to_string(), false));
+        }
+        build(&sources, &[])
+    }
+
+    fn required(m: &GoModel, dir: &str) -> (Vec<String>, bool) {
+        let r = m.required_env(dir);
+        (r.reads.iter().map(|x| x.key.value.clone()).collect(), r.computed)
+    }
+
+    const CONFIG: &str = r#"package config
+import "os"
+var Region = os.Getenv("REGION")
+func init() { _ = os.Getenv("INIT_KEY") }
+func Server() string { return os.Getenv("HTTP_ADDR") + dsn() }
+func Worker() string { return os.Getenv("QUEUE_URL") + dsn() }
+func dsn() string { return os.Getenv("DATABASE_URL") }
+type Mailer struct{ key string }
+func NewMailer() *Mailer { return &Mailer{key: os.Getenv("MAIL_KEY")} }
+func (m *Mailer) From() string { return os.Getenv("MAIL_FROM") }
+func (m *Mailer) Send() { m.sign() }
+func (m *Mailer) sign() { _ = os.Getenv("MAIL_SIGNING_KEY") }
+func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
+"#;
+
+    #[test]
+    fn a_binary_is_charged_with_the_keys_main_reaches() {
+        let m = model(&[
+            ("go.mod", "module example.com/shop\n"),
+            ("internal/config/config.go", CONFIG),
+            (
+                "cmd/server/main.go",
+                "package main\nimport \"example.com/shop/internal/config\"\nfunc main() {\n mailer := config.NewMailer()\n mailer.Send()\n serve(config.Server())\n}\nfunc serve(addr string) {}\n",
+            ),
+            (
+                "cmd/worker/main.go",
+                "package main\nimport (\"flag\"; \"example.com/shop/internal/config\")\nfunc main() {\n flag.Parse()\n if flag.NArg() > 0 {\n  config.NewMailer().From()\n }\n run(config.Worker)\n}\nfunc run(f func() string) { f() }\n",
+            ),
+        ]);
+        let (server, computed) = required(&m, "cmd/server");
+        assert!(computed);
+        assert_eq!(server, ["REGION", "INIT_KEY", "HTTP_ADDR", "DATABASE_URL", "MAIL_KEY", "MAIL_SIGNING_KEY"]);
+        // A function passed as a value counts; a call in a branch does not.
+        let (worker, _) = required(&m, "cmd/worker");
+        assert_eq!(worker, ["REGION", "INIT_KEY", "QUEUE_URL", "DATABASE_URL"]);
+    }
+
+    #[test]
+    fn when_the_functions_cannot_be_followed_only_the_main_package_is_known() {
+        let m = model(&[
+            ("go.mod", "module example.com/shop\n"),
+            (
+                "internal/config/config.go",
+                "package config\nimport \"os\"\nfunc Load() string { return os.Getenv(\"A\") }\nfunc broken() {\n",
+            ),
+            (
+                "cmd/api/main.go",
+                "package main\nimport (\"os\"; \"example.com/shop/internal/config\")\nfunc main() { _ = config.Load() + os.Getenv(\"OWN\") }\n",
+            ),
+        ]);
+        assert_eq!(required(&m, "cmd/api"), (vec!["OWN".to_string()], false));
+    }
+
+    #[test]
+    fn binary_names() {
+        let m = model(&[
+            ("go.mod", "module github.com/acme/billing-api/v2\n"),
+            ("main.go", "package main\nfunc main() {}\n"),
+            ("tools/go.mod", "module example.com/tools\n"),
+            ("tools/gen/main.go", "package main\nfunc main() {}\n"),
+        ]);
+        let names: Vec<_> = m.binaries.iter().map(|b| (b.dir.as_str(), b.name.as_str())).collect();
+        assert_eq!(names, [("", "billing-api"), ("tools/gen", "gen")]);
+    }
 
     #[test]
     fn globs() {
