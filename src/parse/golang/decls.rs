@@ -1,8 +1,9 @@
 //! Top-level declarations and what each function body does: the keys it reads and the
 //! functions and methods it refers to on every run.
 
+use super::env::{Gate, read_facts};
 use super::lex::{Tok, Toks};
-use super::{Body, EnvRead, Func, Imports, TypeRef, Use, read_is_optional};
+use super::{Body, EnvRead, Func, Imports, TypeRef, Use};
 use crate::source::{FileId, Span, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -417,7 +418,9 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
     let t = c.t;
     let (locals, sites) = locals_of(c, r.clone(), params);
     let mut uses = BTreeSet::new();
-    let mut env_reads = Vec::new();
+    // Each read with its token index, and the gates the reads set.
+    let mut env_reads: Vec<(usize, EnvRead)> = Vec::new();
+    let mut gates: Vec<Gate> = Vec::new();
     // Open braces: whether each is a branch (`if`, `else`, `switch`, `select`).
     let mut blocks: Vec<bool> = Vec::new();
     let mut pending: Option<(bool, usize)> = None;
@@ -457,8 +460,10 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
                 if (y == "Getenv" || lookup) && t.is(k + 3, "(") && t.is(k + 5, ")") {
                     if let (Some(key), Some(lit)) = (t.str(k + 4), t.get(k + 4)) {
                         let span = Span::new(c.file, lit.start..lit.end);
-                        let optional = lookup || in_branch || read_is_optional(t, k);
-                        env_reads.push(EnvRead { key: Spanned::new(key.to_string(), span), optional });
+                        let facts = read_facts(t, k);
+                        gates.extend(facts.gate);
+                        let optional = lookup || in_branch || facts.optional;
+                        env_reads.push((k, EnvRead { key: Spanned::new(key.to_string(), span), optional }));
                     }
                 }
             }
@@ -491,5 +496,12 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
         }
         uses.insert(Use::Ident(x.to_string()));
     }
-    Body { env_reads, uses: uses.into_iter().collect() }
+    // A read after an early return on another key's absence, or beside it in one composite
+    // literal, is taken only when that key is set.
+    for (k, read) in &mut env_reads {
+        if gates.iter().any(|g| *k > g.after || g.literal.as_ref().is_some_and(|l| l.contains(k))) {
+            read.optional = true;
+        }
+    }
+    Body { env_reads: env_reads.into_iter().map(|(_, r)| r).collect(), uses: uses.into_iter().collect() }
 }

@@ -4,6 +4,7 @@
 //! flags a `switch` selects on. Nothing inside a comment or a string literal is ever a fact.
 
 mod decls;
+mod env;
 mod flags;
 mod lex;
 
@@ -194,81 +195,6 @@ fn read_imports(t: Toks<'_, '_>, k: usize, file: FileId, out: &mut Vec<Import>, 
     }
 }
 
-/// Whether the block after a comparison at `from` aborts (then the key is required after all).
-fn block_aborts(t: Toks<'_, '_>, from: usize) -> bool {
-    let Some(open) = (from..(from + 8).min(t.len())).find(|&k| t.is(k, "{")) else {
-        return false;
-    };
-    let close = t.closing(open).unwrap_or(t.len());
-    (open..close)
-        .any(|k| t.ident(k).is_some_and(|s| matches!(s, "panic" | "Exit" | "Errorf" | "New") || s.starts_with("Fatal")))
-}
-
-/// Looks in the tokens after `from` for a comparison of `name` (or `.name`) with `""` or a
-/// `len(name)` test, and decides whether the empty case has a fallback.
-fn empty_case_handled(t: Toks<'_, '_>, from: usize, name: &str, field: bool) -> bool {
-    let end = (from + 120).min(t.len());
-    for i in from..end {
-        let matches_name = t.ident(i) == Some(name) && (!field || i.checked_sub(1).is_some_and(|p| t.is(p, ".")));
-        if matches_name {
-            let cmp_after = (t.is(i + 1, "==") || t.is(i + 1, "!=")) && t.is_empty_str(i + 2);
-            let len_test = i.checked_sub(2).is_some_and(|p| t.ident(p) == Some("len"));
-            if cmp_after || len_test {
-                return !block_aborts(t, i);
-            }
-        }
-    }
-    false
-}
-
-/// Functions that read a switch or a default out of a value rather than use it as a setting.
-const FLAG_READERS: &[&str] = &["Or", "ParseBool", "EqualFold", "ToLower", "ToUpper", "HasPrefix", "Contains"];
-
-/// Decides whether the `os.Getenv` call whose `os` token is at `at` has a fallback nearby.
-fn read_is_optional(t: Toks<'_, '_>, at: usize) -> bool {
-    let close = at + 5;
-    // Compared right away: `if os.Getenv("K") == "" {…}`.
-    if (t.is(close + 1, "==") || t.is(close + 1, "!=")) && t.is_empty_str(close + 2) {
-        return !block_aborts(t, close);
-    }
-    // Compared with a value: a switch, not a setting (`if os.Getenv("DEBUG") == "1"`).
-    if (t.is(close + 1, "==") || t.is(close + 1, "!=")) && t.str(close + 2).is_some() {
-        return true;
-    }
-    // Out through the calls that wrap it (`strings.TrimSpace(os.Getenv("K"))`): a wrapper that
-    // reads a flag or a default out of it makes it optional; else the whole call is the value.
-    let mut start = at;
-    let mut end = close;
-    while let Some(open) = start.checked_sub(1).filter(|&p| t.is(p, "(")) {
-        let Some(func) = open.checked_sub(1).and_then(|p| t.ident(p)) else { break };
-        if FLAG_READERS.contains(&func) {
-            return true;
-        }
-        let Some(call_close) = t.closing(open) else { break };
-        // `strings.TrimSpace(` or `trim(`: the call starts at its qualifier.
-        start = open - 1;
-        if start >= 2 && t.is(start - 1, ".") && t.ident(start - 2).is_some() {
-            start -= 2;
-        }
-        end = call_close;
-    }
-    let prev = start.checked_sub(1);
-    let name = start.checked_sub(2).and_then(|p| t.ident(p));
-    // `v := os.Getenv("K")` / `v = …`, then `if v == "" {…}` nearby.
-    if prev.is_some_and(|p| t.is(p, ":=") || t.is(p, "=")) {
-        if let Some(name) = name {
-            return empty_case_handled(t, end, name, false);
-        }
-    }
-    // `Field: os.Getenv("K")` in a composite literal, then `if cfg.Field == ""`.
-    if prev.is_some_and(|p| t.is(p, ":")) {
-        if let Some(name) = name {
-            return empty_case_handled(t, end, name, true);
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +284,50 @@ func Load() (*Config, error) {
                 ("S3_BUCKET".into(), true),
                 ("DATA_DIR".into(), true),
                 ("SMTP_HOST".into(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_early_return_on_a_missing_key_makes_the_rest_of_the_setting_optional() {
+        let src = r#"package storage
+import ("fmt"; "os"; "strconv")
+func FromEnv() (*Driver, error) {
+    cfg := Config{
+        Driver: os.Getenv("STORAGE_DRIVER"),
+        Bucket: os.Getenv("STORAGE_BUCKET"),
+    }
+    if cfg.Driver == "" {
+        return nil, nil
+    }
+    region := os.Getenv("STORAGE_REGION")
+    return open(cfg, region)
+}
+func Limits() (int, error) {
+    n := 10
+    if raw := os.Getenv("MAX_UPLOADS"); raw != "" {
+        v, err := strconv.Atoi(raw)
+        if err != nil {
+            return 0, fmt.Errorf("invalid MAX_UPLOADS: %w", err)
+        }
+        n = v
+    }
+    cfg := Config{Name: os.Getenv("STORE_NAME"), Zone: os.Getenv("STORE_ZONE")}
+    if cfg.Name == "" {
+        cfg.Name = "default"
+    }
+    return n, nil
+}
+"#;
+        assert_eq!(
+            reads(src),
+            vec![
+                ("STORAGE_DRIVER".into(), true),
+                ("STORAGE_BUCKET".into(), true),
+                ("STORAGE_REGION".into(), true),
+                ("MAX_UPLOADS".into(), true),
+                ("STORE_NAME".into(), true),
+                ("STORE_ZONE".into(), false),
             ]
         );
     }
