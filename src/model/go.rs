@@ -32,15 +32,16 @@ pub struct Package {
     pub string_flags: Vec<StringFlag>,
     /// Every file is generated code (`// Code generated … DO NOT EDIT.`).
     pub generated: bool,
-    /// (receiver type or "", name) → indexes into `funcs`.
-    by_name: BTreeMap<(String, String), Vec<usize>>,
+    /// Name → (receiver type or "", index into `funcs`).
+    by_name: BTreeMap<String, Vec<(String, usize)>>,
 }
 
 impl Package {
     /// The indexes of the functions called `name` (methods of `receiver`, or plain functions
     /// when it is empty); several when build tags give one function per platform.
     fn funcs_named(&self, receiver: &str, name: &str) -> Vec<usize> {
-        self.by_name.get(&(receiver.to_string(), name.to_string())).cloned().unwrap_or_default()
+        let found = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        found.iter().filter(|(r, _)| r == receiver).map(|(_, i)| *i).collect()
     }
 }
 
@@ -149,7 +150,14 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
     // Scanning is the costly part on large repositories: in parallel, results in file order.
     let files: Vec<(FileId, &crate::source::SourceFile)> =
         sources.iter().filter(|(_, f)| f.kind == Kind::Go && !f.path.ends_with("_test.go")).collect();
-    let scanned: Vec<golang::GoFile> = files.par_iter().map(|(id, f)| golang::parse(*id, &f.text)).collect();
+    // Only references to the repository's own packages are followed.
+    let local = |path: &str| {
+        m.modules
+            .iter()
+            .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
+    };
+    let scanned: Vec<golang::GoFile> =
+        files.par_iter().map(|(id, f)| golang::parse_with(*id, &f.text, &local)).collect();
     for ((id, f), facts) in files.into_iter().zip(scanned) {
         if facts.build_ignored {
             continue;
@@ -210,8 +218,8 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
     }
     for pkg in m.packages.values_mut() {
         for (i, f) in pkg.funcs.iter().enumerate() {
-            let key = (f.receiver.clone().unwrap_or_default(), f.name.value.clone());
-            pkg.by_name.entry(key).or_default().push(i);
+            let receiver = f.receiver.clone().unwrap_or_default();
+            pkg.by_name.entry(f.name.value.clone()).or_default().push((receiver, i));
         }
     }
     for (dir, (_, _, span)) in main_files {

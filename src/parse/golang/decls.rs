@@ -23,53 +23,55 @@ pub(super) struct Scanned {
 }
 
 /// Predeclared identifiers: never a function of the package.
-const PREDECLARED: &[&str] = &[
-    "_",
-    "nil",
-    "true",
-    "false",
-    "iota",
-    "append",
-    "cap",
-    "clear",
-    "close",
-    "complex",
-    "copy",
-    "delete",
-    "imag",
-    "len",
-    "make",
-    "max",
-    "min",
-    "new",
-    "panic",
-    "print",
-    "println",
-    "real",
-    "recover",
-    "any",
-    "bool",
-    "byte",
-    "comparable",
-    "complex64",
-    "complex128",
-    "error",
-    "float32",
-    "float64",
-    "int",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "rune",
-    "string",
-    "uint",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "uintptr",
-];
+fn predeclared(s: &str) -> bool {
+    matches!(
+        s,
+        "_" | "nil"
+            | "true"
+            | "false"
+            | "iota"
+            | "append"
+            | "cap"
+            | "clear"
+            | "close"
+            | "complex"
+            | "copy"
+            | "delete"
+            | "imag"
+            | "len"
+            | "make"
+            | "max"
+            | "min"
+            | "new"
+            | "panic"
+            | "print"
+            | "println"
+            | "real"
+            | "recover"
+            | "any"
+            | "bool"
+            | "byte"
+            | "comparable"
+            | "complex64"
+            | "complex128"
+            | "error"
+            | "float32"
+            | "float64"
+            | "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "rune"
+            | "string"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uintptr"
+    )
+}
 
 const DECL_KEYWORDS: &[&str] = &["func", "var", "const", "type", "import", "package"];
 
@@ -322,7 +324,7 @@ fn type_at(c: &Ctx<'_, '_, '_>, r: Range<usize>) -> Option<TypeRef> {
         let pkg = c.imports.aliases.get(a)?.clone();
         return Some(TypeRef::Named { pkg: Some(pkg), name });
     }
-    (!PREDECLARED.contains(&a)).then(|| TypeRef::Named { pkg: None, name: a.to_string() })
+    (!predeclared(a)).then(|| TypeRef::Named { pkg: None, name: a.to_string() })
 }
 
 /// The type of the expression at `k` when a scan can tell (`&T{…}`, `pkg.T{…}`, `F(…)`,
@@ -349,7 +351,7 @@ fn infer(c: &Ctx<'_, '_, '_>, k: usize) -> (Option<TypeRef>, usize) {
         }
         return (None, k);
     }
-    if t.is(a + 1, "{") && !PREDECLARED.contains(&x) {
+    if t.is(a + 1, "{") && !predeclared(x) {
         return (Some(TypeRef::Named { pkg: None, name: x.to_string() }), t.closing(a + 1).map_or(k, |e| e + 1));
     }
     if t.is(a + 1, "(") {
@@ -357,7 +359,7 @@ fn infer(c: &Ctx<'_, '_, '_>, k: usize) -> (Option<TypeRef>, usize) {
         if x == "new" {
             return (type_at(c, a + 2..close), close + 1);
         }
-        if !PREDECLARED.contains(&x) {
+        if !predeclared(x) {
             if let Some(end) = after_call(a + 1) {
                 return (Some(TypeRef::ResultOf { pkg: None, func: x.to_string() }), end);
             }
@@ -417,7 +419,7 @@ fn local_at(locals: &Locals, x: &str, k: usize) -> Option<Option<TypeRef>> {
 pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Option<TypeRef>)]) -> Body {
     let t = c.t;
     let (locals, sites) = locals_of(c, r.clone(), params);
-    let mut uses = BTreeSet::new();
+    let mut uses = Vec::new();
     // Each read with its token index, and the gates the reads set.
     let mut env_reads: Vec<(usize, EnvRead)> = Vec::new();
     let mut gates: Vec<Gate> = Vec::new();
@@ -449,7 +451,7 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
         }
         let in_branch = blocks.iter().any(|b| *b);
         let Some(x) = t.name(k) else { continue };
-        if k.checked_sub(1).is_some_and(|p| t.is(p, ".")) || PREDECLARED.contains(&x) {
+        if k.checked_sub(1).is_some_and(|p| t.is(p, ".")) || predeclared(x) {
             continue;
         }
         let local = local_at(&locals, x, k);
@@ -472,12 +474,12 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
             }
             match local {
                 Some(Some(ty)) => {
-                    uses.insert(Use::Method { ty, name: y.to_string() });
+                    uses.push(Use::Method { ty, name: y.to_string() });
                 }
                 Some(None) => {}
                 None => {
                     if let Some(pkg) = c.imports.aliases.get(x) {
-                        uses.insert(Use::Qualified { pkg: pkg.clone(), name: y.to_string() });
+                        uses.push(Use::Qualified { pkg: pkg.clone(), name: y.to_string() });
                     }
                 }
             }
@@ -494,7 +496,7 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
         {
             continue;
         }
-        uses.insert(Use::Ident(x.to_string()));
+        uses.push(Use::Ident(x.to_string()));
     }
     // A read after an early return on another key's absence, or beside it in one composite
     // literal, is taken only when that key is set.
@@ -503,5 +505,7 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
             read.optional = true;
         }
     }
-    Body { env_reads: env_reads.into_iter().map(|(_, r)| r).collect(), uses: uses.into_iter().collect() }
+    uses.sort();
+    uses.dedup();
+    Body { env_reads: env_reads.into_iter().map(|(_, r)| r).collect(), uses }
 }

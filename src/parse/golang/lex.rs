@@ -116,33 +116,36 @@ pub(super) fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, String)>) -> Vec
 }
 
 /// Go's keywords: never the name of a function or a variable.
-pub(super) const KEYWORDS: &[&str] = &[
-    "break",
-    "case",
-    "chan",
-    "const",
-    "continue",
-    "default",
-    "defer",
-    "else",
-    "fallthrough",
-    "for",
-    "func",
-    "go",
-    "goto",
-    "if",
-    "import",
-    "interface",
-    "map",
-    "package",
-    "range",
-    "return",
-    "select",
-    "struct",
-    "switch",
-    "type",
-    "var",
-];
+pub(super) fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "break"
+            | "case"
+            | "chan"
+            | "const"
+            | "continue"
+            | "default"
+            | "defer"
+            | "else"
+            | "fallthrough"
+            | "for"
+            | "func"
+            | "go"
+            | "goto"
+            | "if"
+            | "import"
+            | "interface"
+            | "map"
+            | "package"
+            | "range"
+            | "return"
+            | "select"
+            | "struct"
+            | "switch"
+            | "type"
+            | "var"
+    )
+}
 
 /// The token list with the small queries the scanners need; every index is checked.
 #[derive(Clone, Copy)]
@@ -166,7 +169,7 @@ impl<'t, 'a> Toks<'t, 'a> {
 
     /// An identifier that is not a keyword.
     pub fn name(&self, i: usize) -> Option<&'a str> {
-        self.ident(i).filter(|s| !KEYWORDS.contains(s))
+        self.ident(i).filter(|s| !is_keyword(s))
     }
 
     pub fn str(&self, i: usize) -> Option<&'t str> {

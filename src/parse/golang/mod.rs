@@ -114,7 +114,8 @@ impl GoFile {
 /// The names the file's imports go by.
 #[derive(Debug, Default)]
 struct Imports {
-    /// Alias (or last path element) → import path, for named imports.
+    /// Alias (or last path element) → import path, for named imports of the repository's
+    /// own packages (references to other packages are not kept).
     aliases: BTreeMap<String, String>,
     /// The names `os` and `flag` go by.
     os: Vec<String>,
@@ -122,6 +123,12 @@ struct Imports {
 }
 
 pub fn parse(file: FileId, text: &str) -> GoFile {
+    parse_with(file, text, &|_| true)
+}
+
+/// Parses a file, keeping the references to the packages `local` accepts (the repository's
+/// own), which are the only ones followed.
+pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoFile {
     let mut comments = Vec::new();
     let tokens = lex::lex(text, &mut comments);
     let t = Toks(&tokens);
@@ -145,7 +152,7 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
     }
     let mut imports = Imports::default();
     for k in (0..t.len()).filter(|&k| t.is_kw(k, "import")) {
-        read_imports(t, k, file, &mut out.imports, &mut imports);
+        read_imports(t, k, file, local, &mut out.imports, &mut imports);
     }
     let ctx = decls::Ctx { t, file, imports: &imports };
     let scanned = decls::scan(&ctx);
@@ -157,7 +164,14 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
 }
 
 /// Reads an `import` declaration at `k` (single or grouped).
-fn read_imports(t: Toks<'_, '_>, k: usize, file: FileId, out: &mut Vec<Import>, names: &mut Imports) {
+fn read_imports(
+    t: Toks<'_, '_>,
+    k: usize,
+    file: FileId,
+    local: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Import>,
+    names: &mut Imports,
+) {
     let mut j = k + 1;
     let grouped = t.is(j, "(");
     if grouped {
@@ -181,7 +195,7 @@ fn read_imports(t: Toks<'_, '_>, k: usize, file: FileId, out: &mut Vec<Import>, 
             "flag" => names.flag.push(name.clone()),
             _ => {}
         }
-        if name != "." && name != "_" {
+        if name != "." && name != "_" && local(&path) {
             names.aliases.insert(name, path.clone());
         }
         out.push(Import { path: Spanned::new(path, span), alias });
