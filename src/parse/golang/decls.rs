@@ -136,7 +136,7 @@ pub(super) fn scan(c: &Ctx<'_, '_, '_>) -> Scanned {
         out.complete = false;
     }
     for r in package_ranges {
-        let b = body(c, r, &[]);
+        let b = body(c, r, &[], true);
         out.package_level.env_reads.extend(b.env_reads);
         out.package_level.uses.extend(b.uses);
     }
@@ -156,7 +156,7 @@ fn function(c: &Ctx<'_, '_, '_>, sig: Sig, bodies: &mut Vec<Range<usize>>, compl
     let body = match sig.body {
         Some((open, close)) => {
             bodies.push(open + 1..close);
-            body(c, open + 1..close, &params)
+            body(c, open + 1..close, &params, false)
         }
         None => {
             // A declaration without a body is implemented elsewhere (assembly, linkname).
@@ -415,8 +415,14 @@ fn local_at(locals: &Locals, x: &str, k: usize) -> Option<Option<TypeRef>> {
 }
 
 /// What the code in `r` does on every run: its env reads (those in a branch optional) and
-/// the functions it refers to outside branches.
-pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Option<TypeRef>)]) -> Body {
+/// the functions it refers to outside branches. In package-level code a function literal is a
+/// branch too: it runs only when something calls it (a CLI library, on one subcommand).
+pub(super) fn body(
+    c: &Ctx<'_, '_, '_>,
+    r: Range<usize>,
+    params: &[(String, Option<TypeRef>)],
+    package_level: bool,
+) -> Body {
     let t = c.t;
     let (locals, sites) = locals_of(c, r.clone(), params);
     let mut uses = Vec::new();
@@ -430,7 +436,8 @@ pub(super) fn body(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Opti
     for k in r {
         match t.get(k).map(|x| &x.tok) {
             Some(Tok::Ident("if" | "else" | "switch" | "select")) => pending = Some((true, parens)),
-            Some(Tok::Ident("for" | "func")) => pending = Some((false, parens)),
+            Some(Tok::Ident("func")) => pending = Some((package_level, parens)),
+            Some(Tok::Ident("for")) => pending = Some((false, parens)),
             Some(Tok::Punct("(" | "[")) => parens += 1,
             Some(Tok::Punct(")" | "]")) => parens = parens.saturating_sub(1),
             Some(Tok::Punct("{")) => {

@@ -347,6 +347,21 @@ func Limits() (int, error) {
     }
 
     #[test]
+    fn a_function_literal_in_package_level_code_runs_only_when_called() {
+        let src = r#"package cmd
+import "os"
+var Region = os.Getenv("REGION")
+var serveCmd = &Command{
+    Use: "serve",
+    Run: func(args []string) {
+        _ = os.Getenv("HTTP_ADDR")
+    },
+}
+"#;
+        assert_eq!(reads(src), vec![("REGION".into(), false), ("HTTP_ADDR".into(), true)]);
+    }
+
+    #[test]
     fn functions_their_uses_and_result_types() {
         let src = r#"package main
 import (
