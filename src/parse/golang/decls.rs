@@ -514,5 +514,8 @@ pub(super) fn body(
     }
     uses.sort();
     uses.dedup();
-    Body { env_reads: env_reads.into_iter().map(|(_, r)| r).collect(), uses }
+    uses.shrink_to_fit();
+    let mut env_reads: Vec<EnvRead> = env_reads.into_iter().map(|(_, r)| r).collect();
+    env_reads.shrink_to_fit();
+    Body { env_reads, uses }
 }

@@ -160,6 +160,9 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
     out.package_level = scanned.package_level;
     out.complete = scanned.complete;
     out.string_flags = flags::string_flags(&ctx, &scanned.bodies);
+    // Many files are held at once: no spare capacity.
+    out.funcs.shrink_to_fit();
+    out.imports.shrink_to_fit();
     out
 }
 
