@@ -78,11 +78,13 @@ fn empty_check(t: Toks<'_, '_>, from: usize, name: &str, field: bool) -> Option<
 /// Functions that read a switch or a default out of a value rather than use it as a setting.
 const FLAG_READERS: &[&str] = &["Or", "ParseBool", "EqualFold", "ToLower", "ToUpper", "HasPrefix", "Contains"];
 
-/// The braces of the composite literal around token `at`.
+/// The braces of the composite literal around token `at` (looked for in the 4,096 tokens
+/// before it: a literal of settings is never longer).
 fn enclosing_braces(t: Toks<'_, '_>, at: usize) -> Option<Range<usize>> {
     let mut depth = 0usize;
     let mut k = at;
-    while let Some(p) = k.checked_sub(1) {
+    let floor = at.saturating_sub(4096);
+    while let Some(p) = k.checked_sub(1).filter(|&p| p >= floor) {
         k = p;
         if t.is(k, ")") || t.is(k, "]") || t.is(k, "}") {
             depth += 1;
