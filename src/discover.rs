@@ -29,6 +29,8 @@ const ARTIFACT_GLOBS: &[&str] = &[
     ".env",
     ".env.*",
     "*.env",
+    "env.example",
+    "env.sample",
     "crontab",
     "*.crontab",
     "*.cron",
@@ -109,7 +111,11 @@ pub fn classify(rel: &str) -> Option<Kind> {
     {
         return Some(Kind::Compose);
     }
-    if name == ".env" || name.starts_with(".env.") || (lower.ends_with(".env") && name.len() > 4) {
+    if name == ".env"
+        || name.starts_with(".env.")
+        || (lower.ends_with(".env") && name.len() > 4)
+        || matches!(name, "env.example" | "env.sample")
+    {
         return Some(Kind::EnvFile);
     }
     if name == ".gitignore" {

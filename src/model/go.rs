@@ -1,8 +1,8 @@
 //! Go packages and the binaries they make: main packages, their module, the packages they
 //! reach through imports, the env keys those read and the batch tasks they define.
 
-use crate::parse::golang::{self, EnvRead};
-use crate::source::{FileId, Kind, Sources, Span, Spanned, file_name, parent_dir};
+use crate::parse::golang::{self, Body, EnvRead, StringFlag, TypeRef, Use};
+use crate::source::{FileId, Kind, Sources, Span, file_name, parent_dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,11 +21,38 @@ pub struct Package {
     /// `package main` in the package's main file (prefers `main.go`).
     pub main_span: Option<Span>,
     pub imports: BTreeSet<String>,
-    pub env_reads: Vec<EnvRead>,
-    pub task_flag: Option<Spanned<String>>,
-    pub tasks: Vec<Spanned<String>>,
+    /// Import paths brought in with `import . "path"`.
+    pub dot_imports: BTreeSet<String>,
+    /// The functions and methods of every file.
+    pub funcs: Vec<golang::Func>,
+    /// Package-level code, one body per file.
+    pub package_level: Vec<golang::Body>,
+    /// Every file was followed to its end (the functions are all known).
+    pub complete: bool,
+    pub string_flags: Vec<StringFlag>,
     /// Every file is generated code (`// Code generated … DO NOT EDIT.`).
     pub generated: bool,
+    /// Name → (receiver type or "", index into `funcs`).
+    by_name: BTreeMap<String, Vec<(String, usize)>>,
+}
+
+impl Package {
+    /// The indexes of the functions called `name` (methods of `receiver`, or plain functions
+    /// when it is empty); several when build tags give one function per platform.
+    fn funcs_named(&self, receiver: &str, name: &str) -> Vec<usize> {
+        let found = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        found.iter().filter(|(r, _)| r == receiver).map(|(_, i)| *i).collect()
+    }
+}
+
+/// The keys a binary reads on every run with no fallback.
+#[derive(Debug)]
+pub struct RequiredEnv<'a> {
+    /// Sorted by place.
+    pub reads: Vec<&'a EnvRead>,
+    /// The functions reachable from `main` were followed; when `false`, the reads are the main
+    /// package's own and those of the packages it imports are unknown.
+    pub computed: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +89,23 @@ fn module_path(text: &str) -> Option<String> {
         let l = l.trim();
         l.strip_prefix("module").filter(|r| r.starts_with([' ', '\t'])).map(|r| r.trim().trim_matches('"').to_string())
     })
+}
+
+/// The name `go build` gives the main package in `dir`: the last element of its import path
+/// without a `/vN` major-version suffix (a module root takes its module path's), else the
+/// directory's name. A main package at the root of a repository without a `go.mod` has no
+/// name of its own: `main`.
+pub fn binary_name(modules: &[Module], dir: &str) -> String {
+    if let Some(m) = modules.iter().find(|m| m.dir == dir) {
+        let mut parts = m.path.trim_end_matches('/').rsplit('/');
+        let last = parts.next().unwrap_or("");
+        let major = last.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let name = if major { parts.next().unwrap_or(last) } else { last };
+        if !name.is_empty() {
+            return name.to_string();
+        }
+    }
+    if dir.is_empty() { "main".to_string() } else { file_name(dir).to_string() }
 }
 
 /// Simple glob match: `*` matches within one path component, `**` across components.
@@ -106,7 +150,14 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
     // Scanning is the costly part on large repositories: in parallel, results in file order.
     let files: Vec<(FileId, &crate::source::SourceFile)> =
         sources.iter().filter(|(_, f)| f.kind == Kind::Go && !f.path.ends_with("_test.go")).collect();
-    let scanned: Vec<golang::GoFile> = files.par_iter().map(|(id, f)| golang::parse(*id, &f.text)).collect();
+    // Only references to the repository's own packages are followed.
+    let local = |path: &str| {
+        m.modules
+            .iter()
+            .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
+    };
+    let scanned: Vec<golang::GoFile> =
+        files.par_iter().map(|(id, f)| golang::parse_with(*id, &f.text, &local)).collect();
     for ((id, f), facts) in files.into_iter().zip(scanned) {
         if facts.build_ignored {
             continue;
@@ -133,6 +184,7 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
                 if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
             }),
             generated: true,
+            complete: true,
             ..Package::default()
         });
         pkg.generated &= facts.generated;
@@ -146,13 +198,28 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
                 }
             }
         }
-        pkg.imports.extend(facts.imports.into_iter().map(|i| i.path.value));
-        if !facts.generated {
-            pkg.env_reads.extend(facts.env_reads);
+        for i in facts.imports {
+            if i.alias.as_deref() == Some(".") {
+                pkg.dot_imports.insert(i.path.value.clone());
+            }
+            pkg.imports.insert(i.path.value);
         }
-        if facts.task_flag.is_some() && pkg.task_flag.is_none() {
-            pkg.task_flag = facts.task_flag;
-            pkg.tasks = facts.tasks;
+        let mut funcs = facts.funcs;
+        let mut package_level = facts.package_level;
+        if facts.generated {
+            // Generated code is not charged with keys; its calls still count.
+            package_level.env_reads.clear();
+            funcs.iter_mut().for_each(|f| f.body.env_reads.clear());
+        }
+        pkg.complete &= facts.complete;
+        pkg.funcs.extend(funcs);
+        pkg.package_level.push(package_level);
+        pkg.string_flags.extend(facts.string_flags);
+    }
+    for pkg in m.packages.values_mut() {
+        for (i, f) in pkg.funcs.iter().enumerate() {
+            let receiver = f.receiver.clone().unwrap_or_default();
+            pkg.by_name.entry(f.name.value.clone()).or_default().push((receiver, i));
         }
     }
     for (dir, (_, _, span)) in main_files {
@@ -160,7 +227,7 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
             continue;
         };
         pkg.main_span = Some(span);
-        let name = if dir.is_empty() { "main".to_string() } else { file_name(&dir).to_string() };
+        let name = binary_name(&m.modules, &dir);
         let ignored = ignore.iter().any(|g| {
             glob_match(g, &dir)
                 || pkg.module_dir.as_ref().is_some_and(|md| {
@@ -198,6 +265,105 @@ impl GoModel {
         out
     }
 
+    /// The keys the binary built from `dir` reads on every run with no fallback: those read by
+    /// package-level code and `init` of every package it links, and by the functions `main`
+    /// reaches through calls and references outside branches (function calls, `pkg.F`, and
+    /// methods of values whose type is known). A method called on a value of unknown type is
+    /// not followed: its keys are unknown, not required. When the functions cannot be followed
+    /// (a file whose brackets do not balance, no `func main`), only the main package's own
+    /// reads are known.
+    pub fn required_env(&self, dir: &str) -> RequiredEnv<'_> {
+        let linked = self.reachable(dir);
+        let Some(main) = self.packages.get(dir) else {
+            return RequiredEnv { reads: Vec::new(), computed: false };
+        };
+        let main_funcs = main.funcs_named("", "main");
+        let computed = !main_funcs.is_empty() && linked.iter().all(|p| p.complete);
+        let mut bodies: Vec<&Body> = Vec::new();
+        if computed {
+            let mut seen: BTreeSet<(&str, usize)> = BTreeSet::new();
+            let mut stack: Vec<(&str, usize)> = main_funcs.iter().map(|&i| (dir, i)).collect();
+            for p in &linked {
+                bodies.extend(p.package_level.iter());
+                stack.extend(p.funcs_named("", "init").into_iter().map(|i| (p.dir.as_str(), i)));
+                for b in &p.package_level {
+                    for u in &b.uses {
+                        stack.extend(self.targets(&p.dir, u));
+                    }
+                }
+            }
+            while let Some((d, i)) = stack.pop() {
+                if !seen.insert((d, i)) {
+                    continue;
+                }
+                let Some(f) = self.packages.get(d).and_then(|p| p.funcs.get(i)) else { continue };
+                bodies.push(&f.body);
+                for u in &f.body.uses {
+                    stack.extend(self.targets(d, u));
+                }
+            }
+        } else {
+            bodies.extend(main.package_level.iter());
+            bodies.extend(main.funcs.iter().map(|f| &f.body));
+        }
+        let mut reads: Vec<&EnvRead> =
+            bodies.into_iter().flat_map(|b| b.env_reads.iter()).filter(|r| !r.optional).collect();
+        reads.sort_by_key(|r| r.key.span);
+        reads.dedup_by(|a, b| a.key.span == b.key.span);
+        RequiredEnv { reads, computed }
+    }
+
+    /// The functions a use in package `dir` refers to (package directory, index).
+    fn targets<'a>(&'a self, dir: &'a str, u: &'a Use) -> Vec<(&'a str, usize)> {
+        let in_pkg = |d: &'a str, recv: &str, name: &str| -> Vec<(&'a str, usize)> {
+            match self.packages.get_key_value(d) {
+                Some((d, p)) => p.funcs_named(recv, name).into_iter().map(|i| (d.as_str(), i)).collect(),
+                None => Vec::new(),
+            }
+        };
+        match u {
+            Use::Ident(name) => {
+                let mut out = in_pkg(dir, "", name);
+                if let Some(p) = self.packages.get(dir) {
+                    for path in &p.dot_imports {
+                        if let Some(d) = self.by_import.get(path) {
+                            out.extend(in_pkg(d, "", name));
+                        }
+                    }
+                }
+                out
+            }
+            Use::Qualified { pkg, name } => match self.by_import.get(pkg) {
+                Some(d) => in_pkg(d, "", name),
+                None => Vec::new(),
+            },
+            Use::Method { ty, name } => match self.resolve_type(dir, ty, 0) {
+                Some((d, t)) => in_pkg(d, t, name),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// The package directory and name of a type named in package `dir`.
+    fn resolve_type<'a>(&'a self, dir: &'a str, ty: &'a TypeRef, depth: usize) -> Option<(&'a str, &'a str)> {
+        match ty {
+            TypeRef::Named { pkg: None, name } => Some((dir, name)),
+            TypeRef::Named { pkg: Some(p), name } => Some((self.by_import.get(p)?.as_str(), name)),
+            TypeRef::ResultOf { pkg, func } => {
+                let d = match pkg {
+                    None => dir,
+                    Some(p) => self.by_import.get(p)?.as_str(),
+                };
+                let (d, p) = self.packages.get_key_value(d)?;
+                let f = p.funcs_named("", func).into_iter().find_map(|i| p.funcs.get(i)?.result.as_ref())?;
+                if depth > 0 {
+                    return None;
+                }
+                self.resolve_type(d, f, depth + 1)
+            }
+        }
+    }
+
     pub fn binary(&self, dir: &str) -> Option<&Binary> {
         self.binaries.iter().find(|b| b.dir == dir)
     }
@@ -209,7 +375,87 @@ impl GoModel {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn model(files: &[(&str, &str)]) -> GoModel {
+        let mut sources = Sources::default();
+        for (p, t) in files {
+            let kind = if p.ends_with("go.mod") { Kind::GoMod } else { Kind::Go };
+            sources.add(SourceFile::new(p.to_string(), kind, t.to_string(), false));
+        }
+        build(&sources, &[])
+    }
+
+    fn required(m: &GoModel, dir: &str) -> (Vec<String>, bool) {
+        let r = m.required_env(dir);
+        (r.reads.iter().map(|x| x.key.value.clone()).collect(), r.computed)
+    }
+
+    const CONFIG: &str = r#"package config
+import "os"
+var Region = os.Getenv("REGION")
+func init() { _ = os.Getenv("INIT_KEY") }
+func Server() string { return os.Getenv("HTTP_ADDR") + dsn() }
+func Worker() string { return os.Getenv("QUEUE_URL") + dsn() }
+func dsn() string { return os.Getenv("DATABASE_URL") }
+type Mailer struct{ key string }
+func NewMailer() *Mailer { return &Mailer{key: os.Getenv("MAIL_KEY")} }
+func (m *Mailer) From() string { return os.Getenv("MAIL_FROM") }
+func (m *Mailer) Send() { m.sign() }
+func (m *Mailer) sign() { _ = os.Getenv("MAIL_SIGNING_KEY") }
+func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
+"#;
+
+    #[test]
+    fn a_binary_is_charged_with_the_keys_main_reaches() {
+        let m = model(&[
+            ("go.mod", "module example.com/shop\n"),
+            ("internal/config/config.go", CONFIG),
+            (
+                "cmd/server/main.go",
+                "package main\nimport \"example.com/shop/internal/config\"\nfunc main() {\n mailer := config.NewMailer()\n mailer.Send()\n serve(config.Server())\n}\nfunc serve(addr string) {}\n",
+            ),
+            (
+                "cmd/worker/main.go",
+                "package main\nimport (\"flag\"; \"example.com/shop/internal/config\")\nfunc main() {\n flag.Parse()\n if flag.NArg() > 0 {\n  config.NewMailer().From()\n }\n run(config.Worker)\n}\nfunc run(f func() string) { f() }\n",
+            ),
+        ]);
+        let (server, computed) = required(&m, "cmd/server");
+        assert!(computed);
+        assert_eq!(server, ["REGION", "INIT_KEY", "HTTP_ADDR", "DATABASE_URL", "MAIL_KEY", "MAIL_SIGNING_KEY"]);
+        // A function passed as a value counts; a call in a branch does not.
+        let (worker, _) = required(&m, "cmd/worker");
+        assert_eq!(worker, ["REGION", "INIT_KEY", "QUEUE_URL", "DATABASE_URL"]);
+    }
+
+    #[test]
+    fn when_the_functions_cannot_be_followed_only_the_main_package_is_known() {
+        let m = model(&[
+            ("go.mod", "module example.com/shop\n"),
+            (
+                "internal/config/config.go",
+                "package config\nimport \"os\"\nfunc Load() string { return os.Getenv(\"A\") }\nfunc broken() {\n",
+            ),
+            (
+                "cmd/api/main.go",
+                "package main\nimport (\"os\"; \"example.com/shop/internal/config\")\nfunc main() { _ = config.Load() + os.Getenv(\"OWN\") }\n",
+            ),
+        ]);
+        assert_eq!(required(&m, "cmd/api"), (vec!["OWN".to_string()], false));
+    }
+
+    #[test]
+    fn binary_names() {
+        let m = model(&[
+            ("go.mod", "module github.com/acme/billing-api/v2\n"),
+            ("main.go", "package main\nfunc main() {}\n"),
+            ("tools/go.mod", "module example.com/tools\n"),
+            ("tools/gen/main.go", "package main\nfunc main() {}\n"),
+        ]);
+        let names: Vec<_> = m.binaries.iter().map(|b| (b.dir.as_str(), b.name.as_str())).collect();
+        assert_eq!(names, [("", "billing-api"), ("tools/gen", "gen")]);
+    }
 
     #[test]
     fn globs() {

@@ -2,16 +2,19 @@
 //! sources, schedules and commands, with the links between them. Checks only query it.
 
 pub mod commands;
+pub mod entry;
+pub mod env;
 pub mod go;
 pub mod images;
 pub mod rust;
+pub mod tasks;
 
 use crate::config::Config;
 use crate::discover::Discovered;
 use crate::parse::{self, ParseError, Unfollowed, compose, crontab, dockerignore, envfile, makefile, markdown, shell};
 use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
 use commands::{Command, ExecTarget, Execution, Origin};
-use go::{Binary, GoModel};
+use go::GoModel;
 use images::Image;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -45,6 +48,9 @@ pub struct Service {
     /// Index into `Model::images` and the shipped stage.
     pub image: Option<(usize, usize)>,
     pub env_refs: Vec<EnvRef>,
+    /// The compose file may describe production: it is not under an example, test or docs
+    /// directory.
+    pub production: bool,
 }
 
 /// A crontab entry (from a crontab file or a runbook block) and its commands.
@@ -91,6 +97,8 @@ pub struct Model {
     pub rust: Vec<rust::RustPackage>,
     /// Every path executed in a container (`docker exec`, `compose exec|run`).
     pub execs: Vec<Exec>,
+    /// The task selectors of batch binaries.
+    pub task_selectors: Vec<tasks::TaskSelector>,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -130,8 +138,6 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
 /// A build context and the compose `build.args` a Dockerfile is built with.
 type BuildVariant = (String, BTreeMap<String, String>);
 
-const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
-
 impl Model {
     pub fn build(discovered: Discovered, config: Config) -> Model {
         let mut m = Model { config, ..Model::default() };
@@ -166,8 +172,7 @@ impl Model {
                     let parsed = envfile::parse(id, &text);
                     m.parse_errors.extend(parsed.errors.iter().cloned());
                     let path = m.sources.path(id).to_string();
-                    let is_template =
-                        TEMPLATE_SUFFIXES.iter().any(|s| path.ends_with(s)) || file_name(&path) == ".env.example";
+                    let is_template = env::is_template(&path);
                     m.env_sources.push(EnvSource { file: id, path, parsed, is_template });
                 }
                 Kind::Compose => match compose::parse(id, &text) {
@@ -317,6 +322,7 @@ impl Model {
                     container_names,
                     image,
                     env_refs,
+                    production: env::is_production_compose(&compose_path),
                 });
             }
         }
@@ -335,7 +341,30 @@ impl Model {
                 Some(Exec { command: i, exec, service })
             })
             .collect();
+        m.name_root_binaries();
+        m.compute_task_selectors();
         m
+    }
+
+    /// A main package at a module's root is named by its module path; when the images build
+    /// it under one other name (`go build -o /app/api .`), that name.
+    fn name_root_binaries(&mut self) {
+        for bin in self.go.binaries.iter_mut().filter(|b| b.lang == go::Lang::Go) {
+            if bin.module_dir.as_deref() != Some(bin.dir.as_str()) && !bin.dir.is_empty() {
+                continue;
+            }
+            let names: BTreeSet<&str> = self
+                .images
+                .iter()
+                .flat_map(|i| i.stages.iter())
+                .flat_map(|s| s.builds.iter())
+                .filter(|b| b.repo_dir.as_deref() == Some(bin.dir.as_str()))
+                .map(|b| file_name(&b.output))
+                .collect();
+            if let (Some(name), 1) = (names.first(), names.len()) {
+                bin.name = name.to_string();
+            }
+        }
     }
 
     /// The stages each image ships: those compose services and `docker build --target`
@@ -396,17 +425,6 @@ impl Model {
         }
     }
 
-    /// The env source for a path: the file, or its committed template when it is absent.
-    pub fn env_source_for(&self, path: &str) -> Option<usize> {
-        if let Some(i) = self.env_sources.iter().position(|e| e.path == path) {
-            return Some(i);
-        }
-        let dir = parent_dir(path);
-        let mut candidates: Vec<String> = TEMPLATE_SUFFIXES.iter().map(|s| format!("{path}{s}")).collect();
-        candidates.push(join_rel(dir, ".env.example").unwrap_or_default());
-        candidates.iter().find_map(|c| self.env_sources.iter().position(|e| &e.path == c))
-    }
-
     /// The indexes of the definitions of a service across the compose files of its directory
     /// (a base file and its overrides), in file order.
     pub fn service_definitions(&self, service: &Service) -> Vec<usize> {
@@ -450,111 +468,5 @@ impl Model {
             let c = self.commands.get(e.command)?;
             Some((c, &e.exec, e.service.and_then(|i| self.services.get(i))))
         })
-    }
-
-    /// The binary a path executed in a service's image is: found through the image's builds
-    /// and copies, else by a binary of the same name.
-    pub fn binary_for_exec(&self, service: Option<&Service>, program: &str) -> Option<&Binary> {
-        if let Some((img, stage)) = service.and_then(|s| s.image) {
-            if let Some(image) = self.images.get(img) {
-                if let Some(dir) = image.resolve_exec(stage, program).and_then(|p| image.package_at(stage, &p)) {
-                    if let Some(b) = self.go.binary(&dir) {
-                        return Some(b);
-                    }
-                }
-            }
-        }
-        let name = file_name(program);
-        let mut same = self.go.binaries.iter().filter(|b| b.name == name);
-        let first = same.next()?;
-        same.next().is_none().then_some(first)
-    }
-
-    /// The binaries a service runs: its image's entrypoint and the programs executed in it.
-    pub fn binaries_of(&self, service: &Service) -> Vec<(&Binary, Span)> {
-        let mut out: Vec<(&Binary, Span)> = Vec::new();
-        if let Some((img, stage)) = service.image {
-            let image = self.images.get(img);
-            let runs = image.and_then(|i| i.stages.get(stage)).and_then(|s| s.runs.clone());
-            let from_compose =
-                service.def.entrypoint.as_ref().or(service.def.command.as_ref()).and_then(|c| c.words.first());
-            let runs = match from_compose {
-                Some(w) => image.and_then(|i| i.resolve_exec(stage, &w.value)),
-                None => runs,
-            };
-            if let (Some(image), Some(p)) = (image, runs) {
-                if let Some(b) = image.package_at(stage, &p).and_then(|d| self.go.binary(&d)) {
-                    let span = image.stages.get(stage).map_or(b.span, |s| s.span);
-                    out.push((b, span));
-                }
-            }
-        }
-        for (c, e, s) in self.executions() {
-            if s.is_some_and(|s| std::ptr::eq(s, service)) {
-                if let Some(b) = self.binary_for_exec(Some(service), &e.program.value) {
-                    if !out.iter().any(|(x, _)| x.dir == b.dir) {
-                        out.push((b, c.cmd.span));
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    /// Batch tasks named in commands (`-task=x`, `-task x`, `--task x`), with the binary they run.
-    pub fn task_refs(&self, origin: Origin) -> Vec<TaskRef> {
-        let mut out = Vec::new();
-        for (ci, c) in self.commands.iter().enumerate().filter(|(_, c)| c.origin == origin) {
-            // A program run in a container (already read into `execs`), or run directly.
-            let exec = self.execs.binary_search_by_key(&ci, |e| e.command).ok().and_then(|i| self.execs.get(i));
-            let (program, args): (&str, &[shell::Word]) = match (&c.kind, exec) {
-                (_, Some(e)) => (&e.exec.program.value, &e.exec.args),
-                (commands::Kind::Exec(_) | commands::Kind::Compose(_), None) => continue,
-                _ => match c.name() {
-                    Some(w) => (&w.text, c.cmd.words.get(c.name_at + 1..).unwrap_or(&[])),
-                    None => continue,
-                },
-            };
-            let name = file_name(program).to_string();
-            let Some(flag) = self.task_flag_of(&name) else {
-                continue;
-            };
-            let mut i = 0;
-            while let Some(w) = args.get(i) {
-                let t = w.text.trim_start_matches('-');
-                if w.text.starts_with('-') {
-                    if let Some(v) = t.strip_prefix(&format!("{flag}=")) {
-                        let start = w.span.end - v.len();
-                        out.push(TaskRef {
-                            binary: name.clone(),
-                            task: Spanned::new(v.to_string(), Span::new(w.span.file, start..w.span.end)),
-                            origin,
-                        });
-                    } else if t == flag {
-                        if let Some(v) = args.get(i + 1) {
-                            out.push(TaskRef {
-                                binary: name.clone(),
-                                task: Spanned::new(v.text.clone(), v.span),
-                                origin,
-                            });
-                        }
-                    }
-                }
-                i += 1;
-            }
-        }
-        out
-    }
-
-    /// The task flag of the batch binary called `name`, when it has one.
-    pub fn task_flag_of(&self, name: &str) -> Option<String> {
-        if let Some(b) = &self.config.batch_binary {
-            if b != name {
-                return None;
-            }
-        }
-        let bin = self.go.binaries.iter().find(|b| b.name == name)?;
-        let pkg = self.go.package(&bin.dir)?;
-        self.config.task_flag.clone().or_else(|| pkg.task_flag.as_ref().map(|f| f.value.clone()))
     }
 }

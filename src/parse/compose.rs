@@ -1,5 +1,5 @@
 //! Compose files: the services and the keys deploylint reads (build, image, container_name,
-//! command, entrypoint, env_file, environment, profiles), each with its span.
+//! command, entrypoint, working_dir, env_file, environment, profiles), each with its span.
 
 use super::ParseError;
 use super::yaml::{self, YNode, YValue};
@@ -39,6 +39,8 @@ pub struct Service {
     pub image: Option<Spanned<String>>,
     pub command: Option<CommandSpec>,
     pub entrypoint: Option<CommandSpec>,
+    /// `working_dir:`: overrides the image's WORKDIR.
+    pub working_dir: Option<Spanned<String>>,
     pub env_files: Vec<Spanned<String>>,
     pub environment: Vec<EnvSetting>,
     pub profiles: Vec<String>,
@@ -145,6 +147,7 @@ fn service(name: &YNode, body: &YNode) -> Option<Service> {
         image: body.get("image").and_then(spanned),
         command: body.get("command").and_then(command_spec),
         entrypoint: body.get("entrypoint").and_then(command_spec),
+        working_dir: body.get("working_dir").and_then(spanned),
         env_files,
         environment,
         profiles: body

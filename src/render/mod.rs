@@ -70,12 +70,14 @@ pub fn model_json(model: &crate::model::Model) -> String {
         .binaries
         .iter()
         .map(|b| {
-            let pkg = model.go.package(&b.dir);
+            let tasks = model
+                .task_selector(&b.name)
+                .filter(|s| model.go.binaries.get(s.binary).is_some_and(|x| x.dir == b.dir));
             json!({
                 "name": b.name,
                 "dir": b.dir,
                 "ignored": b.ignored,
-                "tasks": pkg.map(|p| p.tasks.iter().map(|t| t.value.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+                "tasks": tasks.map(|s| s.tasks.iter().map(|t| t.value.clone()).collect::<Vec<_>>()).unwrap_or_default(),
             })
         })
         .collect();

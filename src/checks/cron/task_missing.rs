@@ -14,25 +14,24 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, r: &mut Reporter) {
     let refs = model.task_refs(Origin::Crontab);
-    for bin in model.go.binaries.iter().filter(|b| !b.ignored) {
-        if model.config.batch_binary.as_ref().is_some_and(|b| *b != bin.name) {
+    for sel in &model.task_selectors {
+        let Some(bin) = model.go.binaries.get(sel.binary).filter(|b| !b.ignored) else { continue };
+        // A crontab entry runs the binary without the flag: its default mode is scheduled.
+        if sel.default_scheduled {
             continue;
         }
-        let Some(pkg) = model.go.package(&bin.dir) else {
-            continue;
-        };
-        let Some(flag) = &pkg.task_flag else { continue };
-        for task in &pkg.tasks {
+        let flag = &sel.flag.value;
+        for task in &sel.tasks {
             if refs.iter().any(|t| t.binary == bin.name && t.task.value == task.value) {
                 continue;
             }
             let help = if model.crontab_files.is_empty() {
                 format!(
-                    "schedule it, e.g. `0 3 * * * docker exec <container> /app/{} -{}={}`, and keep the server's crontab in the repo (e.g. `deploy/crontab`) so it is checked",
-                    bin.name, flag.value, task.value
+                    "schedule it, e.g. `0 3 * * * docker exec <container> /app/{} -{flag}={}`, and keep the server's crontab in the repo (e.g. `deploy/crontab`) so it is checked",
+                    bin.name, task.value
                 )
             } else {
-                format!("add a crontab line that runs `{} -{}={}`", bin.name, flag.value, task.value)
+                format!("add a crontab line that runs `{} -{flag}={}`", bin.name, task.value)
             };
             let mut f = Finding::new(
                 format!("batch task `{}` of `{}` has no crontab entry", task.value, bin.name),

@@ -14,16 +14,12 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, r: &mut Reporter) {
     for t in model.task_refs(Origin::Crontab) {
-        let Some(bin) = model.go.binaries.iter().find(|b| b.name == t.binary) else {
-            continue;
-        };
-        let Some(pkg) = model.go.package(&bin.dir) else {
-            continue;
-        };
-        if pkg.tasks.is_empty() || pkg.tasks.iter().any(|k| k.value == t.task.value) {
+        let Some(sel) = model.task_selector(&t.binary) else { continue };
+        let Some(bin) = model.go.binaries.get(sel.binary) else { continue };
+        if sel.tasks.iter().any(|k| k.value == t.task.value) {
             continue;
         }
-        let names: Vec<&str> = pkg.tasks.iter().map(|k| k.value.as_str()).collect();
+        let names: Vec<&str> = sel.tasks.iter().map(|k| k.value.as_str()).collect();
         let suggestion = crate::config::suggest(&t.task.value, names.iter().copied())
             .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
         let mut f = Finding::new(
@@ -34,7 +30,7 @@ fn check(model: &Model, r: &mut Reporter) {
             "the tasks are {}{suggestion}",
             names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
         ));
-        if let Some(first) = pkg.tasks.first() {
+        if let Some(first) = sel.tasks.first() {
             f = f.related(Label::new(first.span, format!("tasks of `{}` are defined here", bin.name)));
         }
         r.report(f);

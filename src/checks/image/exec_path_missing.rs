@@ -53,33 +53,21 @@ fn report(
 }
 
 fn check(model: &Model, r: &mut Reporter) {
-    // What each shipped image runs: compose `entrypoint`, else the Dockerfile's ENTRYPOINT,
-    // else compose `command`, else CMD.
+    // What each shipped image runs (the model's entry program of each service using it, else
+    // the image's own ENTRYPOINT or CMD).
     for (ii, image) in model.images.iter().enumerate() {
-        let mut users: Vec<(usize, Option<&crate::model::Service>)> = model
-            .services
-            .iter()
-            .filter_map(|s| s.image.filter(|(i, _)| *i == ii).map(|(_, st)| (st, Some(s))))
-            .collect();
-        if users.is_empty() {
-            users.extend(image.shipped.iter().map(|s| (*s, None)));
-        }
+        let users: Vec<&crate::model::Service> =
+            model.services.iter().filter(|s| s.image.is_some_and(|(i, _)| i == ii)).collect();
+        let programs: Vec<(usize, Option<&crate::model::Service>, _)> = if users.is_empty() {
+            image.shipped.iter().filter_map(|&st| Some((st, None, model.image_program(ii, st)?))).collect()
+        } else {
+            users.into_iter().filter_map(|s| Some((s.image?.1, Some(s), model.entry_program(s)?))).collect()
+        };
         let mut seen = std::collections::BTreeSet::new();
-        for (stage, service) in users {
-            let Some(st) = image.stages.get(stage) else {
-                continue;
-            };
-            let def = service.map(|s| &s.def);
-            let program = def
-                .and_then(|d| d.entrypoint.as_ref())
-                .and_then(|e| e.words.first())
-                .or_else(|| st.entrypoint.as_ref().and_then(|e| e.words.first()))
-                .or_else(|| def.and_then(|d| d.command.as_ref()).and_then(|c| c.words.first()))
-                .or_else(|| st.cmd.as_ref().and_then(|c| c.words.first()));
-            if let Some(p) = program {
-                if seen.insert((stage, p.span)) {
-                    report(model, service.map(|s| s.def.name.value.as_str()), ii, stage, p, "runs", r);
-                }
+        for (stage, service, program) in programs {
+            if seen.insert((stage, program.word.span)) {
+                let service = service.map(|s| s.def.name.value.as_str());
+                report(model, service, ii, stage, program.word, "runs", r);
             }
         }
     }

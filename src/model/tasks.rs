@@ -1,0 +1,147 @@
+//! Batch tasks: the string flag that selects a task in a batch binary, its tasks, and the
+//! tasks commands name.
+//!
+//! A string flag switched over literals is often a mode (`-action up|down`, `-format json`),
+//! not a set of scheduled tasks. A flag is a task selector when it is named like one (`task`,
+//! `job`, or `[batch] task-flag`), has an empty default, its `switch` handles no `""` case, and
+//! its binary is scheduled at all (a crontab entry runs it) or named as a batch binary
+//! (`[batch] binary`, or `batch`, `jobs`, `cron`, `worker`).
+
+use super::commands::{self, Origin};
+use super::{Model, TaskRef};
+use crate::parse::golang::StringFlag;
+use crate::parse::shell::Word;
+use crate::source::{Span, Spanned, file_name};
+
+/// The task selector of a batch binary.
+#[derive(Debug, Clone)]
+pub struct TaskSelector {
+    /// Index into `Model::go.binaries`.
+    pub binary: usize,
+    pub flag: Spanned<String>,
+    /// The tasks (the `case` literals), without repeats.
+    pub tasks: Vec<Spanned<String>>,
+    /// A crontab entry runs the binary without the flag: its default mode is scheduled.
+    pub default_scheduled: bool,
+}
+
+/// Whether a flag name reads as a task selector (`task`, `job`, `task-name`, `jobs`).
+fn task_like(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['-', '_', '.']).any(|p| matches!(p, "task" | "tasks" | "job" | "jobs"))
+}
+
+/// Whether a binary's name says it runs batch work.
+fn batch_named(name: &str) -> bool {
+    name.to_ascii_lowercase().split(['-', '_', '.']).any(|p| matches!(p, "batch" | "jobs" | "cron" | "worker"))
+}
+
+/// Whether `args` pass `-flag` / `--flag` / `-flag=v`.
+fn passes_flag(args: &[Word], flag: &str) -> bool {
+    args.iter().any(|w| {
+        let t = w.text.trim_start_matches('-');
+        w.text.starts_with('-') && (t == flag || t.strip_prefix(flag).is_some_and(|r| r.starts_with('=')))
+    })
+}
+
+impl Model {
+    /// The program a command runs and its arguments: a program executed in a container, or
+    /// the command itself.
+    fn command_program(&self, ci: usize) -> Option<(&str, &[Word])> {
+        let c = self.commands.get(ci)?;
+        let exec = self.execs.binary_search_by_key(&ci, |e| e.command).ok().and_then(|i| self.execs.get(i));
+        match (&c.kind, exec) {
+            (_, Some(e)) => Some((&e.exec.program.value, &e.exec.args)),
+            (commands::Kind::Exec(_) | commands::Kind::Compose(_), None) => None,
+            _ => {
+                let w = c.name()?;
+                Some((&w.text, c.cmd.words.get(c.name_at + 1..).unwrap_or(&[])))
+            }
+        }
+    }
+
+    /// The task selectors of the repository's binaries.
+    pub(super) fn compute_task_selectors(&mut self) {
+        let mut out = Vec::new();
+        for (bi, bin) in self.go.binaries.iter().enumerate() {
+            if self.config.batch_binary.as_ref().is_some_and(|b| *b != bin.name) {
+                continue;
+            }
+            let Some(pkg) = self.go.package(&bin.dir) else { continue };
+            // The arguments of every crontab entry that runs the binary.
+            let runs: Vec<&[Word]> = (0..self.commands.len())
+                .filter(|&ci| self.commands.get(ci).is_some_and(|c| c.origin == Origin::Crontab))
+                .filter_map(|ci| self.command_program(ci))
+                .filter(|(p, _)| file_name(p) == bin.name)
+                .map(|(_, args)| args)
+                .collect();
+            if runs.is_empty() && self.config.batch_binary.is_none() && !batch_named(&bin.name) {
+                continue;
+            }
+            let named = |f: &&StringFlag| match &self.config.task_flag {
+                Some(n) => f.name.value == *n,
+                None => task_like(&f.name.value),
+            };
+            let selector = pkg.string_flags.iter().filter(named).find_map(|f| {
+                let sw = f.switch.as_ref()?;
+                (f.default.as_deref() == Some("") && !sw.handles_empty && !sw.cases.is_empty()).then_some((f, sw))
+            });
+            let Some((flag, sw)) = selector else { continue };
+            let mut tasks: Vec<Spanned<String>> = Vec::new();
+            for c in &sw.cases {
+                if !tasks.iter().any(|t| t.value == c.value) {
+                    tasks.push(c.clone());
+                }
+            }
+            let default_scheduled = runs.iter().any(|args| !passes_flag(args, &flag.name.value));
+            out.push(TaskSelector { binary: bi, flag: flag.name.clone(), tasks, default_scheduled });
+        }
+        self.task_selectors = out;
+    }
+
+    /// The task selector of the binary called `name`.
+    pub fn task_selector(&self, name: &str) -> Option<&TaskSelector> {
+        self.task_selectors.iter().find(|s| self.go.binaries.get(s.binary).is_some_and(|b| b.name == name))
+    }
+
+    /// Batch tasks named in commands (`-task=x`, `-task x`, `--task x`), with the binary they
+    /// run.
+    pub fn task_refs(&self, origin: Origin) -> Vec<TaskRef> {
+        let mut out = Vec::new();
+        for (ci, _) in self.commands.iter().enumerate().filter(|(_, c)| c.origin == origin) {
+            let Some((program, args)) = self.command_program(ci) else { continue };
+            let name = file_name(program).to_string();
+            let Some(sel) = self.task_selector(&name) else { continue };
+            let flag = sel.flag.value.as_str();
+            for (i, w) in args.iter().enumerate() {
+                if !w.text.starts_with('-') {
+                    continue;
+                }
+                let t = w.text.trim_start_matches('-');
+                if let Some(v) = t.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+                    let start = w.span.end - v.len();
+                    let task = Spanned::new(v.to_string(), Span::new(w.span.file, start..w.span.end));
+                    out.push(TaskRef { binary: name.clone(), task, origin });
+                } else if t == flag {
+                    if let Some(v) = args.get(i + 1) {
+                        let task = Spanned::new(v.text.clone(), v.span);
+                        out.push(TaskRef { binary: name.clone(), task, origin });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(task_like("task") && task_like("job") && task_like("task-name") && task_like("JOBS"));
+        assert!(!task_like("action") && !task_like("mode") && !task_like("format") && !task_like("taskforce"));
+        assert!(batch_named("batch") && batch_named("jobs") && batch_named("billing-worker") && batch_named("cron"));
+        assert!(!batch_named("server") && !batch_named("migrate") && !batch_named("workers2"));
+    }
+}

@@ -1,0 +1,143 @@
+//! Whether the code copes without the value of an `os.Getenv` read: a default, a presence
+//! check, or an early return that makes the rest of the setting optional.
+
+use super::lex::Toks;
+use std::ops::Range;
+
+/// What a read tells about itself and the reads around it.
+#[derive(Debug, Default)]
+pub(super) struct ReadFacts {
+    pub optional: bool,
+    /// An empty check of this value returns early without an error (`if key == "" { return
+    /// nil }`): the reads after it, and those of the same composite literal, are taken only
+    /// when this key is set.
+    pub gate: Option<Gate>,
+}
+
+#[derive(Debug)]
+pub(super) struct Gate {
+    /// The last token of the early-return block.
+    pub after: usize,
+    /// The composite literal holding the read (`Config{Driver: os.Getenv(…), …}`).
+    pub literal: Option<Range<usize>>,
+}
+
+/// The block after the comparison at `from`: whether it aborts (`log.Fatal`, `panic`,
+/// `os.Exit`, an error made with `errors.New`/`fmt.Errorf`), whether it returns, where it ends.
+struct Block {
+    aborts: bool,
+    returns: bool,
+    close: usize,
+}
+
+fn block_after(t: Toks<'_, '_>, from: usize) -> Option<Block> {
+    let open = (from..(from + 8).min(t.len())).find(|&k| t.is(k, "{"))?;
+    let close = t.closing(open).unwrap_or(t.len());
+    let aborts = (open..close).any(|k| {
+        t.ident(k).is_some_and(|s| matches!(s, "panic" | "Exit" | "Errorf" | "New") || s.starts_with("Fatal"))
+    });
+    let returns = (open..close).any(|k| t.is_kw(k, "return"));
+    Some(Block { aborts, returns, close })
+}
+
+/// Decides from the comparison with `""` at `cmp` (the token after the value): `==` with a
+/// block that does not abort is a fallback (and a gate when it returns); `!=` leaves the empty
+/// case to the code after the block, a fallback unless an `else` aborts.
+fn judge(t: Toks<'_, '_>, cmp: usize, literal: Option<Range<usize>>) -> ReadFacts {
+    let Some(b) = block_after(t, cmp) else {
+        return ReadFacts { optional: true, gate: None };
+    };
+    if t.is(cmp, "==") {
+        let gate = (!b.aborts && b.returns).then_some(Gate { after: b.close, literal });
+        return ReadFacts { optional: !b.aborts, gate };
+    }
+    let else_aborts = t.is_kw(b.close + 1, "else") && block_after(t, b.close + 1).is_some_and(|e| e.aborts);
+    ReadFacts { optional: !else_aborts, gate: None }
+}
+
+/// Looks in the tokens after `from` for a comparison of `name` (or `.name`) with `""` or a
+/// `len(name)` test: the comparison operator's index.
+fn empty_check(t: Toks<'_, '_>, from: usize, name: &str, field: bool) -> Option<usize> {
+    let end = (from + 120).min(t.len());
+    for i in from..end {
+        let matches_name = t.ident(i) == Some(name) && (!field || i.checked_sub(1).is_some_and(|p| t.is(p, ".")));
+        if !matches_name {
+            continue;
+        }
+        if (t.is(i + 1, "==") || t.is(i + 1, "!=")) && t.is_empty_str(i + 2) {
+            return Some(i + 1);
+        }
+        // `len(name) == 0`, `len(name) > 0`.
+        if i.checked_sub(2).is_some_and(|p| t.ident(p) == Some("len")) && t.is(i + 1, ")") {
+            return Some(i + 2);
+        }
+    }
+    None
+}
+
+/// Functions that read a switch or a default out of a value rather than use it as a setting.
+const FLAG_READERS: &[&str] = &["Or", "ParseBool", "EqualFold", "ToLower", "ToUpper", "HasPrefix", "Contains"];
+
+/// The braces of the composite literal around token `at` (looked for in the 4,096 tokens
+/// before it: a literal of settings is never longer).
+fn enclosing_braces(t: Toks<'_, '_>, at: usize) -> Option<Range<usize>> {
+    let mut depth = 0usize;
+    let mut k = at;
+    let floor = at.saturating_sub(4096);
+    while let Some(p) = k.checked_sub(1).filter(|&p| p >= floor) {
+        k = p;
+        if t.is(k, ")") || t.is(k, "]") || t.is(k, "}") {
+            depth += 1;
+        } else if t.is(k, "(") || t.is(k, "[") {
+            depth = depth.checked_sub(1)?;
+        } else if t.is(k, "{") {
+            if depth == 0 {
+                return Some(k..t.closing(k)?);
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
+/// The facts of the `os.Getenv` call whose `os` token is at `at`.
+pub(super) fn read_facts(t: Toks<'_, '_>, at: usize) -> ReadFacts {
+    let close = at + 5;
+    // Compared right away: `if os.Getenv("K") == "" {…}`.
+    if (t.is(close + 1, "==") || t.is(close + 1, "!=")) && t.is_empty_str(close + 2) {
+        return judge(t, close + 1, None);
+    }
+    // Compared with a value: a switch, not a setting (`if os.Getenv("DEBUG") == "1"`).
+    if (t.is(close + 1, "==") || t.is(close + 1, "!=")) && t.str(close + 2).is_some() {
+        return ReadFacts { optional: true, gate: None };
+    }
+    // Out through the calls that wrap it (`strings.TrimSpace(os.Getenv("K"))`): a wrapper that
+    // reads a flag or a default out of it makes it optional; else the whole call is the value.
+    let mut start = at;
+    let mut end = close;
+    while let Some(open) = start.checked_sub(1).filter(|&p| t.is(p, "(")) {
+        let Some(func) = open.checked_sub(1).and_then(|p| t.ident(p)) else { break };
+        if FLAG_READERS.contains(&func) {
+            return ReadFacts { optional: true, gate: None };
+        }
+        let Some(call_close) = t.closing(open) else { break };
+        // `strings.TrimSpace(` or `trim(`: the call starts at its qualifier.
+        start = open - 1;
+        if start >= 2 && t.is(start - 1, ".") && t.ident(start - 2).is_some() {
+            start -= 2;
+        }
+        end = call_close;
+    }
+    let prev = start.checked_sub(1);
+    let Some(name) = start.checked_sub(2).and_then(|p| t.ident(p)) else { return ReadFacts::default() };
+    // `v := os.Getenv("K")` / `v = …`, then `if v == "" {…}` nearby.
+    if prev.is_some_and(|p| t.is(p, ":=") || t.is(p, "=")) {
+        return empty_check(t, end, name, false).map_or_else(ReadFacts::default, |cmp| judge(t, cmp, None));
+    }
+    // `Field: os.Getenv("K")` in a composite literal, then `if cfg.Field == ""`.
+    if prev.is_some_and(|p| t.is(p, ":")) {
+        let literal = enclosing_braces(t, start);
+        return empty_check(t, end, name, true).map_or_else(ReadFacts::default, |cmp| judge(t, cmp, literal));
+    }
+    ReadFacts::default()
+}

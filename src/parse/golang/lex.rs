@@ -1,0 +1,212 @@
+//! A small Go lexer: identifiers, string literals (decoded), punctuation and the rest. Comments
+//! are dropped (their text is kept for `//go:build` and `// Code generated` lines).
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Tok<'a> {
+    /// Borrowed from the text: scanning allocates only for string literals.
+    Ident(&'a str),
+    Str(String),
+    Punct(&'static str),
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Token<'a> {
+    pub tok: Tok<'a>,
+    pub start: usize,
+    pub end: usize,
+}
+
+const PUNCTS: &[&str] = &[
+    ":=", "==", "!=", "<=", ">=", "&&", "||", "...", "(", ")", "{", "}", "[", "]", ",", ";", ".", ":", "=", "!", "<",
+    ">", "&", "*", "+", "-", "/", "|", "%", "^",
+];
+
+/// The punctuation token at `i`, longest first.
+fn punct_at(b: &[u8], i: usize) -> Option<&'static str> {
+    let c = *b.get(i)?;
+    let n = b.get(i + 1).copied().unwrap_or(0);
+    let two = match (c, n) {
+        (b':', b'=') => Some(":="),
+        (b'=', b'=') => Some("=="),
+        (b'!', b'=') => Some("!="),
+        (b'<', b'=') => Some("<="),
+        (b'>', b'=') => Some(">="),
+        (b'&', b'&') => Some("&&"),
+        (b'|', b'|') => Some("||"),
+        (b'.', b'.') if b.get(i + 2) == Some(&b'.') => Some("..."),
+        _ => None,
+    };
+    two.or_else(|| PUNCTS.iter().copied().find(|p| p.len() == 1 && p.as_bytes().first() == Some(&c)))
+}
+
+/// Tokenizes Go source. Comments are dropped (their text goes to `comments`).
+pub(super) fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, String)>) -> Vec<Token<'a>> {
+    let b = text.as_bytes();
+    let n = b.len();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut i = 0;
+    let mut out = Vec::new();
+    while i < n {
+        let c = at(i);
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if c == b'/' && at(i + 1) == b'/' {
+            let end = b.get(i..).and_then(|r| r.iter().position(|&x| x == b'\n')).map_or(n, |p| i + p);
+            comments.push((i, text.get(i..end).unwrap_or("").to_string()));
+            i = end;
+        } else if c == b'/' && at(i + 1) == b'*' {
+            i = text.get(i + 2..).and_then(|s| s.find("*/")).map_or(n, |p| i + 2 + p + 2);
+        } else if c == b'"' || c == b'`' || c == b'\'' {
+            let start = i;
+            let mut value = String::new();
+            i += 1;
+            while i < n && at(i) != c {
+                if c != b'`' && at(i) == b'\\' {
+                    let esc = b.get(i + 1).copied().unwrap_or(b'\\');
+                    match esc {
+                        b'n' => value.push('\n'),
+                        b't' => value.push('\t'),
+                        b'"' => value.push('"'),
+                        b'\\' => value.push('\\'),
+                        _ => {
+                            value.push('\\');
+                            value.push(esc as char);
+                        }
+                    }
+                    i += 2;
+                    continue;
+                }
+                if c != b'`' && at(i) == b'\n' {
+                    break;
+                }
+                let ch = text.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+                value.push(ch);
+                i += ch.len_utf8();
+            }
+            i = (i + 1).min(n);
+            let tok = if c == b'\'' { Tok::Other } else { Tok::Str(value) };
+            out.push(Token { tok, start, end: i });
+        } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            let start = i;
+            while i < n && (at(i).is_ascii_alphanumeric() || at(i) == b'_' || at(i) >= 0x80) {
+                i += 1;
+            }
+            // Stay on a char boundary.
+            while i < n && !text.is_char_boundary(i) {
+                i += 1;
+            }
+            out.push(Token { tok: Tok::Ident(text.get(start..i).unwrap_or("")), start, end: i });
+        } else if c.is_ascii_digit() {
+            let start = i;
+            while i < n && (at(i).is_ascii_alphanumeric() || at(i) == b'.' || at(i) == b'_') {
+                i += 1;
+            }
+            out.push(Token { tok: Tok::Other, start, end: i });
+        } else if let Some(p) = punct_at(b, i) {
+            out.push(Token { tok: Tok::Punct(p), start: i, end: i + p.len() });
+            i += p.len();
+        } else {
+            let len = text.get(i..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+            out.push(Token { tok: Tok::Other, start: i, end: i + len });
+            i += len;
+        }
+    }
+    out
+}
+
+/// Go's keywords: never the name of a function or a variable.
+pub(super) fn is_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "break"
+            | "case"
+            | "chan"
+            | "const"
+            | "continue"
+            | "default"
+            | "defer"
+            | "else"
+            | "fallthrough"
+            | "for"
+            | "func"
+            | "go"
+            | "goto"
+            | "if"
+            | "import"
+            | "interface"
+            | "map"
+            | "package"
+            | "range"
+            | "return"
+            | "select"
+            | "struct"
+            | "switch"
+            | "type"
+            | "var"
+    )
+}
+
+/// The token list with the small queries the scanners need; every index is checked.
+#[derive(Clone, Copy)]
+pub(super) struct Toks<'t, 'a>(pub &'t [Token<'a>]);
+
+impl<'t, 'a> Toks<'t, 'a> {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'t Token<'a>> {
+        self.0.get(i)
+    }
+
+    pub fn ident(&self, i: usize) -> Option<&'a str> {
+        match self.0.get(i).map(|t| &t.tok) {
+            Some(Tok::Ident(s)) => Some(*s),
+            _ => None,
+        }
+    }
+
+    /// An identifier that is not a keyword.
+    pub fn name(&self, i: usize) -> Option<&'a str> {
+        self.ident(i).filter(|s| !is_keyword(s))
+    }
+
+    pub fn str(&self, i: usize) -> Option<&'t str> {
+        match self.0.get(i).map(|t| &t.tok) {
+            Some(Tok::Str(s)) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+
+    pub fn is(&self, i: usize, p: &str) -> bool {
+        matches!(self.0.get(i).map(|t| &t.tok), Some(Tok::Punct(q)) if *q == p)
+    }
+
+    pub fn is_kw(&self, i: usize, k: &str) -> bool {
+        self.ident(i) == Some(k)
+    }
+
+    pub fn is_empty_str(&self, i: usize) -> bool {
+        self.str(i).is_some_and(str::is_empty)
+    }
+
+    /// The index of the token closing the bracket opened at `open` (`(`, `[` or `{`), counting
+    /// every kind of bracket; `None` when the brackets do not balance.
+    pub fn closing(&self, open: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for (i, t) in self.0.iter().enumerate().skip(open) {
+            match t.tok {
+                Tok::Punct("(" | "[" | "{") => depth += 1,
+                Tok::Punct(")" | "]" | "}") => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,440 @@
+//! Go source facts from a token-aware scan (a small lexer, no type checking): the package name,
+//! the imports, and per function the `os.Getenv`/`os.LookupEnv` calls with a string-literal key
+//! (and whether the code copes without the value), the functions it refers to, and the string
+//! flags a `switch` selects on. Nothing inside a comment or a string literal is ever a fact.
+
+mod decls;
+mod env;
+mod flags;
+mod lex;
+
+use crate::source::{FileId, Span, Spanned};
+use lex::Toks;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    pub path: Spanned<String>,
+    pub alias: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvRead {
+    pub key: Spanned<String>,
+    /// `true` when the code copes without the value: a presence check, a comparison with `""`
+    /// that does not abort (also through a wrapper such as `strings.TrimSpace`), `LookupEnv`,
+    /// `cmp.Or`, or a read inside a branch (taken only when something else is set).
+    pub optional: bool,
+}
+
+/// A type named in the code, as far as a scan can tell.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// `T` (`pkg` is `None`: the package of the code that names it) or `pkg.T` (the import path).
+    Named { pkg: Option<String>, name: String },
+    /// The first result of the function `F` or `pkg.F` (resolved by the model).
+    ResultOf { pkg: Option<String>, func: String },
+}
+
+/// A reference from code to something that may be a function.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Use {
+    /// A bare identifier: a function of the same package when one has that name.
+    Ident(String),
+    /// `alias.Name`: `Name` of the imported package (its import path).
+    Qualified { pkg: String, name: String },
+    /// `x.Name` where the type of `x` is known: the method `Name` of that type.
+    Method { ty: TypeRef, name: String },
+}
+
+/// What a stretch of code does: the keys it reads and what it refers to. Only what runs every
+/// time the code runs: a reference inside a branch (`if`, `else`, `switch`/`select` cases) is
+/// left out, and a read there is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Body {
+    pub env_reads: Vec<EnvRead>,
+    /// Sorted, without duplicates.
+    pub uses: Vec<Use>,
+}
+
+/// A function or method declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Func {
+    pub name: Spanned<String>,
+    /// The receiver's type name, for a method.
+    pub receiver: Option<String>,
+    /// The type of the first result, when it is a named type.
+    pub result: Option<TypeRef>,
+    pub body: Body,
+}
+
+/// A `switch` on a string flag's own variable.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlagSwitch {
+    /// The non-empty string literals of its `case` clauses.
+    pub cases: Vec<Spanned<String>>,
+    /// A `case ""` is handled (running without the flag is a mode of its own).
+    pub handles_empty: bool,
+}
+
+/// `flag.String("name", default, …)` / `flag.StringVar(&v, "name", default, …)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StringFlag {
+    pub name: Spanned<String>,
+    /// The default when it is a string literal (`Some("")` for an empty one), else `None`.
+    pub default: Option<String>,
+    /// The `switch` on the flag's variable, when there is one.
+    pub switch: Option<FlagSwitch>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GoFile {
+    pub package: Option<Spanned<String>>,
+    pub imports: Vec<Import>,
+    pub funcs: Vec<Func>,
+    /// Code outside functions (package-level `var` initialisers): it runs whenever the package
+    /// is part of a program.
+    pub package_level: Body,
+    /// The declarations were followed to the end of the file (the brackets balance).
+    pub complete: bool,
+    pub string_flags: Vec<StringFlag>,
+    /// `// Code generated … DO NOT EDIT.`
+    pub generated: bool,
+    /// `//go:build ignore` (never compiled).
+    pub build_ignored: bool,
+}
+
+impl GoFile {
+    /// Every env read of the file.
+    pub fn env_reads(&self) -> impl Iterator<Item = &EnvRead> {
+        self.package_level.env_reads.iter().chain(self.funcs.iter().flat_map(|f| f.body.env_reads.iter()))
+    }
+}
+
+/// The names the file's imports go by.
+#[derive(Debug, Default)]
+struct Imports {
+    /// Alias (or last path element) → import path, for named imports of the repository's
+    /// own packages (references to other packages are not kept).
+    aliases: BTreeMap<String, String>,
+    /// The names `os` and `flag` go by.
+    os: Vec<String>,
+    flag: Vec<String>,
+}
+
+pub fn parse(file: FileId, text: &str) -> GoFile {
+    parse_with(file, text, &|_| true)
+}
+
+/// Parses a file, keeping the references to the packages `local` accepts (the repository's
+/// own), which are the only ones followed.
+pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoFile {
+    let mut comments = Vec::new();
+    let tokens = lex::lex(text, &mut comments);
+    let t = Toks(&tokens);
+    let mut out = GoFile::default();
+    let first_code = tokens.first().map_or(text.len(), |t| t.start);
+    for (at, c) in &comments {
+        // `//go:build ignore` / `tools`: a file never compiled into a binary.
+        let never = |w: &str| matches!(w.trim_matches(['(', ')']), "ignore" | "tools");
+        if *at < first_code && c.starts_with("//go:build") && c.split_whitespace().skip(1).any(never) {
+            out.build_ignored = true;
+        }
+        if c.starts_with("// Code generated") && c.trim_end().ends_with("DO NOT EDIT.") {
+            out.generated = true;
+        }
+    }
+    let sp = |i: usize| t.get(i).map_or(Span::default(), |tk| Span::new(file, tk.start..tk.end));
+    if let Some(k) = (0..t.len()).find(|&k| t.is_kw(k, "package")) {
+        if let Some(name) = t.ident(k + 1) {
+            out.package = Some(Spanned::new(name.to_string(), sp(k).to(sp(k + 1))));
+        }
+    }
+    let mut imports = Imports::default();
+    for k in (0..t.len()).filter(|&k| t.is_kw(k, "import")) {
+        read_imports(t, k, file, local, &mut out.imports, &mut imports);
+    }
+    let ctx = decls::Ctx { t, file, imports: &imports };
+    let scanned = decls::scan(&ctx);
+    out.funcs = scanned.funcs;
+    out.package_level = scanned.package_level;
+    out.complete = scanned.complete;
+    out.string_flags = flags::string_flags(&ctx, &scanned.bodies);
+    // Many files are held at once: no spare capacity.
+    out.funcs.shrink_to_fit();
+    out.imports.shrink_to_fit();
+    out
+}
+
+/// Reads an `import` declaration at `k` (single or grouped).
+fn read_imports(
+    t: Toks<'_, '_>,
+    k: usize,
+    file: FileId,
+    local: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Import>,
+    names: &mut Imports,
+) {
+    let mut j = k + 1;
+    let grouped = t.is(j, "(");
+    if grouped {
+        j += 1;
+    }
+    loop {
+        let mut alias = None;
+        if let Some(a) = t.ident(j) {
+            alias = Some(a.to_string());
+            j += 1;
+        } else if t.is(j, ".") {
+            alias = Some(".".to_string());
+            j += 1;
+        }
+        let Some(path) = t.str(j) else { break };
+        let path = path.to_string();
+        let span = t.get(j).map_or(Span::default(), |tk| Span::new(file, tk.start..tk.end));
+        let name = alias.clone().unwrap_or_else(|| path.rsplit('/').next().unwrap_or("").to_string());
+        match path.as_str() {
+            "os" => names.os.push(name.clone()),
+            "flag" => names.flag.push(name.clone()),
+            _ => {}
+        }
+        if name != "." && name != "_" && local(&path) {
+            names.aliases.insert(name, path.clone());
+        }
+        out.push(Import { path: Spanned::new(path, span), alias });
+        j += 1;
+        if t.is(j, ";") {
+            j += 1;
+        }
+        if !grouped || t.is(j, ")") {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads(src: &str) -> Vec<(String, bool)> {
+        parse(FileId(0), src).env_reads().map(|r| (r.key.value.clone(), r.optional)).collect()
+    }
+
+    #[test]
+    fn finds_package_imports_and_env_reads() {
+        let src = r#"package main
+import (
+    "fmt"
+    xos "os"
+)
+// os.Getenv("IN_COMMENT")
+var s = `xos.Getenv("IN_RAW")`
+func main() {
+    a := xos.Getenv("REQUIRED")
+    b := xos.Getenv("WITH_DEFAULT")
+    if b == "" { b = "x" }
+    c := xos.Getenv("FATAL_IF_EMPTY")
+    if c == "" { log.Fatal("missing") }
+    _, ok := xos.LookupEnv("LOOKED_UP")
+    if xos.Getenv("DEBUG") == "1" { fmt.Println("debug") }
+    verbose, _ := strconv.ParseBool(xos.Getenv("VERBOSE"))
+    fmt.Println(a, b, c, ok, verbose, xos.Getenv("A" + "B"))
+}
+"#;
+        let f = parse(FileId(0), src);
+        assert_eq!(f.package.as_ref().map(|p| p.value.as_str()), Some("main"));
+        assert_eq!(f.imports.len(), 2);
+        assert!(f.complete);
+        assert_eq!(
+            reads(src),
+            vec![
+                ("REQUIRED".into(), false),
+                ("WITH_DEFAULT".into(), true),
+                ("FATAL_IF_EMPTY".into(), false),
+                ("LOOKED_UP".into(), true),
+                ("DEBUG".into(), true),
+                ("VERBOSE".into(), true)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fallback_through_a_wrapper_and_a_read_in_a_branch_are_optional() {
+        let src = r#"package config
+import ("os"; "strings"; "fmt")
+func Load() (*Config, error) {
+    region := strings.TrimSpace(os.Getenv("REGION"))
+    if region == "" {
+        region = "eu-west-1"
+    }
+    if raw := strings.ToUpper(strings.TrimSpace(os.Getenv("LEVEL"))); raw != "" {
+        fmt.Println(raw)
+    }
+    dsn := strings.TrimSpace(os.Getenv("DSN"))
+    if dsn == "" {
+        return nil, fmt.Errorf("DSN is required")
+    }
+    token := strings.TrimSpace(os.Getenv("TOKEN"))
+    if os.Getenv("STORAGE") == "s3" {
+        bucket := os.Getenv("S3_BUCKET")
+        fmt.Println(bucket)
+    } else {
+        dir := os.Getenv("DATA_DIR")
+        fmt.Println(dir)
+    }
+    switch mode {
+    case "smtp":
+        host := os.Getenv("SMTP_HOST")
+        fmt.Println(host)
+    }
+    return &Config{Token: token}, nil
+}
+"#;
+        assert_eq!(
+            reads(src),
+            vec![
+                ("REGION".into(), true),
+                ("LEVEL".into(), true),
+                ("DSN".into(), false),
+                ("TOKEN".into(), false),
+                ("STORAGE".into(), true),
+                ("S3_BUCKET".into(), true),
+                ("DATA_DIR".into(), true),
+                ("SMTP_HOST".into(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_early_return_on_a_missing_key_makes_the_rest_of_the_setting_optional() {
+        let src = r#"package storage
+import ("fmt"; "os"; "strconv")
+func FromEnv() (*Driver, error) {
+    cfg := Config{
+        Driver: os.Getenv("STORAGE_DRIVER"),
+        Bucket: os.Getenv("STORAGE_BUCKET"),
+    }
+    if cfg.Driver == "" {
+        return nil, nil
+    }
+    region := os.Getenv("STORAGE_REGION")
+    return open(cfg, region)
+}
+func Limits() (int, error) {
+    n := 10
+    if raw := os.Getenv("MAX_UPLOADS"); raw != "" {
+        v, err := strconv.Atoi(raw)
+        if err != nil {
+            return 0, fmt.Errorf("invalid MAX_UPLOADS: %w", err)
+        }
+        n = v
+    }
+    cfg := Config{Name: os.Getenv("STORE_NAME"), Zone: os.Getenv("STORE_ZONE")}
+    if cfg.Name == "" {
+        cfg.Name = "default"
+    }
+    return n, nil
+}
+"#;
+        assert_eq!(
+            reads(src),
+            vec![
+                ("STORAGE_DRIVER".into(), true),
+                ("STORAGE_BUCKET".into(), true),
+                ("STORAGE_REGION".into(), true),
+                ("MAX_UPLOADS".into(), true),
+                ("STORE_NAME".into(), true),
+                ("STORE_ZONE".into(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_function_literal_in_package_level_code_runs_only_when_called() {
+        let src = r#"package cmd
+import "os"
+var Region = os.Getenv("REGION")
+var serveCmd = &Command{
+    Use: "serve",
+    Run: func(args []string) {
+        _ = os.Getenv("HTTP_ADDR")
+    },
+}
+"#;
+        assert_eq!(reads(src), vec![("REGION".into(), false), ("HTTP_ADDR".into(), true)]);
+    }
+
+    #[test]
+    fn functions_their_uses_and_result_types() {
+        let src = r#"package main
+import (
+    "example.com/shop/internal/config"
+    pay "example.com/shop/internal/payment"
+    "net/http"
+)
+var started = config.Stamp()
+type Server struct { Load func() }
+func (s *Server) routes(mux *http.ServeMux) {
+    mux.HandleFunc("/pay", s.handlePay)
+    helper()
+}
+func New(cfg *config.Config) (*Server, error) { return &Server{}, nil }
+func main() {
+    config := config.Load()
+    srv, err := New(config)
+    srv.routes(nil)
+    client := pay.NewClient(config.Key)
+    client.Charge()
+    if err != nil {
+        pay.Refund()
+    }
+    h := &Server{}
+    h.routes(nil)
+    go worker()
+}
+"#;
+        let f = parse(FileId(0), src);
+        assert!(f.complete);
+        let names: Vec<_> = f.funcs.iter().map(|x| (x.name.value.as_str(), x.receiver.as_deref())).collect();
+        assert_eq!(names, [("routes", Some("Server")), ("New", None), ("main", None)]);
+        assert_eq!(f.funcs[1].result, Some(TypeRef::Named { pkg: None, name: "Server".into() }));
+        let cfg = "example.com/shop/internal/config".to_string();
+        let pay = "example.com/shop/internal/payment".to_string();
+        assert_eq!(f.package_level.uses, [Use::Qualified { pkg: cfg.clone(), name: "Stamp".into() }]);
+        let server = TypeRef::Named { pkg: None, name: "Server".into() };
+        let mux = TypeRef::Named { pkg: Some("net/http".into()), name: "ServeMux".into() };
+        assert_eq!(
+            f.funcs[0].body.uses,
+            [
+                Use::Ident("helper".into()),
+                Use::Method { ty: server.clone(), name: "handlePay".into() },
+                Use::Method { ty: mux, name: "HandleFunc".into() },
+            ]
+        );
+        let main = &f.funcs[2].body.uses;
+        let want = [
+            Use::Ident("New".into()),
+            Use::Ident("worker".into()),
+            Use::Qualified { pkg: cfg.clone(), name: "Load".into() },
+            Use::Qualified { pkg: pay.clone(), name: "NewClient".into() },
+            Use::Method { ty: server.clone(), name: "routes".into() },
+            Use::Method { ty: TypeRef::ResultOf { pkg: None, func: "New".into() }, name: "routes".into() },
+            Use::Method { ty: TypeRef::ResultOf { pkg: Some(cfg), func: "Load".into() }, name: "Key".into() },
+            Use::Method {
+                ty: TypeRef::ResultOf { pkg: Some(pay.clone()), func: "NewClient".into() },
+                name: "Charge".into(),
+            },
+        ];
+        let mut want = want.to_vec();
+        want.sort();
+        assert_eq!(main, &want);
+        // `pay.Refund()` runs only on error: not a use on every run.
+        assert!(!main.iter().any(|u| matches!(u, Use::Qualified { name, .. } if name == "Refund")));
+    }
+
+    #[test]
+    fn unbalanced_code_is_incomplete() {
+        let f = parse(FileId(0), "package main\nfunc main() {\n if x {\n}\n");
+        assert!(!f.complete);
+    }
+}
