@@ -1,18 +1,21 @@
 //! The deploy model, built once from the parsed artifacts: binaries, images, services, env
 //! sources, schedules and commands, with the links between them. Checks only query it.
 
+pub mod builds;
 pub mod commands;
 pub mod go;
 pub mod images;
 pub mod rust;
+pub mod shipping;
 
 use crate::config::Config;
-use crate::discover::Discovered;
+use crate::discover::{Discovered, Tree};
 use crate::parse::{self, ParseError, Unfollowed, compose, crontab, dockerignore, envfile, makefile, markdown, shell};
 use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
 use commands::{Command, ExecTarget, Execution, Origin};
 use go::{Binary, GoModel};
 use images::Image;
+use images::context::{self as build_context, ContextFrom, ImageBuild};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// An env file: a real one or a committed template.
@@ -91,6 +94,18 @@ pub struct Model {
     pub rust: Vec<rust::RustPackage>,
     /// Every path executed in a container (`docker exec`, `compose exec|run`).
     pub execs: Vec<Exec>,
+    /// What exists under the root (directories, artifacts, manifests).
+    pub tree: Tree,
+    /// Release tools' configs and what they build (`None`: a config that cannot be read).
+    pub release_configs: Vec<(FileId, Option<Vec<parse::release::ReleaseBuild>>)>,
+    /// `docker/build-push-action` steps of GitHub workflows.
+    pub action_builds: Vec<parse::ci::ActionBuild>,
+    /// Builds of Dockerfiles outside compose (`docker build`, CI actions), resolved.
+    pub image_builds: Vec<ImageBuild>,
+    /// Builds of the repository's binaries outside Docker.
+    pub host_builds: Vec<builds::HostBuild>,
+    /// Which binaries ship, and the evidence for those that do not.
+    pub shipping: shipping::Shipping,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -127,14 +142,20 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
     (script, entries)
 }
 
-/// A build context and the compose `build.args` a Dockerfile is built with.
-type BuildVariant = (String, BTreeMap<String, String>);
+/// A build context (when known), where it comes from, and the compose `build.args` a
+/// Dockerfile is built with.
+type BuildVariant = (Option<String>, ContextFrom, BTreeMap<String, String>);
+
+/// The compose `build.args` that have a value.
+fn build_args(b: &compose::Build) -> BTreeMap<String, String> {
+    b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect()
+}
 
 const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
 
 impl Model {
     pub fn build(discovered: Discovered, config: Config) -> Model {
-        let mut m = Model { config, ..Model::default() };
+        let mut m = Model { config, tree: discovered.tree, ..Model::default() };
         for f in discovered.files {
             m.sources.add(f);
         }
@@ -221,7 +242,14 @@ impl Model {
                     }
                     m.makefiles.insert(m.sources.path(id).to_string(), mk);
                 }
+                Kind::ReleaseConfig => {
+                    let builds = parse::release::parse(id, m.sources.path(id), &text);
+                    m.release_configs.push((id, builds));
+                }
                 Kind::GithubWorkflow | Kind::GitlabCi => {
+                    if kind == Kind::GithubWorkflow {
+                        m.action_builds.extend(parse::ci::github_image_builds(id, &text).unwrap_or_default());
+                    }
                     let steps = if kind == Kind::GithubWorkflow {
                         parse::ci::github_runs(id, &text)
                     } else {
@@ -241,44 +269,11 @@ impl Model {
                 Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore | Kind::CargoToml | Kind::RustMain => {}
             }
         }
-        // Images: compose gives a Dockerfile its context and build args (one image model per
-        // distinct set of args); else the Dockerfile's directory is its context.
-        let build_args = |b: &compose::Build| -> BTreeMap<String, String> {
-            b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect()
-        };
-        let mut contexts: BTreeMap<String, Vec<BuildVariant>> = BTreeMap::new();
-        for (cid, c) in &composes {
-            let dir = parent_dir(m.sources.path(*cid)).to_string();
-            for s in &c.services {
-                if let Some(b) = &s.build {
-                    let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
-                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))
-                        .unwrap_or_default();
-                    let variants = contexts.entry(df).or_default();
-                    let v = (ctx, build_args(b));
-                    if !variants.contains(&v) {
-                        variants.push(v);
-                    }
-                }
-            }
-        }
-        for (id, df) in &dockerfiles {
-            let path = m.sources.path(*id).to_string();
-            let variants =
-                contexts.get(&path).cloned().unwrap_or_else(|| vec![(parent_dir(&path).to_string(), BTreeMap::new())]);
-            for (ctx, args) in variants {
-                // `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's.
-                let dockerignore =
-                    [format!("{path}.dockerignore"), join_rel(&ctx, ".dockerignore").unwrap_or_default()]
-                        .iter()
-                        .find_map(|p| m.sources.find(p))
-                        .map(|id| dockerignore::parse(m.sources.text(id)))
-                        .unwrap_or_default();
-                let repo =
-                    images::Repo { go: &m.go, makefiles: &m.makefiles, rust: &m.rust, dockerignore: &dockerignore };
-                m.images.push(images::build(*id, &path, &ctx, df, &repo, &args));
-            }
-        }
+        let host_commands = builds::host_commands(&m);
+        let dockerfile_paths: BTreeSet<String> = dockerfiles.iter().map(|(id, _)| m.sources.path(*id).to_string()).collect();
+        m.image_builds = build_context::image_builds(&host_commands, &m.action_builds, &dockerfile_paths);
+        m.host_builds = builds::host_builds(&m, &host_commands);
+        m.build_images(&composes, &dockerfiles);
         for (cid, c) in composes {
             let compose_path = m.sources.path(cid).to_string();
             let dir = parent_dir(&compose_path).to_string();
@@ -287,10 +282,9 @@ impl Model {
                     let ctx = join_rel(&dir, &b.context.value)?;
                     let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))?;
                     let args = build_args(b);
-                    let i = m
-                        .images
-                        .iter()
-                        .position(|img| img.path == df && img.context == ctx && img.build_args == args)?;
+                    let i = m.images.iter().position(|img| {
+                        img.path == df && img.context.as_deref() == Some(ctx.as_str()) && img.build_args == args
+                    })?;
                     let target = b.target.as_ref().map(|t| t.value.as_str());
                     let stage = m.images.get(i)?.shipped(target)?.index;
                     Some((i, stage))
@@ -335,7 +329,94 @@ impl Model {
                 Some(Exec { command: i, exec, service })
             })
             .collect();
+        m.shipping = shipping::compute(&m);
         m
+    }
+
+    /// The image models: one per Dockerfile and build variant. Compose `build:` and the builds
+    /// found in commands and CI give the contexts (and compose the build args); a Dockerfile
+    /// nothing builds gets its context inferred, or none.
+    fn build_images(&mut self, composes: &[(FileId, compose::Compose)], dockerfiles: &[(FileId, parse::dockerfile::Dockerfile)]) {
+        let mut variants: BTreeMap<String, Vec<BuildVariant>> = BTreeMap::new();
+        let mut add = |df: String, v: BuildVariant| {
+            let list = variants.entry(df).or_default();
+            // The same context and args from several places is one model.
+            if !list.iter().any(|(c, _, a)| *c == v.0 && *a == v.2) {
+                list.push(v);
+            }
+        };
+        for (cid, c) in composes {
+            let dir = parent_dir(self.sources.path(*cid)).to_string();
+            for s in &c.services {
+                if let Some(b) = &s.build {
+                    let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
+                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))
+                        .unwrap_or_default();
+                    add(df, (Some(ctx), ContextFrom::Compose, build_args(b)));
+                }
+            }
+        }
+        for b in &self.image_builds {
+            add(b.dockerfile.clone(), (Some(b.context.clone()), b.from, BTreeMap::new()));
+        }
+        for (id, df) in dockerfiles {
+            let path = self.sources.path(*id).to_string();
+            match variants.get(&path) {
+                Some(list) => {
+                    for (ctx, from, args) in list.clone() {
+                        let image = self.image_model(*id, &path, df, (ctx.as_deref(), from), &args);
+                        self.images.push(image);
+                    }
+                }
+                None => {
+                    let image = self.inferred_image(*id, &path, df);
+                    self.images.push(image);
+                }
+            }
+        }
+    }
+
+    /// The image model of a Dockerfile nothing builds: at the root, the root is its context;
+    /// else the candidate directory that explains its sources best (the nearest of equals), or
+    /// no context when none explains anything.
+    fn inferred_image(&self, id: FileId, path: &str, df: &parse::dockerfile::Dockerfile) -> Image {
+        let none = BTreeMap::new();
+        let candidates = build_context::candidates(path);
+        if candidates.len() == 1 {
+            return self.image_model(id, path, df, (Some(""), ContextFrom::Root), &none);
+        }
+        let mut best: Option<(i64, Image)> = None;
+        for c in &candidates {
+            let image = self.image_model(id, path, df, (Some(c), ContextFrom::Inferred), &none);
+            let score = build_context::score(&self.tree, df, &candidates, c, &image);
+            if score > 0 && best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, image));
+            }
+        }
+        match best {
+            Some((_, image)) => image,
+            None => self.image_model(id, path, df, (None, ContextFrom::Unknown), &none),
+        }
+    }
+
+    fn image_model(
+        &self,
+        id: FileId,
+        path: &str,
+        df: &parse::dockerfile::Dockerfile,
+        context: (Option<&str>, ContextFrom),
+        args: &BTreeMap<String, String>,
+    ) -> Image {
+        // `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's.
+        let mut ignore_files = vec![format!("{path}.dockerignore")];
+        ignore_files.extend(context.0.and_then(|c| join_rel(c, ".dockerignore")));
+        let dockerignore = ignore_files
+            .iter()
+            .find_map(|p| self.sources.find(p))
+            .map(|id| dockerignore::parse(self.sources.text(id)))
+            .unwrap_or_default();
+        let repo = images::Repo { go: &self.go, makefiles: &self.makefiles, rust: &self.rust, dockerignore: &dockerignore };
+        images::build(id, path, context, df, &repo, args)
     }
 
     /// The stages each image ships: those compose services and `docker build --target`
@@ -348,18 +429,16 @@ impl Model {
                 selected.push((i, b.target.is_some().then_some(st)));
             }
         }
-        for c in &self.commands {
-            let commands::Kind::DockerBuild(b) = &c.kind else { continue };
-            let dir = parent_dir(self.sources.path(c.file));
-            let context = b.context.as_deref().unwrap_or(".");
-            let candidates: Vec<String> = match &b.file {
-                Some(f) => [join_rel("", f), join_rel(dir, f)].into_iter().flatten().collect(),
-                None => [join_rel(context, "Dockerfile"), join_rel(dir, &format!("{context}/Dockerfile"))]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
+        for b in &self.image_builds {
+            let same = |img: &&Image| img.path == b.dockerfile;
+            let Some(i) = self
+                .images
+                .iter()
+                .position(|img| same(&img) && img.context.as_deref() == Some(b.context.as_str()))
+                .or_else(|| self.images.iter().position(|img| same(&img)))
+            else {
+                continue;
             };
-            let Some(i) = self.images.iter().position(|img| candidates.contains(&img.path)) else { continue };
             let target = b.target.as_ref().map(|t| t.value.as_str());
             let stage = target.and_then(|t| self.images.get(i).and_then(|img| img.shipped(Some(t))).map(|s| s.index));
             if target.is_some() && stage.is_none() {

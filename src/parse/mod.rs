@@ -14,6 +14,7 @@ pub mod envfile;
 pub mod golang;
 pub mod makefile;
 pub mod markdown;
+pub mod release;
 pub mod shell;
 pub mod yaml;
 

@@ -28,7 +28,7 @@ fn uncertain(image: &Image, shipped: usize, output: &str) -> bool {
 }
 
 fn check(model: &Model, r: &mut Reporter) {
-    for image in &model.images {
+    for (ii, image) in model.images.iter().enumerate() {
         // The shipped stages: compose targets and `docker build --target`s, else the last.
         let shipped = image.shipped.clone();
         for &final_idx in &shipped {
@@ -43,6 +43,10 @@ fn check(model: &Model, r: &mut Reporter) {
                         continue;
                     };
                     if shipped_packages.contains(&bin.dir) || uncertain(image, final_idx, &b.output) {
+                        continue;
+                    }
+                    // Built because a pattern or the whole workspace matched: only on evidence.
+                    if b.bulk && !model.bulk_build_should_ship(ii, final_idx, stage, b) {
                         continue;
                     }
                     let name = file_name(&b.output);

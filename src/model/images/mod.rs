@@ -3,7 +3,8 @@
 //! deploylint cannot follow (then it is opaque, and the checks stay silent about what it may
 //! contain). RUN commands are interpreted in `run.rs`.
 
-mod run;
+pub mod context;
+pub(crate) mod run;
 
 use super::go::GoModel;
 use super::rust::RustPackage;
@@ -33,6 +34,9 @@ pub struct BuildOut {
     pub repo_dir: Option<String>,
     #[serde(skip)]
     pub span: Span,
+    /// Built because a pattern or a whole workspace matched it (`./cmd/...`, `cargo build`
+    /// without `--bin`), not by name.
+    pub bulk: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -98,6 +102,8 @@ pub struct StageModel {
     pub unknown_dirs: Vec<String>,
     /// Directories the stage set as WORKDIR.
     pub workdirs: Vec<String>,
+    /// Directories commands created (`mkdir`, `install -d`).
+    pub made_dirs: Vec<String>,
     /// The working directory at the end of the stage.
     pub workdir: String,
     /// Why the stage cannot be followed, if it cannot.
@@ -118,6 +124,8 @@ pub struct StageModel {
     /// Context bind mounts of the RUN being interpreted (`RUN --mount=type=bind,target=.`).
     #[serde(skip)]
     mounts: Vec<CopyIn>,
+    /// What RUN commands mounted from the context (`--mount=type=bind,source=…`), as written.
+    pub context_mounts: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -125,8 +133,10 @@ pub struct Image {
     #[serde(skip)]
     pub file: FileId,
     pub path: String,
-    /// The build context, relative to the root.
-    pub context: String,
+    /// The build context, relative to the root, when it is known.
+    pub context: Option<String>,
+    /// Where the context comes from.
+    pub context_from: context::ContextFrom,
     /// The compose `build.args` this model was built with.
     pub build_args: BTreeMap<String, String>,
     /// The `.dockerignore` of the context.
@@ -271,15 +281,17 @@ fn base_vars(base: &str) -> BTreeMap<String, Option<String>> {
     vars
 }
 
-/// Builds the image model of one Dockerfile. `build_args` are compose `build.args`.
+/// Builds the image model of one Dockerfile. `build_args` are compose `build.args`; with no
+/// `context`, nothing copied from the context is placed in the repository.
 pub fn build(
     file: FileId,
     path: &str,
-    context: &str,
+    context: (Option<&str>, context::ContextFrom),
     df: &dockerfile::Dockerfile,
     repo: &Repo<'_>,
     build_args: &BTreeMap<String, String>,
 ) -> Image {
+    let (context, context_from) = context;
     let mut global: BTreeMap<String, Option<String>> = BTreeMap::new();
     for (k, v) in &df.global_args {
         let v = build_args.get(&k.value).cloned().or_else(|| v.clone());
@@ -311,6 +323,7 @@ pub fn build(
             writes: Vec::new(),
             unknown_dirs: Vec::new(),
             workdirs: Vec::new(),
+            made_dirs: Vec::new(),
             workdir,
             opaque: Vec::new(),
             fetches: false,
@@ -321,6 +334,7 @@ pub fn build(
             env_keys: Vec::new(),
             vars,
             mounts: Vec::new(),
+            context_mounts: Vec::new(),
         };
         for ins in &st.instrs {
             match ins {
@@ -352,7 +366,12 @@ pub fn build(
                 Instr::Cmd(c) => s.cmd = Some(c.clone()),
                 Instr::Copy(c) => add_copy(&mut s, &stages, c),
                 Instr::Run(run) => {
-                    if run.foreign_heredoc {
+                    // A heredoc fed to a program other than a shell: data for `cat`/`tee` (whose
+                    // redirection is followed), else a script deploylint cannot read.
+                    let sink = run.commands.first().and_then(|c| c.words.first()).is_some_and(|w| {
+                        matches!(w.text.as_str(), "cat" | "tee")
+                    });
+                    if run.foreign_heredoc && !sink {
                         s.opaque.push("a RUN heredoc that is not shell".to_string());
                     }
                     let mut cwd = s.workdir.clone();
@@ -369,6 +388,7 @@ pub fn build(
                             from_span: None,
                         })
                         .collect();
+                    s.context_mounts.extend(s.mounts.iter().map(|m| m.src.clone()));
                     let interp = run::Interp {
                         go: repo.go,
                         makefiles: repo.makefiles,
@@ -389,7 +409,8 @@ pub fn build(
     Image {
         file,
         path: path.to_string(),
-        context: context.to_string(),
+        context: context.map(str::to_string),
+        context_from,
         build_args: build_args.clone(),
         dockerignore: repo.dockerignore.clone(),
         stages,
@@ -423,6 +444,7 @@ fn add_copy(s: &mut StageModel, stages: &[StageModel], c: &dockerfile::Copy) {
         || matches!(dest_written.as_str(), "." | "..")
         || dest_abs == s.workdir
         || s.workdirs.contains(&dest_abs)
+        || s.made_dirs.contains(&dest_abs)
         || SYSTEM_DIRS.contains(&dest_abs.as_str());
     for src in &c.sources {
         if c.add && (src.value.contains("://") || src.value.starts_with("git@")) {
@@ -525,7 +547,9 @@ impl Image {
             if let Some(c) = s.copies.iter().find(|c| inside(&c.dest)) {
                 return Holds::Yes(c.span);
             }
-            if s.writes.iter().any(|w| inside(w)) || s.workdirs.iter().any(|w| w == path) {
+            // A directory set as WORKDIR or created, and the directories above it.
+            let made = s.workdirs.iter().chain(&s.made_dirs).any(|d| is_under(d, path));
+            if s.writes.iter().any(|w| inside(w)) || made {
                 return Holds::Yes(s.span);
             }
         }
@@ -547,7 +571,8 @@ impl Image {
         let root_base = chain.last().map(|s| &s.base);
         let base_is_empty = match root_base {
             Some(Base::Scratch) => true,
-            Some(Base::Image(i)) => i.contains("distroless"),
+            // The `:debug` variants of distroless images carry a busybox shell.
+            Some(Base::Image(i)) => i.contains("distroless") && !i.contains("debug"),
             _ => false,
         };
         if base_is_empty {
@@ -663,7 +688,7 @@ mod tests {
         build(
             FileId(0),
             "Dockerfile",
-            "",
+            (Some(""), context::ContextFrom::Root),
             &df,
             &Repo { go, makefiles, rust: &[], dockerignore: &dockerignore },
             &BTreeMap::new(),

@@ -1,0 +1,155 @@
+//! Build contexts: where each Dockerfile is built from. Taken from the builds found (compose
+//! `build:`, `docker build` in scripts, Makefiles and CI steps, GitHub's
+//! `docker/build-push-action`); else inferred as the nearest directory, from the Dockerfile's
+//! up to the root, from which its `COPY` sources and build targets exist; else unknown, and the
+//! checks that need it stay silent for that Dockerfile.
+
+use super::Image;
+use crate::discover::Tree;
+use crate::model::builds::HostCommand;
+use crate::model::commands::{self, Kind};
+use crate::parse::ci::ActionBuild;
+use crate::parse::dockerfile::{Dockerfile, Instr};
+use crate::source::{Span, Spanned, join_rel, parent_dir};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Where an image model's build context comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContextFrom {
+    /// A compose service's `build:`.
+    Compose,
+    /// `docker build` in a script, Makefile, runbook or CI step.
+    Command,
+    /// A CI action's `context:`.
+    Workflow,
+    /// The nearest directory from which the Dockerfile's sources exist.
+    Inferred,
+    /// The Dockerfile is at the root, the only place it can be built from.
+    Root,
+    /// Nothing tells.
+    Unknown,
+}
+
+/// A build of a Dockerfile found outside compose.
+#[derive(Clone, Debug)]
+pub struct ImageBuild {
+    pub dockerfile: String,
+    pub context: String,
+    pub target: Option<Spanned<String>>,
+    pub from: ContextFrom,
+    pub span: Span,
+}
+
+/// The `docker build` of a host command, resolved from each directory it may run in: kept when
+/// the Dockerfile it names exists.
+fn command_builds(c: &HostCommand, dockerfiles: &BTreeSet<String>, out: &mut Vec<ImageBuild>) {
+    let Kind::DockerBuild(b) = commands::classify(c.words()) else { return };
+    let Some(ctx) = b.context.as_deref() else { return };
+    let remote = ctx.contains("://") || ctx.starts_with("git@") || ctx == "-";
+    if remote || ctx.contains('$') || b.file.as_deref().is_some_and(|f| f.contains('$') || f == "-") {
+        return;
+    }
+    for cwd in &c.cwds {
+        let Some(context) = join_rel(cwd, ctx) else { continue };
+        let dockerfile = match &b.file {
+            // `-f` is relative to where the command runs, not to the context.
+            Some(f) if !f.starts_with('/') => join_rel(cwd, f),
+            Some(_) => None,
+            None => join_rel(&context, "Dockerfile"),
+        };
+        let Some(dockerfile) = dockerfile.filter(|d| dockerfiles.contains(d)) else { continue };
+        let build = ImageBuild { dockerfile, context, target: b.target.clone(), from: ContextFrom::Command, span: c.cmd.span };
+        if !out.iter().any(|o| o.dockerfile == build.dockerfile && o.context == build.context && o.target == build.target)
+        {
+            out.push(build);
+        }
+    }
+}
+
+/// Every build of a Dockerfile outside compose.
+pub fn image_builds(
+    cmds: &[HostCommand],
+    actions: &[ActionBuild],
+    dockerfiles: &BTreeSet<String>,
+) -> Vec<ImageBuild> {
+    let mut out = Vec::new();
+    for c in cmds {
+        command_builds(c, dockerfiles, &mut out);
+    }
+    for a in actions {
+        let Some(context) = join_rel("", a.context.as_deref().unwrap_or(".")) else { continue };
+        let dockerfile = match &a.file {
+            Some(f) => join_rel("", f),
+            None => join_rel(&context, "Dockerfile"),
+        };
+        let Some(dockerfile) = dockerfile.filter(|d| dockerfiles.contains(d)) else { continue };
+        out.push(ImageBuild { dockerfile, context, target: a.target.clone(), from: ContextFrom::Workflow, span: a.span });
+    }
+    out
+}
+
+/// The directories a Dockerfile at `path` may be built from, nearest first.
+pub fn candidates(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut d = parent_dir(path);
+    loop {
+        out.push(d.to_string());
+        if d.is_empty() {
+            break;
+        }
+        d = parent_dir(d);
+    }
+    out
+}
+
+/// The explicit sources of the Dockerfile's copies from the context (no `.`, glob or variable).
+fn explicit_sources(df: &Dockerfile) -> Vec<String> {
+    let mut out = Vec::new();
+    for st in &df.stages {
+        for ins in &st.instrs {
+            let Instr::Copy(c) = ins else { continue };
+            if c.from.is_some() {
+                continue;
+            }
+            for s in &c.sources {
+                let v = s.value.trim_start_matches("./").trim_end_matches('/');
+                if v.is_empty() || v == "." || v.contains(['$', '*', '?', '[']) || v.contains("://") || v.starts_with('/') {
+                    continue;
+                }
+                out.push(v.to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How well the context `candidate` explains the Dockerfile: sources found there count for it,
+/// sources found from another candidate but not from this one count against it, and so do the
+/// build targets of its image model that are not there.
+pub fn score(tree: &Tree, df: &Dockerfile, all: &[String], candidate: &str, image: &Image) -> i64 {
+    let mut score = 0i64;
+    for src in explicit_sources(df) {
+        let here = join_rel(candidate, &src).and_then(|p| tree.exists(&p));
+        match here {
+            Some(true) => score += 1,
+            Some(false) => {
+                // A source that exists from no candidate is a build output (`COPY bin/app`).
+                let elsewhere =
+                    all.iter().any(|c| join_rel(c, &src).and_then(|p| tree.exists(&p)) == Some(true));
+                if elsewhere {
+                    score -= 1;
+                }
+            }
+            None => {}
+        }
+    }
+    for s in &image.stages {
+        score += s.builds.iter().filter(|b| b.repo_dir.is_some()).count() as i64;
+        score -= s.missing_targets.len() as i64;
+    }
+    score
+}
