@@ -60,6 +60,10 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "goreleaser.yaml",
     ".ko.yaml",
     ".promu.yml",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "*.just",
     "!.git/",
 ];
 
@@ -150,6 +154,9 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if name == "Cargo.toml" {
         return Some(Kind::CargoToml);
+    }
+    if matches!(name, "justfile" | "Justfile" | ".justfile") || lower.ends_with(".just") {
+        return Some(Kind::Justfile);
     }
     if matches!(name, ".goreleaser.yml" | ".goreleaser.yaml" | "goreleaser.yml" | "goreleaser.yaml" | ".ko.yaml" | ".promu.yml")
     {

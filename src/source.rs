@@ -61,6 +61,8 @@ pub enum Kind {
     RustMain,
     /// A release tool's config that builds binaries outside Docker (goreleaser, ko, promu).
     ReleaseConfig,
+    /// A `just` command runner file.
+    Justfile,
 }
 
 /// One file that discovery read.

@@ -145,6 +145,51 @@ fn makefile_commands(file: FileId, path: &str, mk: &Makefile, out: &mut Vec<Host
     }
 }
 
+/// The commands of a justfile's recipes (indented lines under a `name …:` header), each line
+/// from the justfile's directory. `{{…}}` interpolations are unknown parts.
+fn justfile_commands(file: FileId, path: &str, text: &str, out: &mut Vec<HostCommand>) {
+    let mut in_recipe = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.trim().is_empty() || body.trim_start().starts_with('#') {
+            continue;
+        }
+        if !body.starts_with([' ', '\t']) {
+            // A recipe header has a `:` that is not an assignment (`x := y`).
+            in_recipe = body.contains(':') && !body.contains(":=") && !body.starts_with("set ");
+            continue;
+        }
+        if !in_recipe {
+            continue;
+        }
+        let trimmed = body.trim_start();
+        let cmd = trimmed.trim_start_matches(['@', '-']);
+        let at = start + (body.len() - cmd.len());
+        // Same length, so spans stay right: `{{version}}` → `$__________`.
+        let mut masked = String::with_capacity(cmd.len());
+        let mut rest = cmd;
+        while let Some(i) = rest.find("{{") {
+            masked.push_str(&rest[..i]);
+            let end = rest[i..].find("}}").map_or(rest.len(), |e| i + e + 2);
+            masked.push('$');
+            masked.extend(std::iter::repeat_n('_', end - i - 1));
+            rest = &rest[end..];
+        }
+        masked.push_str(rest);
+        let cmds = shell::parse(file, &masked, at)
+            .into_iter()
+            .map(|c| {
+                let (at, _) = unwrap_command(&c.words);
+                (c, at)
+            })
+            .collect();
+        push_with_cwds(Origin::Makefile, file, path, cmds, out);
+    }
+}
+
 /// Every command run outside containers, in file order.
 pub fn host_commands(m: &Model) -> Vec<HostCommand> {
     let mut out = Vec::new();
@@ -153,16 +198,19 @@ pub fn host_commands(m: &Model) -> Vec<HostCommand> {
         let group: Vec<&commands::Command> =
             m.commands[i..].iter().take_while(|d| d.group == c.group && d.file == c.file).collect();
         i += group.len().max(1);
-        if c.origin == Origin::Makefile || c.cmd.remote {
+        if c.origin == Origin::Makefile {
             continue;
         }
-        let cmds = group.iter().filter(|d| !d.cmd.remote).map(|d| (d.cmd.clone(), d.name_at)).collect();
+        let cmds = group.iter().map(|d| (d.cmd.clone(), d.name_at)).collect();
         push_with_cwds(c.origin, c.file, m.sources.path(c.file), cmds, &mut out);
     }
     for (path, mk) in &m.makefiles {
         if let Some(file) = m.sources.find(path) {
             makefile_commands(file, path, mk, &mut out);
         }
+    }
+    for (file, f) in m.sources.iter().filter(|(_, f)| f.kind == crate::source::Kind::Justfile) {
+        justfile_commands(file, &f.path, &f.text, &mut out);
     }
     out
 }
@@ -369,6 +417,17 @@ mod tests {
         assert!(name_matches("api", "api"));
         assert!(!name_matches("$(BIN)", "api"));
         assert!(!name_matches("api-$(GOOS)", "worker-linux"));
+    }
+
+    #[test]
+    fn justfile_recipes_are_commands() {
+        let text = "version := \"1.0\"\n\nbuild-cli:\n    go build -o bin/{{version}}/shopctl ./cmd/shopctl\n\nlint:\n\t@golangci-lint run\n";
+        let mut out = Vec::new();
+        justfile_commands(FileId(0), "justfile", text, &mut out);
+        let names: Vec<&str> = out.iter().filter_map(|c| c.words().first()).map(|w| w.text.as_str()).collect();
+        assert_eq!(names, ["go", "golangci-lint"]);
+        let last = out[0].words().last().map(|w| &text[w.span.start..w.span.end]);
+        assert_eq!(last, Some("./cmd/shopctl"));
     }
 
     #[test]

@@ -266,7 +266,14 @@ impl Model {
                         Err(e) => m.parse_errors.push(e),
                     }
                 }
-                Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore | Kind::CargoToml | Kind::RustMain => {}
+                // Justfiles are read for the builds they run (`builds.rs`).
+                Kind::Go
+                | Kind::GoMod
+                | Kind::GitIgnore
+                | Kind::DockerIgnore
+                | Kind::CargoToml
+                | Kind::RustMain
+                | Kind::Justfile => {}
             }
         }
         let host_commands = builds::host_commands(&m);

@@ -464,14 +464,19 @@ impl Interp<'_> {
         let wanted: Vec<(String, Span)> = opts.get("--bin").cloned().unwrap_or_default();
         let mut chosen: Vec<(String, String, Span)> = Vec::new();
         let span = words.first().map_or(st.span, |w| w.span);
+        // Binaries named that do not exist: reported, and their outputs still written (or the
+        // build fails), so a copy of them is never a second finding.
+        let mut missing: Vec<(String, Span)> = Vec::new();
         for (bin, bspan) in &wanted {
             match candidates.iter().flat_map(|p| p.bins.iter()).find(|b| &b.name == bin) {
                 Some(b) => chosen.push((b.name.clone(), b.src.clone(), *bspan)),
-                None => st.missing_targets.push(MissingTarget {
-                    package: format!("--bin {bin}"),
-                    repo_dir: workspace.clone(),
-                    span: *bspan,
-                }),
+                None => {
+                    let package = format!("--bin {bin}");
+                    if !st.missing_targets.iter().any(|m| m.package == package && m.repo_dir == workspace) {
+                        st.missing_targets.push(MissingTarget { package, repo_dir: workspace.clone(), span: *bspan });
+                    }
+                    missing.push((bin.clone(), *bspan));
+                }
             }
         }
         if wanted.is_empty() {
@@ -513,6 +518,10 @@ impl Interp<'_> {
         for (name, src, sp) in chosen {
             let output = abs(&out_dir, &name);
             st.builds.push(BuildOut { output, package: name, repo_dir: Some(src), span: sp, bulk });
+        }
+        for (name, sp) in missing {
+            let output = abs(&out_dir, &name);
+            st.builds.push(BuildOut { output, package: format!("--bin {name}"), repo_dir: None, span: sp, bulk: false });
         }
     }
 
