@@ -3,10 +3,10 @@
 //! never leaves the root through a symlink, and classifies every artifact it reads.
 
 use crate::source::{Kind, SourceFile, parent_dir};
-use std::collections::BTreeSet;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -158,8 +158,10 @@ pub fn classify(rel: &str) -> Option<Kind> {
     if matches!(name, "justfile" | "Justfile" | ".justfile") || lower.ends_with(".just") {
         return Some(Kind::Justfile);
     }
-    if matches!(name, ".goreleaser.yml" | ".goreleaser.yaml" | "goreleaser.yml" | "goreleaser.yaml" | ".ko.yaml" | ".promu.yml")
-    {
+    if matches!(
+        name,
+        ".goreleaser.yml" | ".goreleaser.yaml" | "goreleaser.yml" | "goreleaser.yaml" | ".ko.yaml" | ".promu.yml"
+    ) {
         return Some(Kind::ReleaseConfig);
     }
     if lower.ends_with(".rs")

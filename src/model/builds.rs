@@ -75,7 +75,13 @@ fn cd(cwds: &[String], arg: &str, script_dir: &str) -> Option<Vec<String>> {
 }
 
 /// Follows the `cd`s of a sequence of commands (one script, one recipe line, one CI step).
-fn push_with_cwds(origin: Origin, file: FileId, path: &str, cmds: Vec<(SimpleCommand, usize)>, out: &mut Vec<HostCommand>) {
+fn push_with_cwds(
+    origin: Origin,
+    file: FileId,
+    path: &str,
+    cmds: Vec<(SimpleCommand, usize)>,
+    out: &mut Vec<HostCommand>,
+) {
     let start = start_dirs(origin, path);
     let mut cwds = start.clone();
     for (cmd, name_at) in cmds {
@@ -295,7 +301,8 @@ fn builds_of(m: &Model, c: &HostCommand) -> Vec<HostBuild> {
             if !matches!(args.sub, "build" | "install" | "run") {
                 return out;
             }
-            let pkgs: Vec<&str> = if args.pkgs.is_empty() { vec!["."] } else { args.pkgs.iter().map(|w| w.text.as_str()).collect() };
+            let pkgs: Vec<&str> =
+                if args.pkgs.is_empty() { vec!["."] } else { args.pkgs.iter().map(|w| w.text.as_str()).collect() };
             let one_output = args.out.as_deref().filter(|o| !o.ends_with('/') && pkgs.len() == 1);
             for p in pkgs {
                 let mut dirs: Vec<String> = Vec::new();

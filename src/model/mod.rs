@@ -277,7 +277,8 @@ impl Model {
             }
         }
         let host_commands = builds::host_commands(&m);
-        let dockerfile_paths: BTreeSet<String> = dockerfiles.iter().map(|(id, _)| m.sources.path(*id).to_string()).collect();
+        let dockerfile_paths: BTreeSet<String> =
+            dockerfiles.iter().map(|(id, _)| m.sources.path(*id).to_string()).collect();
         m.image_builds = build_context::image_builds(&host_commands, &m.action_builds, &dockerfile_paths);
         m.host_builds = builds::host_builds(&m, &host_commands);
         m.build_images(&composes, &dockerfiles);
@@ -343,7 +344,11 @@ impl Model {
     /// The image models: one per Dockerfile and build variant. Compose `build:` and the builds
     /// found in commands and CI give the contexts (and compose the build args); a Dockerfile
     /// nothing builds gets its context inferred, or none.
-    fn build_images(&mut self, composes: &[(FileId, compose::Compose)], dockerfiles: &[(FileId, parse::dockerfile::Dockerfile)]) {
+    fn build_images(
+        &mut self,
+        composes: &[(FileId, compose::Compose)],
+        dockerfiles: &[(FileId, parse::dockerfile::Dockerfile)],
+    ) {
         let mut variants: BTreeMap<String, Vec<BuildVariant>> = BTreeMap::new();
         let mut add = |df: String, v: BuildVariant| {
             let list = variants.entry(df).or_default();
@@ -422,7 +427,8 @@ impl Model {
             .find_map(|p| self.sources.find(p))
             .map(|id| dockerignore::parse(self.sources.text(id)))
             .unwrap_or_default();
-        let repo = images::Repo { go: &self.go, makefiles: &self.makefiles, rust: &self.rust, dockerignore: &dockerignore };
+        let repo =
+            images::Repo { go: &self.go, makefiles: &self.makefiles, rust: &self.rust, dockerignore: &dockerignore };
         images::build(id, path, context, df, &repo, args)
     }
 

@@ -97,9 +97,31 @@ fn covers(src: &str, dir: &str) -> bool {
 
 /// Base images of toolchains that build no Go or Rust binary.
 const FOREIGN_BASES: &[&str] = &[
-    "node", "python", "ruby", "php", "nginx", "httpd", "openjdk", "eclipse-temurin", "maven", "gradle",
-    "amazoncorretto", "dotnet", "elixir", "erlang", "perl", "swift", "postgres", "mysql", "mariadb", "redis",
-    "caddy", "traefik", "haproxy", "bun", "deno",
+    "node",
+    "python",
+    "ruby",
+    "php",
+    "nginx",
+    "httpd",
+    "openjdk",
+    "eclipse-temurin",
+    "maven",
+    "gradle",
+    "amazoncorretto",
+    "dotnet",
+    "elixir",
+    "erlang",
+    "perl",
+    "swift",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "caddy",
+    "traefik",
+    "haproxy",
+    "bun",
+    "deno",
 ];
 
 fn builds_lang(base: &Base, lang: Lang) -> bool {
@@ -130,9 +152,10 @@ impl Image {
             None => context::candidates(&self.path),
         };
         let sources = chain.iter().flat_map(|s| {
-            let copies = s.copies.iter().filter(|c| c.from == CopyFrom::Context && c.dest_is_dir).map(|c| {
-                if c.src.contains(['*', '?', '[']) { parent_dir(&c.src).to_string() } else { c.src.clone() }
-            });
+            let copies =
+                s.copies.iter().filter(|c| c.from == CopyFrom::Context && c.dest_is_dir).map(|c| {
+                    if c.src.contains(['*', '?', '[']) { parent_dir(&c.src).to_string() } else { c.src.clone() }
+                });
             copies.chain(s.context_mounts.iter().cloned()).collect::<Vec<_>>()
         });
         sources.into_iter().any(|src| contexts.iter().any(|c| join_rel(c, &src).is_some_and(|p| covers(&p, &b.dir))))
@@ -280,14 +303,13 @@ impl<'a> Index<'a> {
 /// The binary a run names, when exactly one of the repository's binaries is called so (by
 /// its name or the names its builds give it), preferring those in the image's context.
 fn binary_named(m: &Model, image: &Image, name: &str) -> Option<usize> {
-    let named: Vec<usize> = m
-        .go
-        .binaries
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| m.names_of(b).iter().any(|n| *n == name || name_matches(n, name)))
-        .map(|(i, _)| i)
-        .collect();
+    let named: Vec<usize> =
+        m.go.binaries
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| m.names_of(b).iter().any(|n| *n == name || name_matches(n, name)))
+            .map(|(i, _)| i)
+            .collect();
     if named.len() == 1 {
         return named.first().copied();
     }
@@ -328,7 +350,8 @@ pub fn compute(m: &Model) -> Shipping {
         if unread || !unshipped || !candidate(b) || built_elsewhere.get(i).copied().unwrap_or(true) {
             continue;
         }
-        let sibs: Vec<usize> = bins.iter().enumerate().filter(|(_, o)| candidate(o) && siblings(b, o)).map(|(j, _)| j).collect();
+        let sibs: Vec<usize> =
+            bins.iter().enumerate().filter(|(_, o)| candidate(o) && siblings(b, o)).map(|(j, _)| j).collect();
         let sib_places: Option<Vec<Place>> = sibs.iter().map(|j| places.get(*j).copied().flatten()).collect();
         let Some(sib_places) = sib_places.filter(|p| !p.is_empty()) else { continue };
         let unseen = m.images.iter().any(|img| (0..img.stages.len()).any(|s| img.may_build_unseen(s, b)));
@@ -338,9 +361,7 @@ pub fn compute(m: &Model) -> Shipping {
     }
     let unshipped = evidence
         .into_iter()
-        .filter(|(i, _)| {
-            bins.get(*i).is_some_and(|b| !b.ignored) && places.get(*i).is_some_and(Option::is_none)
-        })
+        .filter(|(i, _)| bins.get(*i).is_some_and(|b| !b.ignored) && places.get(*i).is_some_and(Option::is_none))
         .collect();
     Shipping { places, built_elsewhere, unshipped }
 }
@@ -374,5 +395,126 @@ impl Model {
             .filter(|d| *d != bin.dir && !dev(d))
             .collect();
         !others.is_empty() && others.iter().all(|d| shipped_packages.iter().any(|s| s == d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::discover::{Discovered, Tree, classify};
+    use crate::model::Model;
+    use crate::model::images::context::ContextFrom;
+    use crate::source::{SourceFile, parent_dir};
+
+    /// A model of files held in memory; files that are no artifact only exist in the tree.
+    fn model(files: &[(&str, &str)]) -> Model {
+        let mut d = Discovered::default();
+        let mut tree = Tree::default();
+        for (path, text) in files {
+            tree.files.insert(path.to_string());
+            let mut dir = parent_dir(path);
+            while !dir.is_empty() {
+                tree.dirs.insert(dir.to_string());
+                dir = parent_dir(dir);
+            }
+            if let Some(kind) = classify(path) {
+                d.files.push(SourceFile::new(path.to_string(), kind, text.to_string(), false));
+            }
+        }
+        d.tree = tree;
+        Model::build(d, Default::default())
+    }
+
+    const MAIN: &str = "package main\n\nfunc main() {}\n";
+    const GO_MOD: &str = "module example.com/m\n";
+
+    fn unshipped(m: &Model) -> Vec<&str> {
+        m.shipping.unshipped.iter().filter_map(|(i, _)| m.go.binaries.get(*i)).map(|b| b.dir.as_str()).collect()
+    }
+
+    fn context_of<'a>(m: &'a Model, path: &str) -> Vec<(Option<&'a str>, ContextFrom)> {
+        m.images.iter().filter(|i| i.path == path).map(|i| (i.context.as_deref(), i.context_from)).collect()
+    }
+
+    #[test]
+    fn contexts_come_from_invocations_then_sources() {
+        let df = "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api\n";
+        let m = model(&[
+            ("go.mod", GO_MOD),
+            ("go.sum", ""),
+            ("cmd/api/main.go", MAIN),
+            ("cmd/api/Dockerfile", df),
+            (
+                "scripts/image.sh",
+                "#!/bin/sh\ncd \"$(dirname \"$0\")/..\"\ndocker build -f cmd/api/Dockerfile -t api .\n",
+            ),
+            ("docker/api.Dockerfile", "FROM golang:1.22\nWORKDIR /src\nCOPY go.mod go.sum ./\nCOPY cmd/ cmd/\n"),
+            ("docker/x/Dockerfile", "FROM alpine\nCOPY . /srv\n"),
+            ("web/package.json", "{}"),
+            ("web/Dockerfile", "FROM node:20\nCOPY package.json ./\nRUN npm install\n"),
+        ]);
+        assert_eq!(context_of(&m, "cmd/api/Dockerfile"), [(Some(""), ContextFrom::Command)]);
+        assert_eq!(context_of(&m, "docker/api.Dockerfile"), [(Some(""), ContextFrom::Inferred)]);
+        assert_eq!(context_of(&m, "docker/x/Dockerfile"), [(None, ContextFrom::Unknown)]);
+        assert_eq!(context_of(&m, "web/Dockerfile"), [(Some("web"), ContextFrom::Inferred)]);
+    }
+
+    #[test]
+    fn the_odd_one_out_ships_and_tools_do_not() {
+        let df = "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api && go build -o /out/worker ./cmd/worker\nFROM alpine\nCOPY --from=b /out/ /app/\n";
+        let base = [
+            ("go.mod", GO_MOD),
+            ("cmd/api/main.go", MAIN),
+            ("cmd/worker/main.go", MAIN),
+            ("cmd/janitor/main.go", MAIN),
+            ("tools/gen/main.go", MAIN),
+            ("Dockerfile", df),
+        ];
+        assert_eq!(unshipped(&model(&base)), ["cmd/janitor"]);
+        // Built by name elsewhere: released another way.
+        let mut more = base.to_vec();
+        more.push(("Makefile", "janitor:\n\tgo build -o bin/janitor ./cmd/janitor\n"));
+        assert!(unshipped(&model(&more)).is_empty());
+        // Two siblings left out: neither is the odd one out.
+        let mut two = base.to_vec();
+        two.push(("cmd/loadgen/main.go", MAIN));
+        assert!(unshipped(&model(&two)).is_empty());
+        // A stage deploylint cannot follow holds the sources: it may build it.
+        let opaque = df.replace("RUN go build", "RUN ./build.sh && go build");
+        let mut hidden = base.to_vec();
+        hidden.retain(|(p, _)| *p != "Dockerfile");
+        hidden.push(("Dockerfile", &opaque));
+        assert!(unshipped(&model(&hidden)).is_empty());
+    }
+
+    #[test]
+    fn a_run_in_an_image_that_lacks_it_is_evidence() {
+        let df = "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api\nFROM alpine\nWORKDIR /app\nCOPY --from=b /out/api /app/api\n";
+        let m = model(&[
+            ("go.mod", GO_MOD),
+            ("cmd/api/main.go", MAIN),
+            ("cmd/admin/main.go", MAIN),
+            ("cmd/seed/main.go", MAIN),
+            ("Dockerfile", df),
+            ("docker-compose.yml", "services:\n  api:\n    build: .\n"),
+            ("scripts/purge.sh", "#!/bin/sh\ndocker compose exec api /app/admin purge\n"),
+        ]);
+        assert_eq!(unshipped(&m), ["cmd/admin"]);
+        let evidence = m.shipping.unshipped.first().map(|(_, e)| e.runs.len());
+        assert_eq!(evidence, Some(1));
+    }
+
+    #[test]
+    fn prebuilt_copies_match_the_names_builds_give() {
+        let m = model(&[
+            ("go.mod", GO_MOD),
+            ("cmd/shopd/main.go", MAIN),
+            ("cmd/worker/main.go", MAIN),
+            (".goreleaser.yaml", "builds:\n  - main: ./cmd/shopd\n    binary: shop-server\n"),
+            ("Dockerfile", "FROM alpine\nCOPY shop-server /usr/bin/\n"),
+            ("worker.Dockerfile", "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /w ./cmd/worker\n"),
+        ]);
+        let shopd = m.go.binaries.iter().position(|b| b.name == "shopd");
+        assert!(shopd.and_then(|i| m.shipping.places.get(i)).is_some_and(Option::is_some));
+        assert!(unshipped(&m).is_empty());
     }
 }

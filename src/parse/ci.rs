@@ -144,9 +144,9 @@ pub fn github_image_builds(file: FileId, text: &str) -> Result<Vec<ActionBuild>,
                     },
                     None => None,
                 };
-                let target = with.and_then(|w| w.get("target")).and_then(|t| {
-                    Some(Spanned::new(substitute(t.as_str()?, &step_env, &m)?, t.span))
-                });
+                let target = with
+                    .and_then(|w| w.get("target"))
+                    .and_then(|t| Some(Spanned::new(substitute(t.as_str()?, &step_env, &m)?, t.span)));
                 let build = ActionBuild { context, file: file_path, target, span: uses.span };
                 if !out.contains(&build) {
                     out.push(build);

@@ -60,8 +60,11 @@ fn command_builds(c: &HostCommand, dockerfiles: &BTreeSet<String>, out: &mut Vec
             None => join_rel(&context, "Dockerfile"),
         };
         let Some(dockerfile) = dockerfile.filter(|d| dockerfiles.contains(d)) else { continue };
-        let build = ImageBuild { dockerfile, context, target: b.target.clone(), from: ContextFrom::Command, span: c.cmd.span };
-        if !out.iter().any(|o| o.dockerfile == build.dockerfile && o.context == build.context && o.target == build.target)
+        let build =
+            ImageBuild { dockerfile, context, target: b.target.clone(), from: ContextFrom::Command, span: c.cmd.span };
+        if !out
+            .iter()
+            .any(|o| o.dockerfile == build.dockerfile && o.context == build.context && o.target == build.target)
         {
             out.push(build);
         }
@@ -69,11 +72,7 @@ fn command_builds(c: &HostCommand, dockerfiles: &BTreeSet<String>, out: &mut Vec
 }
 
 /// Every build of a Dockerfile outside compose.
-pub fn image_builds(
-    cmds: &[HostCommand],
-    actions: &[ActionBuild],
-    dockerfiles: &BTreeSet<String>,
-) -> Vec<ImageBuild> {
+pub fn image_builds(cmds: &[HostCommand], actions: &[ActionBuild], dockerfiles: &BTreeSet<String>) -> Vec<ImageBuild> {
     let mut out = Vec::new();
     for c in cmds {
         command_builds(c, dockerfiles, &mut out);
@@ -85,7 +84,13 @@ pub fn image_builds(
             None => join_rel(&context, "Dockerfile"),
         };
         let Some(dockerfile) = dockerfile.filter(|d| dockerfiles.contains(d)) else { continue };
-        out.push(ImageBuild { dockerfile, context, target: a.target.clone(), from: ContextFrom::Workflow, span: a.span });
+        out.push(ImageBuild {
+            dockerfile,
+            context,
+            target: a.target.clone(),
+            from: ContextFrom::Workflow,
+            span: a.span,
+        });
     }
     out
 }
@@ -115,7 +120,12 @@ fn explicit_sources(df: &Dockerfile) -> Vec<String> {
             }
             for s in &c.sources {
                 let v = s.value.trim_start_matches("./").trim_end_matches('/');
-                if v.is_empty() || v == "." || v.contains(['$', '*', '?', '[']) || v.contains("://") || v.starts_with('/') {
+                if v.is_empty()
+                    || v == "."
+                    || v.contains(['$', '*', '?', '['])
+                    || v.contains("://")
+                    || v.starts_with('/')
+                {
                     continue;
                 }
                 out.push(v.to_string());
@@ -138,8 +148,7 @@ pub fn score(tree: &Tree, df: &Dockerfile, all: &[String], candidate: &str, imag
             Some(true) => score += 1,
             Some(false) => {
                 // A source that exists from no candidate is a build output (`COPY bin/app`).
-                let elsewhere =
-                    all.iter().any(|c| join_rel(c, &src).and_then(|p| tree.exists(&p)) == Some(true));
+                let elsewhere = all.iter().any(|c| join_rel(c, &src).and_then(|p| tree.exists(&p)) == Some(true));
                 if elsewhere {
                     score -= 1;
                 }

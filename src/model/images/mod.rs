@@ -368,9 +368,11 @@ pub fn build(
                 Instr::Run(run) => {
                     // A heredoc fed to a program other than a shell: data for `cat`/`tee` (whose
                     // redirection is followed), else a script deploylint cannot read.
-                    let sink = run.commands.first().and_then(|c| c.words.first()).is_some_and(|w| {
-                        matches!(w.text.as_str(), "cat" | "tee")
-                    });
+                    let sink = run
+                        .commands
+                        .first()
+                        .and_then(|c| c.words.first())
+                        .is_some_and(|w| matches!(w.text.as_str(), "cat" | "tee"));
                     if run.foreign_heredoc && !sink {
                         s.opaque.push("a RUN heredoc that is not shell".to_string());
                     }
@@ -822,6 +824,64 @@ mod tests {
         let outs = outputs(&img, 0);
         assert_eq!(outs[0], o("/out/server", "cmd/server"));
         assert_eq!(outs[1], ("/out/x".to_string(), None));
+    }
+
+    #[test]
+    fn created_directories_and_test_binaries_are_held() {
+        let img = image(
+            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN mkdir -p /out/data && install -d -m 0750 /out/spool\nRUN go test -c -o /out/x.test ./internal/x\nRUN go build -o /out/server ./cmd/server && mv /out/server /out/srv && mv dist /out/web\n",
+            &shop(),
+        );
+        for p in ["/out/data", "/out/spool", "/out/x.test", "/out/srv", "/out"] {
+            assert!(matches!(img.holds(0, p), Holds::Yes(_)), "{p}");
+        }
+        assert_eq!(img.holds(0, "/out/web/index.html"), Holds::Unknown);
+        assert_eq!(img.holds(0, "/out/nothing"), Holds::No);
+        assert!(img.stages[0].opaque.is_empty(), "{:?}", img.stages[0].opaque);
+    }
+
+    #[test]
+    fn a_missing_package_still_writes_its_output_once() {
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN if [ -n \"$X\" ]; then go build -o /out/api ./cmd/api; else go build -o /out/api ./cmd/api; fi\n",
+            &shop(),
+        );
+        assert_eq!(img.stages[0].missing_targets.len(), 1);
+        assert!(matches!(img.holds(0, "/out/api"), Holds::Yes(_)));
+        assert_eq!(outputs(&img, 0), [("/out/api".to_string(), None), ("/out/api".to_string(), None)]);
+    }
+
+    #[test]
+    fn pattern_builds_are_bulk() {
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/... && go build -o /bin/server ./cmd/server\n",
+            &shop(),
+        );
+        let bulk: Vec<(&str, bool)> = img.stages[0].builds.iter().map(|b| (b.output.as_str(), b.bulk)).collect();
+        assert_eq!(
+            bulk,
+            [("/out/migrate", true), ("/out/server", true), ("/out/worker", true), ("/bin/server", false)]
+        );
+    }
+
+    #[test]
+    fn an_unknown_context_places_nothing() {
+        let go = shop();
+        let df = dockerfile::parse(FileId(0), "FROM golang:1.22\nCOPY . .\nRUN go build -o /out/api ./cmd/nope\n")
+            .unwrap_or_default();
+        let dockerignore = DockerIgnore::default();
+        let repo = Repo { go: &go, makefiles: &BTreeMap::new(), rust: &[], dockerignore: &dockerignore };
+        let img = build(FileId(0), "x/Dockerfile", (None, context::ContextFrom::Unknown), &df, &repo, &BTreeMap::new());
+        assert!(img.stages[0].missing_targets.is_empty());
+        assert_eq!(outputs(&img, 0), [("/out/api".to_string(), None)]);
+    }
+
+    #[test]
+    fn distroless_debug_has_a_shell() {
+        let img = image("FROM gcr.io/distroless/static:debug\nCOPY x /x\nENTRYPOINT [\"/busybox/sh\"]\n", &shop());
+        assert_eq!(img.holds(0, "/busybox/sh"), Holds::Unknown);
+        let img = image("FROM gcr.io/distroless/static\nCOPY x /x\n", &shop());
+        assert_eq!(img.holds(0, "/busybox/sh"), Holds::No);
     }
 
     #[test]

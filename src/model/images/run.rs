@@ -521,7 +521,13 @@ impl Interp<'_> {
         }
         for (name, sp) in missing {
             let output = abs(&out_dir, &name);
-            st.builds.push(BuildOut { output, package: format!("--bin {name}"), repo_dir: None, span: sp, bulk: false });
+            st.builds.push(BuildOut {
+                output,
+                package: format!("--bin {name}"),
+                repo_dir: None,
+                span: sp,
+                bulk: false,
+            });
         }
     }
 
@@ -589,7 +595,8 @@ impl Interp<'_> {
                 continue;
             }
             let built = st.builds.iter().find(|b| b.output == *src).cloned();
-            let known_file = st.writes.iter().any(|w| w == src) || st.copies.iter().any(|c| !c.dest_is_dir && c.dest == *src);
+            let known_file =
+                st.writes.iter().any(|w| w == src) || st.copies.iter().any(|c| !c.dest_is_dir && c.dest == *src);
             match built {
                 Some(b) => st.builds.push(BuildOut { output: target, ..b }),
                 // `mv` moves directories too: what lands there is not known.
@@ -717,7 +724,13 @@ impl Interp<'_> {
                     st.opaque.push(format!("`go {sub} {p}` builds packages deploylint cannot list"));
                     return;
                 }
-                targets.push(Target { name: unplaced_name, written: p.clone(), repo_dir: None, span: w.span, bulk: false });
+                targets.push(Target {
+                    name: unplaced_name,
+                    written: p.clone(),
+                    repo_dir: None,
+                    span: w.span,
+                    bulk: false,
+                });
                 continue;
             };
             let found = targets_from(self.go, &repo_dir, recursive);
@@ -731,7 +744,13 @@ impl Interp<'_> {
                     st.missing_targets.push(MissingTarget { package: p.clone(), repo_dir, span: w.span });
                 }
                 // The build still writes its output (or fails): never a second finding about it.
-                targets.push(Target { name: unplaced_name, written: p.clone(), repo_dir: None, span: w.span, bulk: false });
+                targets.push(Target {
+                    name: unplaced_name,
+                    written: p.clone(),
+                    repo_dir: None,
+                    span: w.span,
+                    bulk: false,
+                });
                 continue;
             }
             let file_named = path_part.ends_with(".go") && out.is_none() && !recursive;
