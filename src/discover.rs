@@ -64,6 +64,7 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "Justfile",
     ".justfile",
     "*.just",
+    "docker-bake*.hcl",
     "!.git/",
 ];
 
@@ -154,6 +155,9 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if name == "Cargo.toml" {
         return Some(Kind::CargoToml);
+    }
+    if lower.starts_with("docker-bake") && lower.ends_with(".hcl") {
+        return Some(Kind::BakeFile);
     }
     if matches!(name, "justfile" | "Justfile" | ".justfile") || lower.ends_with(".just") {
         return Some(Kind::Justfile);

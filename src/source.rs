@@ -63,6 +63,8 @@ pub enum Kind {
     ReleaseConfig,
     /// A `just` command runner file.
     Justfile,
+    /// A `docker buildx bake` file in HCL.
+    BakeFile,
 }
 
 /// One file that discovery read.

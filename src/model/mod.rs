@@ -100,6 +100,8 @@ pub struct Model {
     pub release_configs: Vec<(FileId, Option<Vec<parse::release::ReleaseBuild>>)>,
     /// `docker/build-push-action` steps of GitHub workflows.
     pub action_builds: Vec<parse::ci::ActionBuild>,
+    /// Targets of `docker buildx bake` files, with their file.
+    pub bake_targets: Vec<(FileId, parse::bake::BakeTarget)>,
     /// Builds of Dockerfiles outside compose (`docker build`, CI actions), resolved.
     pub image_builds: Vec<ImageBuild>,
     /// Builds of the repository's binaries outside Docker.
@@ -242,6 +244,9 @@ impl Model {
                     }
                     m.makefiles.insert(m.sources.path(id).to_string(), mk);
                 }
+                Kind::BakeFile => {
+                    m.bake_targets.extend(parse::bake::parse(id, &text).into_iter().map(|t| (id, t)));
+                }
                 Kind::ReleaseConfig => {
                     let builds = parse::release::parse(id, m.sources.path(id), &text);
                     m.release_configs.push((id, builds));
@@ -280,6 +285,7 @@ impl Model {
         let dockerfile_paths: BTreeSet<String> =
             dockerfiles.iter().map(|(id, _)| m.sources.path(*id).to_string()).collect();
         m.image_builds = build_context::image_builds(&host_commands, &m.action_builds, &dockerfile_paths);
+        m.image_builds.extend(build_context::bake_builds(&m.sources, &m.bake_targets, &dockerfile_paths));
         m.host_builds = builds::host_builds(&m, &host_commands);
         m.build_images(&composes, &dockerfiles);
         for (cid, c) in composes {

@@ -4,6 +4,7 @@
 //! reject the file (DPL001), and an [`Unfollowed`] construct that is valid but that the parser
 //! cannot follow (DPL003, info; the checks that needed it stay silent).
 
+pub mod bake;
 pub mod cargo;
 pub mod ci;
 pub mod compose;

@@ -8,9 +8,10 @@ use super::Image;
 use crate::discover::Tree;
 use crate::model::builds::HostCommand;
 use crate::model::commands::{self, Kind};
+use crate::parse::bake::BakeTarget;
 use crate::parse::ci::ActionBuild;
 use crate::parse::dockerfile::{Dockerfile, Instr};
-use crate::source::{Span, Spanned, join_rel, parent_dir};
+use crate::source::{FileId, Sources, Span, Spanned, join_rel, parent_dir};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -24,6 +25,8 @@ pub enum ContextFrom {
     Command,
     /// A CI action's `context:`.
     Workflow,
+    /// A `docker buildx bake` target.
+    Bake,
     /// The nearest directory from which the Dockerfile's sources exist.
     Inferred,
     /// The Dockerfile is at the root, the only place it can be built from.
@@ -91,6 +94,33 @@ pub fn image_builds(cmds: &[HostCommand], actions: &[ActionBuild], dockerfiles: 
             from: ContextFrom::Workflow,
             span: a.span,
         });
+    }
+    out
+}
+
+/// The builds of bake targets: `context` from the root or the bake file's directory (where
+/// `docker buildx bake` may run), `dockerfile` relative to it; kept when the Dockerfile exists.
+pub fn bake_builds(
+    sources: &Sources,
+    targets: &[(FileId, BakeTarget)],
+    dockerfiles: &BTreeSet<String>,
+) -> Vec<ImageBuild> {
+    let mut out: Vec<ImageBuild> = Vec::new();
+    for (file, t) in targets.iter().filter(|(_, t)| !t.unresolved) {
+        let dir = parent_dir(sources.path(*file));
+        for cwd in ["", dir] {
+            let Some(context) = join_rel(cwd, t.context.as_deref().unwrap_or(".")) else { continue };
+            let dockerfile = join_rel(&context, t.dockerfile.as_deref().unwrap_or("Dockerfile"));
+            let Some(dockerfile) = dockerfile.filter(|d| dockerfiles.contains(d)) else { continue };
+            let build =
+                ImageBuild { dockerfile, context, target: t.target.clone(), from: ContextFrom::Bake, span: t.span };
+            if !out
+                .iter()
+                .any(|o| o.dockerfile == build.dockerfile && o.context == build.context && o.target == build.target)
+            {
+                out.push(build);
+            }
+        }
     }
     out
 }
