@@ -202,7 +202,7 @@ pub fn host_commands(m: &Model) -> Vec<HostCommand> {
     let mut i = 0;
     while let Some(c) = m.commands.get(i) {
         let group: Vec<&commands::Command> =
-            m.commands[i..].iter().take_while(|d| d.group == c.group && d.file == c.file).collect();
+            m.commands.get(i..).unwrap_or(&[]).iter().take_while(|d| d.group == c.group && d.file == c.file).collect();
         i += group.len().max(1);
         if c.origin == Origin::Makefile {
             continue;

@@ -34,11 +34,16 @@ fn check(model: &Model, r: &mut Reporter) {
         let shipped = &image.shipped;
         let packages: Vec<String> = shipped.iter().flat_map(|f| image.shipped_packages(*f)).collect();
         for stage in &image.stages {
+            // A binary built twice in a stage (both branches of an `if`) is one finding.
+            let mut reported: Vec<&str> = Vec::new();
             for b in &stage.builds {
                 // Only binaries of this repository.
                 let Some(bin) = b.repo_dir.as_deref().and_then(|d| model.go.binary(d)) else {
                     continue;
                 };
+                if reported.contains(&bin.dir.as_str()) {
+                    continue;
+                }
                 if packages.contains(&bin.dir) || shipped.iter().any(|f| uncertain(image, *f, &b.output)) {
                     continue;
                 }
@@ -51,6 +56,7 @@ fn check(model: &Model, r: &mut Reporter) {
                 let Some(final_stage) = final_idx.and_then(|f| image.stages.get(f)) else {
                     continue;
                 };
+                reported.push(&bin.dir);
                 let name = file_name(&b.output);
                 let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
                 r.report(
