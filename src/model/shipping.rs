@@ -459,6 +459,28 @@ mod tests {
     }
 
     #[test]
+    fn contexts_come_from_kaniko_bake_and_actions() {
+        let df = "FROM alpine\nCOPY . /srv\n";
+        let m = model(&[
+            ("svc/a/Dockerfile", df),
+            ("svc/b/Dockerfile", df),
+            ("svc/c/Dockerfile", df),
+            (
+                ".gitlab-ci.yml",
+                "img:\n  script:\n    - /kaniko/executor --context \"${CI_PROJECT_DIR}\" --dockerfile \"${CI_PROJECT_DIR}/svc/a/Dockerfile\"\n",
+            ),
+            ("docker-bake.hcl", "target \"b\" {\n  context = \"svc\"\n  dockerfile = \"b/Dockerfile\"\n}\n"),
+            (
+                ".github/workflows/img.yml",
+                "on: push\njobs:\n  c:\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: svc/c\n",
+            ),
+        ]);
+        assert_eq!(context_of(&m, "svc/a/Dockerfile"), [(Some(""), ContextFrom::Command)]);
+        assert_eq!(context_of(&m, "svc/b/Dockerfile"), [(Some("svc"), ContextFrom::Bake)]);
+        assert_eq!(context_of(&m, "svc/c/Dockerfile"), [(Some("svc/c"), ContextFrom::Workflow)]);
+    }
+
+    #[test]
     fn the_odd_one_out_ships_and_tools_do_not() {
         let df = "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api && go build -o /out/worker ./cmd/worker\nFROM alpine\nCOPY --from=b /out/ /app/\n";
         let base = [

@@ -7,11 +7,12 @@
 use super::Image;
 use crate::discover::Tree;
 use crate::model::builds::HostCommand;
-use crate::model::commands::{self, Kind};
+use crate::model::commands::{self, DockerBuild, Kind};
 use crate::parse::bake::BakeTarget;
 use crate::parse::ci::ActionBuild;
 use crate::parse::dockerfile::{Dockerfile, Instr};
-use crate::source::{FileId, Sources, Span, Spanned, join_rel, parent_dir};
+use crate::parse::shell::Word;
+use crate::source::{FileId, Sources, Span, Spanned, file_name, join_rel, parent_dir};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -45,10 +46,55 @@ pub struct ImageBuild {
     pub span: Span,
 }
 
-/// The `docker build` of a host command, resolved from each directory it may run in: kept when
-/// the Dockerfile it names exists.
+/// kaniko's `executor --context DIR --dockerfile FILE [--target T]` (GitLab CI), with the
+/// project directory variables read as the root.
+fn kaniko(words: &[Word]) -> Option<DockerBuild> {
+    if !words.first().is_some_and(|w| file_name(&w.text) == "executor") {
+        return None;
+    }
+    let root = |v: &str| {
+        let v = v.replace("${CI_PROJECT_DIR}", ".").replace("$CI_PROJECT_DIR", ".");
+        v.strip_prefix("dir://").map(str::to_string).unwrap_or(v)
+    };
+    let mut b = DockerBuild { file: None, context: None, target: None };
+    let mut i = 1;
+    while let Some(w) = words.get(i) {
+        let (flag, inline) = match w.text.split_once('=') {
+            Some((f, v)) => (f, Some(Spanned::new(v.to_string(), w.span))),
+            None => (w.text.as_str(), None),
+        };
+        let mut value = || {
+            inline.clone().or_else(|| {
+                i += 1;
+                words.get(i).map(|v| Spanned::new(v.text.clone(), v.span))
+            })
+        };
+        match flag {
+            "--context" | "-c" => b.context = value().map(|v| root(&v.value)),
+            "--dockerfile" | "-f" => b.file = value().map(|v| root(&v.value)),
+            "--target" => b.target = value(),
+            _ => {}
+        }
+        i += 1;
+    }
+    // `--dockerfile` is relative to the context.
+    b.file = match (&b.context, b.file.take()) {
+        (Some(c), Some(f)) if !f.starts_with("./") && !f.starts_with('/') => join_rel(c, &f),
+        (_, f) => f,
+    };
+    b.context.is_some().then_some(b)
+}
+
+/// The `docker build` (or kaniko build) of a host command, resolved from each directory it may
+/// run in: kept when the Dockerfile it names exists.
 fn command_builds(c: &HostCommand, dockerfiles: &BTreeSet<String>, out: &mut Vec<ImageBuild>) {
-    let Kind::DockerBuild(b) = commands::classify(c.words()) else { return };
+    let b = match commands::classify(c.words()) {
+        Kind::DockerBuild(b) => b,
+        _ => match kaniko(c.words()) {
+            Some(b) => b,
+            None => return,
+        },
+    };
     let Some(ctx) = b.context.as_deref() else { return };
     let remote = ctx.contains("://") || ctx.starts_with("git@") || ctx == "-";
     if remote || ctx.contains('$') || b.file.as_deref().is_some_and(|f| f.contains('$') || f == "-") {
