@@ -49,7 +49,7 @@ pub struct ImageBuild {
 /// kaniko's `executor --context DIR --dockerfile FILE [--target T]` (GitLab CI), with the
 /// project directory variables read as the root.
 fn kaniko(words: &[Word]) -> Option<DockerBuild> {
-    if !words.first().is_some_and(|w| file_name(&w.text) == "executor") {
+    if words.first().is_none_or(|w| file_name(&w.text) != "executor") {
         return None;
     }
     let root = |v: &str| {
