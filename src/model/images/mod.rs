@@ -829,10 +829,10 @@ mod tests {
     #[test]
     fn created_directories_and_test_binaries_are_held() {
         let img = image(
-            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN mkdir -p /out/data && install -d -m 0750 /out/spool\nRUN go test -c -o /out/x.test ./internal/x\nRUN go build -o /out/server ./cmd/server && mv /out/server /out/srv && mv dist /out/web\n",
+            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN mkdir -p /out/data && install -d -m 0750 /out/spool && touch /out/ready && echo ok | tee -a /out/log\nRUN go test -c -o /out/x.test ./internal/x\nRUN go build -o /out/server ./cmd/server && mv /out/server /out/srv && mv dist /out/web\n",
             &shop(),
         );
-        for p in ["/out/data", "/out/spool", "/out/x.test", "/out/srv", "/out"] {
+        for p in ["/out/data", "/out/spool", "/out/x.test", "/out/srv", "/out", "/out/ready", "/out/log"] {
             assert!(matches!(img.holds(0, p), Holds::Yes(_)), "{p}");
         }
         assert_eq!(img.holds(0, "/out/web/index.html"), Holds::Unknown);

@@ -40,7 +40,6 @@ const HARMLESS: &[&str] = &[
     "strip",
     "file",
     "ldd",
-    "touch",
     "id",
     "whoami",
     "env",
@@ -247,6 +246,14 @@ impl Interp<'_> {
                 "go" => self.go_command(st, words, cwd),
                 "make" | "gmake" => self.make_command(st, words, cwd, depth),
                 "mkdir" => self.make_dirs(st, words, cwd),
+                "touch" | "tee" => {
+                    // The files they name exist afterwards (an unknown name writes nothing known).
+                    for w in words.iter().skip(1).filter(|w| !w.text.starts_with('-')) {
+                        if let Some(p) = expand(&w.text, &st.vars) {
+                            st.writes.push(abs(cwd, &p));
+                        }
+                    }
+                }
                 "cargo" => self.cargo_command(st, words, cwd),
                 "cp" | "mv" | "install" | "ln" => self.copy_command(st, name, words, cwd),
                 "tar" | "unzip" | "gunzip" | "gzip" | "xz" => {
