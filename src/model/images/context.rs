@@ -1,6 +1,6 @@
 //! Build contexts: where each Dockerfile is built from. Taken from the builds found (compose
-//! `build:`, `docker build` in scripts, Makefiles and CI steps, GitHub's
-//! `docker/build-push-action`); else inferred as the nearest directory, from the Dockerfile's
+//! `build:`, `docker build` and kaniko in scripts, Makefiles and CI steps, GitHub's
+//! `docker/build-push-action`, `docker buildx bake` targets); else inferred as the nearest directory, from the Dockerfile's
 //! up to the root, from which its `COPY` sources and build targets exist; else unknown, and the
 //! checks that need it stay silent for that Dockerfile.
 
