@@ -7,10 +7,11 @@ pub mod go;
 pub mod images;
 pub mod rust;
 pub mod shipping;
+mod variants;
 
 use crate::config::Config;
 use crate::discover::{Discovered, Tree};
-use crate::parse::{self, ParseError, Unfollowed, compose, crontab, dockerignore, envfile, makefile, markdown, shell};
+use crate::parse::{self, ParseError, Unfollowed, compose, crontab, envfile, makefile, markdown, shell};
 use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
 use commands::{Command, ExecTarget, Execution, Origin};
 use go::{Binary, GoModel};
@@ -147,11 +148,6 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
 /// A build context (when known), where it comes from, and the compose `build.args` a
 /// Dockerfile is built with.
 type BuildVariant = (Option<String>, ContextFrom, BTreeMap<String, String>);
-
-/// The compose `build.args` that have a value.
-fn build_args(b: &compose::Build) -> BTreeMap<String, String> {
-    b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect()
-}
 
 const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
 
@@ -295,7 +291,7 @@ impl Model {
                 let image = def.build.as_ref().and_then(|b| {
                     let ctx = join_rel(&dir, &b.context.value)?;
                     let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))?;
-                    let args = build_args(b);
+                    let args = variants::build_args(b);
                     let i = m.images.iter().position(|img| {
                         img.path == df && img.context.as_deref() == Some(ctx.as_str()) && img.build_args == args
                     })?;
@@ -345,142 +341,6 @@ impl Model {
             .collect();
         m.shipping = shipping::compute(&m);
         m
-    }
-
-    /// The image models: one per Dockerfile and build variant. Compose `build:` and the builds
-    /// found in commands and CI give the contexts (and compose the build args); a Dockerfile
-    /// nothing builds gets its context inferred, or none.
-    fn build_images(
-        &mut self,
-        composes: &[(FileId, compose::Compose)],
-        dockerfiles: &[(FileId, parse::dockerfile::Dockerfile)],
-    ) {
-        let mut variants: BTreeMap<String, Vec<BuildVariant>> = BTreeMap::new();
-        let mut add = |df: String, v: BuildVariant| {
-            let list = variants.entry(df).or_default();
-            // The same context and args from several places is one model.
-            if !list.iter().any(|(c, _, a)| *c == v.0 && *a == v.2) {
-                list.push(v);
-            }
-        };
-        for (cid, c) in composes {
-            let dir = parent_dir(self.sources.path(*cid)).to_string();
-            for s in &c.services {
-                if let Some(b) = &s.build {
-                    let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
-                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))
-                        .unwrap_or_default();
-                    add(df, (Some(ctx), ContextFrom::Compose, build_args(b)));
-                }
-            }
-        }
-        for b in &self.image_builds {
-            add(b.dockerfile.clone(), (Some(b.context.clone()), b.from, BTreeMap::new()));
-        }
-        for (id, df) in dockerfiles {
-            let path = self.sources.path(*id).to_string();
-            match variants.get(&path) {
-                Some(list) => {
-                    for (ctx, from, args) in list.clone() {
-                        let image = self.image_model(*id, &path, df, (ctx.as_deref(), from), &args);
-                        self.images.push(image);
-                    }
-                }
-                None => {
-                    let image = self.inferred_image(*id, &path, df);
-                    self.images.push(image);
-                }
-            }
-        }
-    }
-
-    /// The image model of a Dockerfile nothing builds: at the root, the root is its context;
-    /// else the candidate directory that explains its sources best (the nearest of equals), or
-    /// no context when none explains anything.
-    fn inferred_image(&self, id: FileId, path: &str, df: &parse::dockerfile::Dockerfile) -> Image {
-        let none = BTreeMap::new();
-        let candidates = build_context::candidates(path);
-        if candidates.len() == 1 {
-            return self.image_model(id, path, df, (Some(""), ContextFrom::Root), &none);
-        }
-        let mut best: Option<(i64, Image)> = None;
-        for c in &candidates {
-            let image = self.image_model(id, path, df, (Some(c), ContextFrom::Inferred), &none);
-            let score = build_context::score(&self.tree, df, &candidates, c, &image);
-            if score > 0 && best.as_ref().is_none_or(|(b, _)| score > *b) {
-                best = Some((score, image));
-            }
-        }
-        match best {
-            Some((_, image)) => image,
-            None => self.image_model(id, path, df, (None, ContextFrom::Unknown), &none),
-        }
-    }
-
-    fn image_model(
-        &self,
-        id: FileId,
-        path: &str,
-        df: &parse::dockerfile::Dockerfile,
-        context: (Option<&str>, ContextFrom),
-        args: &BTreeMap<String, String>,
-    ) -> Image {
-        // `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's.
-        let mut ignore_files = vec![format!("{path}.dockerignore")];
-        ignore_files.extend(context.0.and_then(|c| join_rel(c, ".dockerignore")));
-        let dockerignore = ignore_files
-            .iter()
-            .find_map(|p| self.sources.find(p))
-            .map(|id| dockerignore::parse(self.sources.text(id)))
-            .unwrap_or_default();
-        let repo =
-            images::Repo { go: &self.go, makefiles: &self.makefiles, rust: &self.rust, dockerignore: &dockerignore };
-        images::build(id, path, context, df, &repo, args)
-    }
-
-    /// The stages each image ships: those compose services and `docker build --target`
-    /// commands select, and the last stage when something builds the image without a target
-    /// or nothing builds it at all.
-    fn compute_shipped(&mut self) {
-        let mut selected: Vec<(usize, Option<usize>)> = Vec::new();
-        for s in &self.services {
-            if let (Some((i, st)), Some(b)) = (s.image, s.def.build.as_ref()) {
-                selected.push((i, b.target.is_some().then_some(st)));
-            }
-        }
-        for b in &self.image_builds {
-            let same = |img: &&Image| img.path == b.dockerfile;
-            let Some(i) = self
-                .images
-                .iter()
-                .position(|img| same(&img) && img.context.as_deref() == Some(b.context.as_str()))
-                .or_else(|| self.images.iter().position(|img| same(&img)))
-            else {
-                continue;
-            };
-            let target = b.target.as_ref().map(|t| t.value.as_str());
-            let stage = target.and_then(|t| self.images.get(i).and_then(|img| img.shipped(Some(t))).map(|s| s.index));
-            if target.is_some() && stage.is_none() {
-                continue;
-            }
-            selected.push((i, stage));
-        }
-        for (i, image) in self.images.iter_mut().enumerate() {
-            let mut shipped: Vec<usize> = Vec::new();
-            let mut last = false;
-            for (_, st) in selected.iter().filter(|(j, _)| *j == i) {
-                match st {
-                    Some(st) => shipped.push(*st),
-                    None => last = true,
-                }
-            }
-            if last || shipped.is_empty() {
-                shipped.extend(image.stages.last().map(|s| s.index));
-            }
-            shipped.sort();
-            shipped.dedup();
-            image.shipped = shipped;
-        }
     }
 
     /// Records crontab entries and the commands they run, one command group per entry.
