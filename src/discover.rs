@@ -6,6 +6,7 @@ use crate::source::{Kind, SourceFile, parent_dir};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -55,7 +56,45 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "**/src/main.rs",
     "**/src/bin/*.rs",
     "**/src/bin/*/main.rs",
+    ".goreleaser.yml",
+    ".goreleaser.yaml",
+    "goreleaser.yml",
+    "goreleaser.yaml",
+    ".ko.yaml",
+    ".promu.yml",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "*.just",
+    "docker-bake*.hcl",
     "!.git/",
+];
+
+/// Manifests a Dockerfile typically copies by name (`COPY go.mod go.sum ./`): not read, only
+/// noted, so that where they exist tells a Dockerfile's build context.
+const MANIFEST_NAMES: &[&str] = &[
+    "go.sum",
+    "go.work",
+    "go.work.sum",
+    "Cargo.lock",
+    "package.json",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "requirements.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "Gemfile",
+    "Gemfile.lock",
+    "composer.json",
+    "composer.lock",
+    "pom.xml",
+    "build.gradle",
+    "mix.exs",
+    "mix.lock",
 ];
 
 /// A file discovery could not read, or chose not to.
@@ -70,6 +109,33 @@ pub struct Skipped {
 pub struct Discovered {
     pub files: Vec<SourceFile>,
     pub skipped: Vec<Skipped>,
+    pub tree: Tree,
+}
+
+/// What exists under the root, as far as the walk can tell: every directory it entered, and
+/// every artifact or manifest file (git-ignored ones left out, except env files).
+#[derive(Debug, Default, Clone)]
+pub struct Tree {
+    pub dirs: BTreeSet<String>,
+    pub files: BTreeSet<String>,
+}
+
+impl Tree {
+    /// Whether `path` exists: `Some(true)` for a directory or a noted file, `Some(false)` when
+    /// the walk would have noted it (a directory, an artifact or manifest name) and did not,
+    /// `None` when a file of that name is never noted.
+    pub fn exists(&self, path: &str) -> Option<bool> {
+        let path = path.trim_end_matches('/');
+        if path.is_empty() || self.dirs.contains(path) || self.files.contains(path) {
+            return Some(true);
+        }
+        let parent = parent_dir(path);
+        if !parent.is_empty() && !self.dirs.contains(parent) {
+            return Some(false);
+        }
+        let name = crate::source::file_name(path);
+        (classify(path).is_some() || MANIFEST_NAMES.contains(&name)).then_some(false)
+    }
 }
 
 /// Decides what a file is from its root-relative path; `None` when it is no artifact.
@@ -91,6 +157,18 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if name == "Cargo.toml" {
         return Some(Kind::CargoToml);
+    }
+    if lower.starts_with("docker-bake") && lower.ends_with(".hcl") {
+        return Some(Kind::BakeFile);
+    }
+    if matches!(name, "justfile" | "Justfile" | ".justfile") || lower.ends_with(".just") {
+        return Some(Kind::Justfile);
+    }
+    if matches!(
+        name,
+        ".goreleaser.yml" | ".goreleaser.yaml" | "goreleaser.yml" | "goreleaser.yaml" | ".ko.yaml" | ".promu.yml"
+    ) {
+        return Some(Kind::ReleaseConfig);
     }
     if lower.ends_with(".rs")
         && (rel.ends_with("src/main.rs")
@@ -172,7 +250,7 @@ enum Entry {
 pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> {
     let canonical_root = root.canonicalize()?;
     let mut overrides = OverrideBuilder::new(root);
-    for glob in ARTIFACT_GLOBS {
+    for glob in ARTIFACT_GLOBS.iter().chain(MANIFEST_NAMES) {
         // The globs are constants and known to be valid.
         let _ = overrides.add(glob);
     }
@@ -192,6 +270,8 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
         .threads(4)
         .build_parallel();
     let entries: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    // Directories entered and manifests seen (not read), for `Tree`.
+    let seen: Mutex<(Vec<String>, Vec<String>)> = Mutex::new((Vec::new(), Vec::new()));
     walker.run(|| {
         Box::new(|result| {
             let Ok(entry) = result else {
@@ -202,7 +282,19 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
                 return WalkState::Continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.is_empty() || entry.file_type().is_some_and(|t| t.is_dir()) {
+            if rel.is_empty() {
+                return WalkState::Continue;
+            }
+            if entry.file_type().is_some_and(|t| t.is_dir()) {
+                if let Ok(mut s) = seen.lock() {
+                    s.0.push(rel);
+                }
+                return WalkState::Continue;
+            }
+            if MANIFEST_NAMES.contains(&crate::source::file_name(&rel)) {
+                if let Ok(mut s) = seen.lock() {
+                    s.1.push(rel);
+                }
                 return WalkState::Continue;
             }
             if let Some(item) = read_entry(&canonical_root, path, &rel, entry.path_is_symlink()) {
@@ -235,17 +327,25 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
             b.build().ok().map(|g| (dir, g))
         })
         .collect();
+    let is_ignored = |path: &str, is_dir: bool| {
+        matchers.iter().any(|(dir, g)| {
+            let inside = dir.is_empty() || path.starts_with(&format!("{dir}/"));
+            inside && g.matched_path_or_any_parents(root.join(path), is_dir).is_ignore()
+        })
+    };
+    let (dirs, manifests) = seen.into_inner().unwrap_or_default();
+    out.tree.dirs = dirs.into_iter().filter(|p| !is_ignored(p, true)).collect();
+    out.tree.files = manifests.into_iter().filter(|p| !is_ignored(p, false)).collect();
+    out.tree.files.extend(out.skipped.iter().map(|s| s.path.clone()));
     for mut f in files {
-        let ignored = matchers.iter().any(|(dir, g)| {
-            let inside = dir.is_empty() || f.path.starts_with(&format!("{dir}/"));
-            inside && g.matched_path_or_any_parents(root.join(&f.path), false).is_ignore()
-        });
+        let ignored = is_ignored(&f.path, false);
         if ignored && f.kind != Kind::EnvFile {
             continue;
         }
         if ignored {
             f = SourceFile::new(f.path, f.kind, f.text, true);
         }
+        out.tree.files.insert(f.path.clone());
         out.files.push(f);
     }
     out.files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -59,6 +59,12 @@ pub enum Kind {
     CargoToml,
     /// A Rust binary's main source file (`src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs`).
     RustMain,
+    /// A release tool's config that builds binaries outside Docker (goreleaser, ko, promu).
+    ReleaseConfig,
+    /// A `just` command runner file.
+    Justfile,
+    /// A `docker buildx bake` file in HCL.
+    BakeFile,
 }
 
 /// One file that discovery read.

@@ -1,6 +1,6 @@
 //! Property tests: no parser panics on any input, and spans stay inside the text.
 
-use deploylint::parse::{compose, crontab, dockerfile, envfile, golang, markdown, shell};
+use deploylint::parse::{bake, compose, crontab, dockerfile, envfile, golang, makefile, markdown, release, shell};
 use deploylint::source::FileId;
 use proptest::prelude::*;
 
@@ -73,6 +73,11 @@ proptest! {
         let _ = crontab::parse(f, &text, 0);
         let _ = golang::parse(f, &text);
         let _ = markdown::code_blocks(&text);
+        let _ = release::parse(f, ".goreleaser.yaml", &text);
+        let _ = makefile::parse(&text).expand_lenient(&text, &Default::default(), 0);
+        for t in bake::parse(f, &text) {
+            prop_assert!(t.span.end <= text.len());
+        }
         for c in shell::parse(f, &text, 0) {
             for w in c.words {
                 prop_assert!(w.span.start <= w.span.end && w.span.end <= text.len());
@@ -122,6 +127,11 @@ fn repo_files() -> impl Strategy<Value = Vec<(String, String)>> {
         "Cargo.toml",
         "src/main.rs",
         "src/bin/tool.rs",
+        "build/api/Dockerfile",
+        "scripts/image.sh",
+        ".goreleaser.yaml",
+        "docker-bake.hcl",
+        "justfile",
     ]);
     prop::collection::vec((names.prop_map(str::to_string), artifact_text()), 1..8)
 }
@@ -140,7 +150,7 @@ proptest! {
                 .iter()
                 .map(|(p, t)| SourceFile::new(p.clone(), classify(p).unwrap_or(Kind::Shell), t.clone(), false))
                 .collect();
-            let model = deploylint::model::Model::build(Discovered { files, skipped: Vec::new() }, Default::default());
+            let model = deploylint::model::Model::build(Discovered { files, ..Default::default() }, Default::default());
             let rules: Vec<_> = deploylint::checks::RULES.to_vec();
             let diags = deploylint::checks::run(&model, &rules);
             let out = [

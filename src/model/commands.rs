@@ -126,7 +126,8 @@ fn docker_build(words: &[Word]) -> DockerBuild {
                 ("--target", Some(v)) => b.target = Some(v),
                 _ => {}
             }
-        } else if b.context.is_none() {
+        } else {
+            // The one positional argument; the last, when an unknown word precedes it.
             b.context = Some(t.to_string());
         }
         i += 1;
@@ -284,7 +285,8 @@ fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
     call
 }
 
-fn classify(words: &[Word]) -> Kind {
+/// What a command is, from its words (starting at its name).
+pub fn classify(words: &[Word]) -> Kind {
     let Some(first) = words.first() else {
         return Kind::Other;
     };
@@ -309,6 +311,9 @@ fn classify(words: &[Word]) -> Kind {
                 }
                 _ => Kind::Other,
             }
+        }
+        "podman" if words.get(1).is_some_and(|w| w.text == "build") => {
+            Kind::DockerBuild(docker_build(words.get(2..).unwrap_or(&[])))
         }
         "ssh" => Kind::Remote("ssh"),
         "scp" => Kind::Remote("scp"),

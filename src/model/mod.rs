@@ -1,21 +1,25 @@
 //! The deploy model, built once from the parsed artifacts: binaries, images, services, env
 //! sources, schedules and commands, with the links between them. Checks only query it.
 
+pub mod builds;
 pub mod commands;
 pub mod entry;
 pub mod env;
 pub mod go;
 pub mod images;
 pub mod rust;
+pub mod shipping;
 pub mod tasks;
+mod variants;
 
 use crate::config::Config;
-use crate::discover::Discovered;
-use crate::parse::{self, ParseError, Unfollowed, compose, crontab, dockerignore, envfile, makefile, markdown, shell};
+use crate::discover::{Discovered, Tree};
+use crate::parse::{self, ParseError, Unfollowed, compose, crontab, envfile, makefile, markdown, shell};
 use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
 use commands::{Command, ExecTarget, Execution, Origin};
 use go::GoModel;
 use images::Image;
+use images::context::{self as build_context, ContextFrom, ImageBuild};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// An env file: a real one or a committed template.
@@ -99,6 +103,20 @@ pub struct Model {
     pub execs: Vec<Exec>,
     /// The task selectors of batch binaries.
     pub task_selectors: Vec<tasks::TaskSelector>,
+    /// What exists under the root (directories, artifacts, manifests).
+    pub tree: Tree,
+    /// Release tools' configs and what they build (`None`: a config that cannot be read).
+    pub release_configs: Vec<(FileId, Option<Vec<parse::release::ReleaseBuild>>)>,
+    /// `docker/build-push-action` steps of GitHub workflows.
+    pub action_builds: Vec<parse::ci::ActionBuild>,
+    /// Targets of `docker buildx bake` files, with their file.
+    pub bake_targets: Vec<(FileId, parse::bake::BakeTarget)>,
+    /// Builds of Dockerfiles outside compose (`docker build`, CI actions), resolved.
+    pub image_builds: Vec<ImageBuild>,
+    /// Builds of the repository's binaries outside Docker.
+    pub host_builds: Vec<builds::HostBuild>,
+    /// Which binaries ship, and the evidence for those that do not.
+    pub shipping: shipping::Shipping,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -135,12 +153,13 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
     (script, entries)
 }
 
-/// A build context and the compose `build.args` a Dockerfile is built with.
-type BuildVariant = (String, BTreeMap<String, String>);
+/// A build context (when known), where it comes from, and the compose `build.args` a
+/// Dockerfile is built with.
+type BuildVariant = (Option<String>, ContextFrom, BTreeMap<String, String>);
 
 impl Model {
     pub fn build(discovered: Discovered, config: Config) -> Model {
-        let mut m = Model { config, ..Model::default() };
+        let mut m = Model { config, tree: discovered.tree, ..Model::default() };
         for f in discovered.files {
             m.sources.add(f);
         }
@@ -226,7 +245,17 @@ impl Model {
                     }
                     m.makefiles.insert(m.sources.path(id).to_string(), mk);
                 }
+                Kind::BakeFile => {
+                    m.bake_targets.extend(parse::bake::parse(id, &text).into_iter().map(|t| (id, t)));
+                }
+                Kind::ReleaseConfig => {
+                    let builds = parse::release::parse(id, m.sources.path(id), &text);
+                    m.release_configs.push((id, builds));
+                }
                 Kind::GithubWorkflow | Kind::GitlabCi => {
+                    if kind == Kind::GithubWorkflow {
+                        m.action_builds.extend(parse::ci::github_image_builds(id, &text).unwrap_or_default());
+                    }
                     let steps = if kind == Kind::GithubWorkflow {
                         parse::ci::github_runs(id, &text)
                     } else {
@@ -243,47 +272,23 @@ impl Model {
                         Err(e) => m.parse_errors.push(e),
                     }
                 }
-                Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore | Kind::CargoToml | Kind::RustMain => {}
+                // Justfiles are read for the builds they run (`builds.rs`).
+                Kind::Go
+                | Kind::GoMod
+                | Kind::GitIgnore
+                | Kind::DockerIgnore
+                | Kind::CargoToml
+                | Kind::RustMain
+                | Kind::Justfile => {}
             }
         }
-        // Images: compose gives a Dockerfile its context and build args (one image model per
-        // distinct set of args); else the Dockerfile's directory is its context.
-        let build_args = |b: &compose::Build| -> BTreeMap<String, String> {
-            b.args.iter().filter_map(|(k, v)| Some((k.clone(), v.clone()?))).collect()
-        };
-        let mut contexts: BTreeMap<String, Vec<BuildVariant>> = BTreeMap::new();
-        for (cid, c) in &composes {
-            let dir = parent_dir(m.sources.path(*cid)).to_string();
-            for s in &c.services {
-                if let Some(b) = &s.build {
-                    let ctx = join_rel(&dir, &b.context.value).unwrap_or_default();
-                    let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))
-                        .unwrap_or_default();
-                    let variants = contexts.entry(df).or_default();
-                    let v = (ctx, build_args(b));
-                    if !variants.contains(&v) {
-                        variants.push(v);
-                    }
-                }
-            }
-        }
-        for (id, df) in &dockerfiles {
-            let path = m.sources.path(*id).to_string();
-            let variants =
-                contexts.get(&path).cloned().unwrap_or_else(|| vec![(parent_dir(&path).to_string(), BTreeMap::new())]);
-            for (ctx, args) in variants {
-                // `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's.
-                let dockerignore =
-                    [format!("{path}.dockerignore"), join_rel(&ctx, ".dockerignore").unwrap_or_default()]
-                        .iter()
-                        .find_map(|p| m.sources.find(p))
-                        .map(|id| dockerignore::parse(m.sources.text(id)))
-                        .unwrap_or_default();
-                let repo =
-                    images::Repo { go: &m.go, makefiles: &m.makefiles, rust: &m.rust, dockerignore: &dockerignore };
-                m.images.push(images::build(*id, &path, &ctx, df, &repo, &args));
-            }
-        }
+        let host_commands = builds::host_commands(&m);
+        let dockerfile_paths: BTreeSet<String> =
+            dockerfiles.iter().map(|(id, _)| m.sources.path(*id).to_string()).collect();
+        m.image_builds = build_context::image_builds(&host_commands, &m.action_builds, &dockerfile_paths);
+        m.image_builds.extend(build_context::bake_builds(&m.sources, &m.bake_targets, &dockerfile_paths));
+        m.host_builds = builds::host_builds(&m, &host_commands);
+        m.build_images(&composes, &dockerfiles);
         for (cid, c) in composes {
             let compose_path = m.sources.path(cid).to_string();
             let dir = parent_dir(&compose_path).to_string();
@@ -291,11 +296,10 @@ impl Model {
                 let image = def.build.as_ref().and_then(|b| {
                     let ctx = join_rel(&dir, &b.context.value)?;
                     let df = join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str()))?;
-                    let args = build_args(b);
-                    let i = m
-                        .images
-                        .iter()
-                        .position(|img| img.path == df && img.context == ctx && img.build_args == args)?;
+                    let args = variants::build_args(b);
+                    let i = m.images.iter().position(|img| {
+                        img.path == df && img.context.as_deref() == Some(ctx.as_str()) && img.build_args == args
+                    })?;
                     let target = b.target.as_ref().map(|t| t.value.as_str());
                     let stage = m.images.get(i)?.shipped(target)?.index;
                     Some((i, stage))
@@ -343,6 +347,7 @@ impl Model {
             .collect();
         m.name_root_binaries();
         m.compute_task_selectors();
+        m.shipping = shipping::compute(&m);
         m
     }
 
@@ -364,53 +369,6 @@ impl Model {
             if let (Some(name), 1) = (names.first(), names.len()) {
                 bin.name = name.to_string();
             }
-        }
-    }
-
-    /// The stages each image ships: those compose services and `docker build --target`
-    /// commands select, and the last stage when something builds the image without a target
-    /// or nothing builds it at all.
-    fn compute_shipped(&mut self) {
-        let mut selected: Vec<(usize, Option<usize>)> = Vec::new();
-        for s in &self.services {
-            if let (Some((i, st)), Some(b)) = (s.image, s.def.build.as_ref()) {
-                selected.push((i, b.target.is_some().then_some(st)));
-            }
-        }
-        for c in &self.commands {
-            let commands::Kind::DockerBuild(b) = &c.kind else { continue };
-            let dir = parent_dir(self.sources.path(c.file));
-            let context = b.context.as_deref().unwrap_or(".");
-            let candidates: Vec<String> = match &b.file {
-                Some(f) => [join_rel("", f), join_rel(dir, f)].into_iter().flatten().collect(),
-                None => [join_rel(context, "Dockerfile"), join_rel(dir, &format!("{context}/Dockerfile"))]
-                    .into_iter()
-                    .flatten()
-                    .collect(),
-            };
-            let Some(i) = self.images.iter().position(|img| candidates.contains(&img.path)) else { continue };
-            let target = b.target.as_ref().map(|t| t.value.as_str());
-            let stage = target.and_then(|t| self.images.get(i).and_then(|img| img.shipped(Some(t))).map(|s| s.index));
-            if target.is_some() && stage.is_none() {
-                continue;
-            }
-            selected.push((i, stage));
-        }
-        for (i, image) in self.images.iter_mut().enumerate() {
-            let mut shipped: Vec<usize> = Vec::new();
-            let mut last = false;
-            for (_, st) in selected.iter().filter(|(j, _)| *j == i) {
-                match st {
-                    Some(st) => shipped.push(*st),
-                    None => last = true,
-                }
-            }
-            if last || shipped.is_empty() {
-                shipped.extend(image.stages.last().map(|s| s.index));
-            }
-            shipped.sort();
-            shipped.dedup();
-            image.shipped = shipped;
         }
     }
 

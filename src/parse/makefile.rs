@@ -103,6 +103,87 @@ impl Makefile {
     }
 }
 
+/// What [`Makefile::expand_lenient`] puts where a value cannot be known: a shell variable, so
+/// that whoever reads the command sees an unresolved part.
+pub const UNKNOWN: &str = "${MAKE_UNKNOWN}";
+
+impl Makefile {
+    /// Expands like [`Makefile::expand`], and `$(call F,a,b)` with its arguments; what cannot be
+    /// known (an undefined variable, another function) becomes [`UNKNOWN`] instead of failing.
+    pub fn expand_lenient(&self, s: &str, extra: &BTreeMap<String, String>, depth: usize) -> String {
+        if depth > 16 {
+            return UNKNOWN.to_string();
+        }
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('$') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let Some(n) = after.chars().next() else {
+                rest = after;
+                break;
+            };
+            if n == '$' {
+                out.push('$');
+                rest = &after[1..];
+                continue;
+            }
+            if n != '(' && n != '{' {
+                let key = n.to_string();
+                let value = extra.get(&key).or_else(|| self.vars.get(&key));
+                out.push_str(&value.map_or_else(|| UNKNOWN.to_string(), |v| self.expand_lenient(v, extra, depth + 1)));
+                rest = &after[n.len_utf8()..];
+                continue;
+            }
+            let (open, close) = if n == '(' { ('(', ')') } else { ('{', '}') };
+            // The matching close, counting nested references.
+            let mut level = 0;
+            let mut end = None;
+            for (j, c) in after.char_indices() {
+                if c == open {
+                    level += 1;
+                } else if c == close {
+                    level -= 1;
+                    if level == 0 {
+                        end = Some(j);
+                        break;
+                    }
+                }
+            }
+            let Some(end) = end else {
+                out.push_str(UNKNOWN);
+                rest = "";
+                break;
+            };
+            let inner = &after[1..end];
+            rest = &after[end + 1..];
+            if let Some(call) = inner.strip_prefix("call ") {
+                let mut parts = call.split(',');
+                let name = parts.next().unwrap_or("").trim();
+                let mut args = extra.clone();
+                for (k, a) in parts.enumerate() {
+                    args.insert((k + 1).to_string(), self.expand_lenient(a, extra, depth + 1));
+                }
+                match self.vars.get(name) {
+                    Some(v) => out.push_str(&self.expand_lenient(v, &args, depth + 1)),
+                    None => out.push_str(UNKNOWN),
+                }
+                continue;
+            }
+            if inner.contains([' ', ',', ':', '(', '{', '$']) {
+                out.push_str(UNKNOWN);
+                continue;
+            }
+            match extra.get(inner).or_else(|| self.vars.get(inner)) {
+                Some(v) => out.push_str(&self.expand_lenient(v, extra, depth + 1)),
+                None => out.push_str(UNKNOWN),
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 pub fn parse(text: &str) -> Makefile {
     let mut mk = Makefile::default();
     let mut offset = 0;
@@ -122,10 +203,8 @@ pub fn parse(text: &str) -> Makefile {
             }
             continue;
         }
-        if let Some(cmd) = body.strip_prefix('\t') {
-            if !in_rule {
-                continue;
-            }
+        // A tab-indented line outside a rule is not a recipe (`\tX := y` inside `ifeq`).
+        if let Some(cmd) = body.strip_prefix('\t').filter(|_| in_rule) {
             let trimmed = cmd.trim_start_matches(['@', '-', '+', ' ']);
             let at = start + 1 + (cmd.len() - trimmed.len());
             if trimmed.ends_with('\\') {
@@ -194,6 +273,16 @@ pub fn parse(text: &str) -> Makefile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lenient_expansion_keeps_what_it_knows() {
+        let mk = parse("GO ?= go\nBUILD = CGO_ENABLED=0 $(GO) build -tags $(1)\n");
+        let mut auto = BTreeMap::new();
+        auto.insert("@".to_string(), "cmd/api/api".to_string());
+        auto.insert("@D".to_string(), "cmd/api".to_string());
+        let got = mk.expand_lenient("$(call BUILD,netgo) $(FLAGS) -o $@ ./$(@D) $(shell date)", &auto, 0);
+        assert_eq!(got, format!("CGO_ENABLED=0 go build -tags netgo {UNKNOWN} -o cmd/api/api ./cmd/api {UNKNOWN}"));
+    }
 
     #[test]
     fn reads_variables_rules_and_recipes() {

@@ -4,6 +4,7 @@
 //! reject the file (DPL001), and an [`Unfollowed`] construct that is valid but that the parser
 //! cannot follow (DPL003, info; the checks that needed it stay silent).
 
+pub mod bake;
 pub mod cargo;
 pub mod ci;
 pub mod compose;
@@ -14,6 +15,7 @@ pub mod envfile;
 pub mod golang;
 pub mod makefile;
 pub mod markdown;
+pub mod release;
 pub mod shell;
 pub mod yaml;
 

@@ -69,14 +69,19 @@ pub fn model_json(model: &crate::model::Model) -> String {
         .go
         .binaries
         .iter()
-        .map(|b| {
+        .enumerate()
+        .map(|(i, b)| {
             let tasks = model
                 .task_selector(&b.name)
                 .filter(|s| model.go.binaries.get(s.binary).is_some_and(|x| x.dir == b.dir));
+            let shipping = &model.shipping;
             json!({
                 "name": b.name,
                 "dir": b.dir,
                 "ignored": b.ignored,
+                "development_path": crate::model::shipping::is_dev_path(b),
+                "shipped_by_dockerfile": shipping.places.get(i).is_some_and(Option::is_some),
+                "built_outside_docker": shipping.built_elsewhere.get(i).copied().unwrap_or(false),
                 "tasks": tasks.map(|s| s.tasks.iter().map(|t| t.value.clone()).collect::<Vec<_>>()).unwrap_or_default(),
             })
         })

@@ -2,115 +2,36 @@ use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
 use crate::model::go::{Binary, Lang};
-use crate::model::images::{BuildOut, CopyFrom, CopyIn, Image, StageModel};
-use crate::source::{file_name, join_rel, parent_dir};
-use std::collections::BTreeMap;
+use crate::model::shipping::{Evidence, Place, builds_dir};
+use crate::source::parent_dir;
 
 pub static RULE: Rule = Rule {
     code: "DPL101",
     name: "binary-not-built",
     severity: Severity::Warning,
-    summary: "a main package is built by no Dockerfile while a sibling of the same module is",
+    summary: "a main package that should ship is built by no Dockerfile",
     doc: include_str!("../../../rules/DPL101-binary-not-built.md"),
     check,
 };
 
-/// Whether a build makes the binary in `dir` (by its resolved context path, else by the
-/// package path as written).
-pub fn builds_dir(b: &BuildOut, image_context: &str, dir: &str) -> bool {
-    match &b.repo_dir {
-        Some(c) => c == dir,
-        None => {
-            let written = b.package.trim_start_matches("./").trim_end_matches('/');
-            let written = if written.ends_with(".go") { parent_dir(written) } else { written };
-            let full = join_rel(image_context, written).unwrap_or_default();
-            !written.is_empty() && written != "." && (full == dir || dir.ends_with(&format!("/{written}")))
-        }
-    }
-}
-
-/// Siblings: binaries of the same Go module in the same parent directory (`cmd/*`), or of the
-/// same Cargo workspace. Dev tools elsewhere in the module (`tools/`, `hack/`) are not siblings.
-fn siblings(a: &Binary, b: &Binary) -> bool {
-    a.dir != b.dir
-        && a.module_dir == b.module_dir
-        && a.lang == b.lang
-        && (a.lang == Lang::Rust || parent_dir(&a.dir) == parent_dir(&b.dir))
-}
-
-type Place<'a, T> = (&'a Image, &'a StageModel, &'a T);
-
-/// Where binaries are built and copied in prebuilt, indexed once for all binaries.
-struct Index<'a> {
-    /// Builds by the repo directory of their package (the first one in file order).
-    by_dir: BTreeMap<&'a str, Place<'a, BuildOut>>,
-    /// Builds whose package could not be placed in the repository.
-    unplaced: Vec<Place<'a, BuildOut>>,
-    /// Copies from the build context, by the file name of their source.
-    context_copies: BTreeMap<&'a str, Vec<Place<'a, CopyIn>>>,
-}
-
-impl<'a> Index<'a> {
-    fn new(model: &'a Model) -> Index<'a> {
-        let mut ix = Index { by_dir: BTreeMap::new(), unplaced: Vec::new(), context_copies: BTreeMap::new() };
-        for img in &model.images {
-            for s in &img.stages {
-                for b in &s.builds {
-                    match b.repo_dir.as_deref() {
-                        Some(d) => {
-                            ix.by_dir.entry(d).or_insert((img, s, b));
-                        }
-                        None => ix.unplaced.push((img, s, b)),
-                    }
-                }
-                for c in s.copies.iter().filter(|c| c.from == CopyFrom::Context) {
-                    ix.context_copies.entry(file_name(&c.src)).or_default().push((img, s, c));
-                }
-            }
-        }
-        ix
-    }
-
-    /// The first stage that builds `bin`, and the build.
-    fn build_of(&self, bin: &Binary) -> Option<Place<'a, BuildOut>> {
-        self.by_dir
-            .get(bin.dir.as_str())
-            .copied()
-            .or_else(|| self.unplaced.iter().copied().find(|(img, _, b)| builds_dir(b, &img.context, &bin.dir)))
-    }
-
-    /// A copy of a binary built outside Docker: `COPY bin/server /app/server` (the source named
-    /// like the binary, and not its source directory).
-    fn prebuilt_copy(&self, bin: &Binary) -> Option<Place<'a, CopyIn>> {
-        self.context_copies
-            .get(bin.name.as_str())?
-            .iter()
-            .copied()
-            .find(|(img, _, c)| join_rel(&img.context, &c.src).is_none_or(|p| p != bin.dir))
-    }
-}
-
-fn check(model: &Model, r: &mut Reporter) {
-    let ix = Index::new(model);
-    for bin in model.go.binaries.iter().filter(|b| !b.ignored) {
-        if ix.build_of(bin).is_some() || ix.prebuilt_copy(bin).is_some() {
-            continue;
-        }
-        let sibs: Vec<&Binary> = model.go.binaries.iter().filter(|o| siblings(bin, o)).collect();
-        let finding = Finding::new(
-            format!("`{}` (`{}`) is never built by any Dockerfile", bin.name, bin.dir),
-            Label::new(bin.span, format!("main package `{}`", bin.name)),
-        );
-        if let Some((img, stage, example)) = sibs.iter().find_map(|o| ix.build_of(o)) {
+/// The label pointing at where the siblings ship, and the help that goes with it.
+fn sibling_label(model: &Model, bin: &Binary, place: Place) -> Option<(Label, String)> {
+    match place {
+        Place::Built(i, s, b) => {
+            let img = model.images.get(i)?;
+            let stage = img.stages.get(s)?;
+            let example = stage.builds.get(b)?;
             let built: Vec<String> = stage
                 .builds
                 .iter()
                 .filter_map(|b| {
-                    model.go.binaries.iter().find(|o| builds_dir(b, &img.context, &o.dir)).map(|o| o.name.clone())
+                    let ctx = img.context.as_deref();
+                    model.go.binaries.iter().find(|o| builds_dir(b, ctx, &o.dir)).map(|o| o.name.clone())
                 })
                 .collect();
             let out_dir = parent_dir(&example.output);
-            let rel = bin.dir.strip_prefix(&img.context).unwrap_or(&bin.dir).trim_start_matches('/');
+            let ctx = img.context.as_deref().unwrap_or("");
+            let rel = bin.dir.strip_prefix(ctx).unwrap_or(&bin.dir).trim_start_matches('/');
             let stage_name = super::stage_label(stage);
             let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
             let help = match bin.lang {
@@ -126,21 +47,58 @@ fn check(model: &Model, r: &mut Reporter) {
                     name = bin.name,
                 ),
             };
-            r.report(
-                finding
-                    .related(Label::new(
-                        stage.span,
-                        format!("{stage_name} of `{}` builds {}", img.path, super::list(&built)),
-                    ))
-                    .help(help),
+            let label =
+                Label::new(stage.span, format!("{stage_name} of `{}` builds {}", img.path, super::list(&built)));
+            Some((label, help))
+        }
+        Place::Prebuilt(i, s, c) => {
+            let img = model.images.get(i)?;
+            let copy = img.stages.get(s)?.copies.get(c)?;
+            let help = format!(
+                "ship `{}` the way its sibling is shipped, or list `{}` in `binaries.ignore` if it does not ship",
+                bin.name, bin.dir
             );
-        } else if let Some((img, _, copy)) = sibs.iter().find_map(|o| ix.prebuilt_copy(o)) {
-            r.report(finding.related(Label::new(copy.span, format!("`{}` ships a prebuilt sibling", img.path))).help(
-                format!(
-                    "ship `{}` the way its sibling is shipped, or list `{}` in `binaries.ignore` if it does not ship",
-                    bin.name, bin.dir
-                ),
-            ));
+            Some((Label::new(copy.span, format!("`{}` ships a prebuilt sibling", img.path)), help))
+        }
+    }
+}
+
+fn report(model: &Model, bin: &Binary, evidence: &Evidence, r: &mut Reporter) {
+    let mut finding = Finding::new(
+        format!("`{}` (`{}`) is never built by any Dockerfile", bin.name, bin.dir),
+        Label::new(bin.span, format!("main package `{}`", bin.name)),
+    );
+    let mut help = None;
+    if let Some((label, h)) = evidence.siblings.first().and_then(|p| sibling_label(model, bin, *p)) {
+        finding = finding.related(label);
+        help = Some(h);
+    }
+    if let Some(run) = evidence.runs.first() {
+        let image = model.images.get(run.image).map_or("", |i| i.path.as_str());
+        let service = run.service.and_then(|s| model.services.get(s)).map(|s| s.def.name.value.as_str());
+        let how = if run.executed { "executes" } else { "runs" };
+        let text = match service {
+            Some(s) => format!("{how} `{}` in service `{s}` (`{image}`)", run.program.value),
+            None => format!("{how} `{}` in the image of `{image}`", run.program.value),
+        };
+        finding = finding.related(Label::new(run.program.span, text));
+        help.get_or_insert_with(|| {
+            format!(
+                "build `{}` in `{image}` and copy it to the path that is run, or fix the command if it does not ship",
+                bin.name
+            )
+        });
+    }
+    if let Some(h) = help {
+        finding = finding.help(h);
+    }
+    r.report(finding);
+}
+
+fn check(model: &Model, r: &mut Reporter) {
+    for (i, evidence) in &model.shipping.unshipped {
+        if let Some(bin) = model.go.binaries.get(*i) {
+            report(model, bin, evidence, r);
         }
     }
 }

@@ -28,42 +28,53 @@ fn uncertain(image: &Image, shipped: usize, output: &str) -> bool {
 }
 
 fn check(model: &Model, r: &mut Reporter) {
-    for image in &model.images {
-        // The shipped stages: compose targets and `docker build --target`s, else the last.
-        let shipped = image.shipped.clone();
-        for &final_idx in &shipped {
-            let Some(final_stage) = image.stages.get(final_idx) else {
-                continue;
-            };
-            let shipped_packages = image.shipped_packages(final_idx);
-            for stage in &image.stages {
-                for b in &stage.builds {
-                    // Only binaries of this repository.
-                    let Some(bin) = b.repo_dir.as_deref().and_then(|d| model.go.binary(d)) else {
-                        continue;
-                    };
-                    if shipped_packages.contains(&bin.dir) || uncertain(image, final_idx, &b.output) {
-                        continue;
-                    }
-                    let name = file_name(&b.output);
-                    let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
-                    r.report(
-                        Finding::new(
-                            format!(
-                                "`{}` is built in {} but never copied into the final stage ({})",
-                                bin.name,
-                                super::stage_label(stage),
-                                super::stage_label(final_stage)
-                            ),
-                            Label::new(b.span, format!("builds `{}`", b.output)),
-                        )
-                        .related(Label::new(
-                            final_stage.span,
-                            format!("final stage holds {}", super::list(&super::contents(image, final_idx))),
-                        ))
-                        .help(format!("add `COPY --from={from} {} /app/{name}` to the final stage", b.output)),
-                    );
+    for (ii, image) in model.images.iter().enumerate() {
+        // The shipped stages: compose targets and `docker build --target`s, else the last. A
+        // build that reaches one of them ships (a development target need not hold it).
+        let shipped = &image.shipped;
+        let packages: Vec<String> = shipped.iter().flat_map(|f| image.shipped_packages(*f)).collect();
+        for stage in &image.stages {
+            // A binary built twice in a stage (both branches of an `if`) is one finding.
+            let mut reported: Vec<&str> = Vec::new();
+            for b in &stage.builds {
+                // Only binaries of this repository.
+                let Some(bin) = b.repo_dir.as_deref().and_then(|d| model.go.binary(d)) else {
+                    continue;
+                };
+                if reported.contains(&bin.dir.as_str()) {
+                    continue;
                 }
+                if packages.contains(&bin.dir) || shipped.iter().any(|f| uncertain(image, *f, &b.output)) {
+                    continue;
+                }
+                // Built because a pattern or the whole workspace matched: only on evidence.
+                let final_idx = if b.bulk {
+                    shipped.iter().copied().find(|f| model.bulk_build_should_ship(ii, *f, stage, b))
+                } else {
+                    shipped.last().copied()
+                };
+                let Some(final_stage) = final_idx.and_then(|f| image.stages.get(f)) else {
+                    continue;
+                };
+                reported.push(&bin.dir);
+                let name = file_name(&b.output);
+                let from = stage.name.clone().unwrap_or_else(|| stage.index.to_string());
+                r.report(
+                    Finding::new(
+                        format!(
+                            "`{}` is built in {} but never copied into the final stage ({})",
+                            bin.name,
+                            super::stage_label(stage),
+                            super::stage_label(final_stage)
+                        ),
+                        Label::new(b.span, format!("builds `{}`", b.output)),
+                    )
+                    .related(Label::new(
+                        final_stage.span,
+                        format!("final stage holds {}", super::list(&super::contents(image, final_stage.index))),
+                    ))
+                    .help(format!("add `COPY --from={from} {} /app/{name}` to the final stage", b.output)),
+                );
             }
         }
     }

@@ -3,7 +3,8 @@
 //! deploylint cannot follow (then it is opaque, and the checks stay silent about what it may
 //! contain). RUN commands are interpreted in `run.rs`.
 
-mod run;
+pub mod context;
+pub(crate) mod run;
 
 use super::go::GoModel;
 use super::rust::RustPackage;
@@ -33,6 +34,9 @@ pub struct BuildOut {
     pub repo_dir: Option<String>,
     #[serde(skip)]
     pub span: Span,
+    /// Built because a pattern or a whole workspace matched it (`./cmd/...`, `cargo build`
+    /// without `--bin`), not by name.
+    pub bulk: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -98,6 +102,8 @@ pub struct StageModel {
     pub unknown_dirs: Vec<String>,
     /// Directories the stage set as WORKDIR.
     pub workdirs: Vec<String>,
+    /// Directories commands created (`mkdir`, `install -d`).
+    pub made_dirs: Vec<String>,
     /// The working directory at the end of the stage.
     pub workdir: String,
     /// Why the stage cannot be followed, if it cannot.
@@ -118,6 +124,8 @@ pub struct StageModel {
     /// Context bind mounts of the RUN being interpreted (`RUN --mount=type=bind,target=.`).
     #[serde(skip)]
     mounts: Vec<CopyIn>,
+    /// What RUN commands mounted from the context (`--mount=type=bind,source=…`), as written.
+    pub context_mounts: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -125,8 +133,10 @@ pub struct Image {
     #[serde(skip)]
     pub file: FileId,
     pub path: String,
-    /// The build context, relative to the root.
-    pub context: String,
+    /// The build context, relative to the root, when it is known.
+    pub context: Option<String>,
+    /// Where the context comes from.
+    pub context_from: context::ContextFrom,
     /// The compose `build.args` this model was built with.
     pub build_args: BTreeMap<String, String>,
     /// The `.dockerignore` of the context.
@@ -271,15 +281,17 @@ fn base_vars(base: &str) -> BTreeMap<String, Option<String>> {
     vars
 }
 
-/// Builds the image model of one Dockerfile. `build_args` are compose `build.args`.
+/// Builds the image model of one Dockerfile. `build_args` are compose `build.args`; with no
+/// `context`, nothing copied from the context is placed in the repository.
 pub fn build(
     file: FileId,
     path: &str,
-    context: &str,
+    context: (Option<&str>, context::ContextFrom),
     df: &dockerfile::Dockerfile,
     repo: &Repo<'_>,
     build_args: &BTreeMap<String, String>,
 ) -> Image {
+    let (context, context_from) = context;
     let mut global: BTreeMap<String, Option<String>> = BTreeMap::new();
     for (k, v) in &df.global_args {
         let v = build_args.get(&k.value).cloned().or_else(|| v.clone());
@@ -311,6 +323,7 @@ pub fn build(
             writes: Vec::new(),
             unknown_dirs: Vec::new(),
             workdirs: Vec::new(),
+            made_dirs: Vec::new(),
             workdir,
             opaque: Vec::new(),
             fetches: false,
@@ -321,6 +334,7 @@ pub fn build(
             env_keys: Vec::new(),
             vars,
             mounts: Vec::new(),
+            context_mounts: Vec::new(),
         };
         for ins in &st.instrs {
             match ins {
@@ -352,7 +366,14 @@ pub fn build(
                 Instr::Cmd(c) => s.cmd = Some(c.clone()),
                 Instr::Copy(c) => add_copy(&mut s, &stages, c),
                 Instr::Run(run) => {
-                    if run.foreign_heredoc {
+                    // A heredoc fed to a program other than a shell: data for `cat`/`tee` (whose
+                    // redirection is followed), else a script deploylint cannot read.
+                    let sink = run
+                        .commands
+                        .first()
+                        .and_then(|c| c.words.first())
+                        .is_some_and(|w| matches!(w.text.as_str(), "cat" | "tee"));
+                    if run.foreign_heredoc && !sink {
                         s.opaque.push("a RUN heredoc that is not shell".to_string());
                     }
                     let mut cwd = s.workdir.clone();
@@ -369,6 +390,7 @@ pub fn build(
                             from_span: None,
                         })
                         .collect();
+                    s.context_mounts.extend(s.mounts.iter().map(|m| m.src.clone()));
                     let interp = run::Interp {
                         go: repo.go,
                         makefiles: repo.makefiles,
@@ -389,7 +411,8 @@ pub fn build(
     Image {
         file,
         path: path.to_string(),
-        context: context.to_string(),
+        context: context.map(str::to_string),
+        context_from,
         build_args: build_args.clone(),
         dockerignore: repo.dockerignore.clone(),
         stages,
@@ -423,6 +446,7 @@ fn add_copy(s: &mut StageModel, stages: &[StageModel], c: &dockerfile::Copy) {
         || matches!(dest_written.as_str(), "." | "..")
         || dest_abs == s.workdir
         || s.workdirs.contains(&dest_abs)
+        || s.made_dirs.contains(&dest_abs)
         || SYSTEM_DIRS.contains(&dest_abs.as_str());
     for src in &c.sources {
         if c.add && (src.value.contains("://") || src.value.starts_with("git@")) {
@@ -525,7 +549,9 @@ impl Image {
             if let Some(c) = s.copies.iter().find(|c| inside(&c.dest)) {
                 return Holds::Yes(c.span);
             }
-            if s.writes.iter().any(|w| inside(w)) || s.workdirs.iter().any(|w| w == path) {
+            // A directory set as WORKDIR or created, and the directories above it.
+            let made = s.workdirs.iter().chain(&s.made_dirs).any(|d| is_under(d, path));
+            if s.writes.iter().any(|w| inside(w)) || made {
                 return Holds::Yes(s.span);
             }
         }
@@ -547,7 +573,8 @@ impl Image {
         let root_base = chain.last().map(|s| &s.base);
         let base_is_empty = match root_base {
             Some(Base::Scratch) => true,
-            Some(Base::Image(i)) => i.contains("distroless"),
+            // The `:debug` variants of distroless images carry a busybox shell.
+            Some(Base::Image(i)) => i.contains("distroless") && !i.contains("debug"),
             _ => false,
         };
         if base_is_empty {
@@ -663,7 +690,7 @@ mod tests {
         build(
             FileId(0),
             "Dockerfile",
-            "",
+            (Some(""), context::ContextFrom::Root),
             &df,
             &Repo { go, makefiles, rust: &[], dockerignore: &dockerignore },
             &BTreeMap::new(),
@@ -797,6 +824,64 @@ mod tests {
         let outs = outputs(&img, 0);
         assert_eq!(outs[0], o("/out/server", "cmd/server"));
         assert_eq!(outs[1], ("/out/x".to_string(), None));
+    }
+
+    #[test]
+    fn created_directories_and_test_binaries_are_held() {
+        let img = image(
+            "FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN mkdir -p /out/data && install -d -m 0750 /out/spool && touch /out/ready && echo ok | tee -a /out/log\nRUN go test -c -o /out/x.test ./internal/x\nRUN go build -o /out/server ./cmd/server && mv /out/server /out/srv && mv dist /out/web\n",
+            &shop(),
+        );
+        for p in ["/out/data", "/out/spool", "/out/x.test", "/out/srv", "/out", "/out/ready", "/out/log"] {
+            assert!(matches!(img.holds(0, p), Holds::Yes(_)), "{p}");
+        }
+        assert_eq!(img.holds(0, "/out/web/index.html"), Holds::Unknown);
+        assert_eq!(img.holds(0, "/out/nothing"), Holds::No);
+        assert!(img.stages[0].opaque.is_empty(), "{:?}", img.stages[0].opaque);
+    }
+
+    #[test]
+    fn a_missing_package_still_writes_its_output_once() {
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN if [ -n \"$X\" ]; then go build -o /out/api ./cmd/api; else go build -o /out/api ./cmd/api; fi\n",
+            &shop(),
+        );
+        assert_eq!(img.stages[0].missing_targets.len(), 1);
+        assert!(matches!(img.holds(0, "/out/api"), Holds::Yes(_)));
+        assert_eq!(outputs(&img, 0), [("/out/api".to_string(), None), ("/out/api".to_string(), None)]);
+    }
+
+    #[test]
+    fn pattern_builds_are_bulk() {
+        let img = image(
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/ ./cmd/... && go build -o /bin/server ./cmd/server\n",
+            &shop(),
+        );
+        let bulk: Vec<(&str, bool)> = img.stages[0].builds.iter().map(|b| (b.output.as_str(), b.bulk)).collect();
+        assert_eq!(
+            bulk,
+            [("/out/migrate", true), ("/out/server", true), ("/out/worker", true), ("/bin/server", false)]
+        );
+    }
+
+    #[test]
+    fn an_unknown_context_places_nothing() {
+        let go = shop();
+        let df = dockerfile::parse(FileId(0), "FROM golang:1.22\nCOPY . .\nRUN go build -o /out/api ./cmd/nope\n")
+            .unwrap_or_default();
+        let dockerignore = DockerIgnore::default();
+        let repo = Repo { go: &go, makefiles: &BTreeMap::new(), rust: &[], dockerignore: &dockerignore };
+        let img = build(FileId(0), "x/Dockerfile", (None, context::ContextFrom::Unknown), &df, &repo, &BTreeMap::new());
+        assert!(img.stages[0].missing_targets.is_empty());
+        assert_eq!(outputs(&img, 0), [("/out/api".to_string(), None)]);
+    }
+
+    #[test]
+    fn distroless_debug_has_a_shell() {
+        let img = image("FROM gcr.io/distroless/static:debug\nCOPY x /x\nENTRYPOINT [\"/busybox/sh\"]\n", &shop());
+        assert_eq!(img.holds(0, "/busybox/sh"), Holds::Unknown);
+        let img = image("FROM gcr.io/distroless/static\nCOPY x /x\n", &shop());
+        assert_eq!(img.holds(0, "/busybox/sh"), Holds::No);
     }
 
     #[test]

@@ -20,7 +20,6 @@ const HARMLESS: &[&str] = &[
     "yum",
     "dnf",
     "microdnf",
-    "mkdir",
     "echo",
     "set",
     "true",
@@ -41,7 +40,6 @@ const HARMLESS: &[&str] = &[
     "strip",
     "file",
     "ldd",
-    "touch",
     "id",
     "whoami",
     "env",
@@ -97,14 +95,14 @@ const GO_VALUE_FLAGS: &[&str] = &[
 
 /// The binary name Go gives a package in `dir` of the repo (a module root takes the module
 /// path's last element, without a `/vN` suffix).
-fn go_binary_name(go: &GoModel, dir: &str) -> String {
+pub(crate) fn go_binary_name(go: &GoModel, dir: &str) -> String {
     if let Some(m) = go.modules.iter().find(|m| m.dir == dir) {
         return import_path_name(&m.path);
     }
     if dir.is_empty() { "main".to_string() } else { file_name(dir).to_string() }
 }
 
-fn import_path_name(path: &str) -> String {
+pub(crate) fn import_path_name(path: &str) -> String {
     let path = path.split('@').next().unwrap_or(path).trim_end_matches('/');
     let mut parts = path.rsplit('/');
     let last = parts.next().unwrap_or("");
@@ -116,7 +114,8 @@ pub(super) struct Interp<'a> {
     pub(super) go: &'a GoModel,
     pub(super) makefiles: &'a BTreeMap<String, Makefile>,
     pub(super) rust: &'a [RustPackage],
-    pub(super) context: &'a str,
+    /// The build context, when it is known.
+    pub(super) context: Option<&'a str>,
     pub(super) stages: &'a [StageModel],
 }
 
@@ -146,7 +145,7 @@ impl Interp<'_> {
                 }
             }
         }
-        best.and_then(|(_, r)| join_rel(self.context, &r))
+        best.and_then(|(_, r)| join_rel(self.context?, &r))
     }
 
     pub(super) fn run(&self, st: &mut StageModel, cmds: &[SimpleCommand], cwd: &mut String, depth: usize) {
@@ -238,11 +237,23 @@ impl Interp<'_> {
                             let inner = shell::parse(w.span.file, &w.text, base);
                             self.run(st, &inner, cwd, depth + 1);
                         }
+                        // A shell reading its script from stdin (`RUN <<EOF bash`): the heredoc
+                        // body is read as the RUN's own commands.
+                        None if words.iter().skip(1).all(|w| w.text.starts_with('-')) => {}
                         None => st.opaque.push(format!("RUN `{name}` runs a script deploylint cannot follow")),
                     }
                 }
                 "go" => self.go_command(st, words, cwd),
                 "make" | "gmake" => self.make_command(st, words, cwd, depth),
+                "mkdir" => self.make_dirs(st, words, cwd),
+                "touch" | "tee" => {
+                    // The files they name exist afterwards (an unknown name writes nothing known).
+                    for w in words.iter().skip(1).filter(|w| !w.text.starts_with('-')) {
+                        if let Some(p) = expand(&w.text, &st.vars) {
+                            st.writes.push(abs(cwd, &p));
+                        }
+                    }
+                }
                 "cargo" => self.cargo_command(st, words, cwd),
                 "cp" | "mv" | "install" | "ln" => self.copy_command(st, name, words, cwd),
                 "tar" | "unzip" | "gunzip" | "gzip" | "xz" => {
@@ -460,14 +471,19 @@ impl Interp<'_> {
         let wanted: Vec<(String, Span)> = opts.get("--bin").cloned().unwrap_or_default();
         let mut chosen: Vec<(String, String, Span)> = Vec::new();
         let span = words.first().map_or(st.span, |w| w.span);
+        // Binaries named that do not exist: reported, and their outputs still written (or the
+        // build fails), so a copy of them is never a second finding.
+        let mut missing: Vec<(String, Span)> = Vec::new();
         for (bin, bspan) in &wanted {
             match candidates.iter().flat_map(|p| p.bins.iter()).find(|b| &b.name == bin) {
                 Some(b) => chosen.push((b.name.clone(), b.src.clone(), *bspan)),
-                None => st.missing_targets.push(MissingTarget {
-                    package: format!("--bin {bin}"),
-                    repo_dir: workspace.clone(),
-                    span: *bspan,
-                }),
+                None => {
+                    let package = format!("--bin {bin}");
+                    if !st.missing_targets.iter().any(|m| m.package == package && m.repo_dir == workspace) {
+                        st.missing_targets.push(MissingTarget { package, repo_dir: workspace.clone(), span: *bspan });
+                    }
+                    missing.push((bin.clone(), *bspan));
+                }
             }
         }
         if wanted.is_empty() {
@@ -504,12 +520,46 @@ impl Interp<'_> {
                 None => format!("{target_dir}/{profile}"),
             }
         };
+        // Binaries no `--bin` named, several at once: built because they are there.
+        let bulk = wanted.is_empty() && chosen.len() > 1;
         for (name, src, sp) in chosen {
-            st.builds.push(BuildOut { output: abs(&out_dir, &name), package: name, repo_dir: Some(src), span: sp });
+            let output = abs(&out_dir, &name);
+            st.builds.push(BuildOut { output, package: name, repo_dir: Some(src), span: sp, bulk });
+        }
+        for (name, sp) in missing {
+            let output = abs(&out_dir, &name);
+            st.builds.push(BuildOut {
+                output,
+                package: format!("--bin {name}"),
+                repo_dir: None,
+                span: sp,
+                bulk: false,
+            });
+        }
+    }
+
+    /// `mkdir [-p] [-m MODE] DIR…` and `install -d DIR…`: the directories exist.
+    fn make_dirs(&self, st: &mut StageModel, words: &[shell::Word], cwd: &str) {
+        let mut skip_next = false;
+        for w in words.iter().skip(1) {
+            if std::mem::take(&mut skip_next) {
+                continue;
+            }
+            if w.text.starts_with('-') {
+                skip_next = matches!(w.text.as_str(), "-m" | "--mode" | "-o" | "-g");
+                continue;
+            }
+            // A directory whose name is not known creates nothing deploylint looks for.
+            if let Some(d) = expand(&w.text, &st.vars) {
+                st.made_dirs.push(abs(cwd, &d));
+            }
         }
     }
 
     fn copy_command(&self, st: &mut StageModel, name: &str, words: &[shell::Word], cwd: &str) {
+        if name == "install" && words.iter().skip(1).any(|w| w.text == "-d" || w.text == "--directory") {
+            return self.make_dirs(st, words, cwd);
+        }
         let recursive = words.iter().skip(1).any(|w| {
             w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains(['r', 'R', 'a'])
                 || w.text == "--recursive"
@@ -542,7 +592,8 @@ impl Interp<'_> {
         let dest_is_dir = srcs.len() > 1
             || words.last().is_some_and(|w| w.text.ends_with('/'))
             || SYSTEM_DIRS.contains(&dest.as_str())
-            || st.workdirs.iter().any(|w| w == dest);
+            || st.workdirs.iter().any(|w| w == dest)
+            || st.made_dirs.iter().any(|d| d == dest);
         for src in srcs {
             let target =
                 if dest_is_dir { format!("{}/{}", dest.trim_end_matches('/'), file_name(src)) } else { dest.clone() };
@@ -551,57 +602,48 @@ impl Interp<'_> {
                 continue;
             }
             let built = st.builds.iter().find(|b| b.output == *src).cloned();
+            let known_file =
+                st.writes.iter().any(|w| w == src) || st.copies.iter().any(|c| !c.dest_is_dir && c.dest == *src);
             match built {
                 Some(b) => st.builds.push(BuildOut { output: target, ..b }),
+                // `mv` moves directories too: what lands there is not known.
+                None if name == "mv" && !known_file => st.unknown_dirs.push(target),
                 None => st.writes.push(target),
             }
         }
     }
 
     fn go_command(&self, st: &mut StageModel, words: &[shell::Word], cwd: &str) {
-        let sub = words.get(1).map(|w| w.text.as_str()).unwrap_or("");
+        let args = go_args(words);
+        let sub = args.sub;
+        if sub == "test" && args.compile_test {
+            // `go test -c -o X`: a test binary at X (or `<pkg>.test` in the directory).
+            match args.out.as_deref().map(|o| expand(o, &st.vars)) {
+                Some(Some(o)) if o.ends_with('/') => st.unknown_dirs.push(abs(cwd, &o)),
+                Some(Some(o)) => st.writes.push(abs(cwd, &o)),
+                Some(None) => st.opaque.push("a `go test -c -o` path deploylint cannot resolve".into()),
+                None => st.unknown_dirs.push(cwd.to_string()),
+            }
+            return;
+        }
         if sub != "build" && sub != "install" {
             if sub == "get" || sub == "run" && words.iter().any(|w| w.text.contains('@')) {
                 st.fetches = true;
             }
             return;
         }
-        let mut out_flag: Option<String> = None;
         let mut dir = cwd.to_string();
-        let mut pkgs: Vec<&shell::Word> = Vec::new();
-        let mut i = 2;
-        while let Some(w) = words.get(i) {
-            let t = w.text.as_str();
-            if t.starts_with('-') {
-                let flag = format!("-{}", t.trim_start_matches('-'));
-                let (fname, inline) = match flag.split_once('=') {
-                    Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                    None => (flag.clone(), None),
-                };
-                let value = match inline {
-                    Some(v) => Some(v),
-                    None if GO_VALUE_FLAGS.contains(&fname.as_str()) => {
-                        i += 1;
-                        words.get(i).map(|w| w.text.clone())
-                    }
-                    None => None,
-                };
-                match (fname.as_str(), value) {
-                    ("-o", Some(v)) => out_flag = Some(v),
-                    ("-C", Some(v)) => match expand(&v, &st.vars) {
-                        Some(d) => dir = abs(&dir, &d),
-                        None => {
-                            st.opaque.push("`go -C` with a directory deploylint cannot resolve".into());
-                            return;
-                        }
-                    },
-                    _ => {}
+        if let Some(v) = &args.dir {
+            match expand(v, &st.vars) {
+                Some(d) => dir = abs(&dir, &d),
+                None => {
+                    st.opaque.push("`go -C` with a directory deploylint cannot resolve".into());
+                    return;
                 }
-            } else {
-                pkgs.push(w);
             }
-            i += 1;
         }
+        let out_flag = args.out.clone();
+        let pkgs = args.pkgs;
         let out = match out_flag.as_deref().map(|o| expand(o, &st.vars)) {
             Some(None) => {
                 st.opaque.push("a `go build -o` path deploylint cannot resolve".into());
@@ -616,6 +658,8 @@ impl Interp<'_> {
             written: String,
             repo_dir: Option<String>,
             span: Span,
+            /// One of the packages a `/...` pattern matched.
+            bulk: bool,
         }
         let mut targets: Vec<Target> = Vec::new();
         let mut many = pkgs.len() > 1;
@@ -649,7 +693,8 @@ impl Interp<'_> {
                         let recursive = spec.ends_with("/...");
                         many |= recursive;
                         for (name, repo_dir) in targets_from(self.go, &d, recursive) {
-                            targets.push(Target { name, written: p.clone(), repo_dir: Some(repo_dir), span: w.span });
+                            let repo_dir = Some(repo_dir);
+                            targets.push(Target { name, written: p.clone(), repo_dir, span: w.span, bulk: recursive });
                         }
                     }
                     _ => {
@@ -659,6 +704,7 @@ impl Interp<'_> {
                             written: p.clone(),
                             repo_dir: None,
                             span: w.span,
+                            bulk: false,
                         });
                     }
                 }
@@ -672,19 +718,26 @@ impl Interp<'_> {
                 if path_part.ends_with(".go") { parent_dir(path_part).to_string() } else { path_part.to_string() };
             let dir_part = if dir_part.is_empty() { ".".to_string() } else { dir_part };
             let abs_dir = abs(&dir, &dir_part);
+            // The output name of a package that cannot be placed in the repository.
+            let unplaced_name = if path_part.ends_with(".go") && out.is_none() {
+                file_name(path_part).trim_end_matches(".go").to_string()
+            } else {
+                file_name(&abs_dir).to_string()
+            };
             let Some(repo_dir) = self.repo_dir(st, &abs_dir) else {
-                // Sources that did not come from the context (cloned, downloaded): follow the
-                // output names, never the repository's packages.
-                let name = if path_part.ends_with(".go") && out.is_none() {
-                    file_name(path_part).trim_end_matches(".go").to_string()
-                } else {
-                    file_name(&abs_dir).to_string()
-                };
+                // Sources that did not come from the context (cloned, downloaded), or a context
+                // that is not known: follow the output names, never the repository's packages.
                 if recursive {
                     st.opaque.push(format!("`go {sub} {p}` builds packages deploylint cannot list"));
                     return;
                 }
-                targets.push(Target { name, written: p.clone(), repo_dir: None, span: w.span });
+                targets.push(Target {
+                    name: unplaced_name,
+                    written: p.clone(),
+                    repo_dir: None,
+                    span: w.span,
+                    bulk: false,
+                });
                 continue;
             };
             let found = targets_from(self.go, &repo_dir, recursive);
@@ -693,13 +746,24 @@ impl Interp<'_> {
                 && self.go.package(&repo_dir).is_none()
                 && !self.go.packages.keys().any(|k| is_under(k, &repo_dir))
             {
-                st.missing_targets.push(MissingTarget { package: p.clone(), repo_dir: repo_dir.clone(), span: w.span });
+                // The same package missing twice (both branches of an `if`) is one finding.
+                if !st.missing_targets.iter().any(|m| m.package == p && m.repo_dir == repo_dir) {
+                    st.missing_targets.push(MissingTarget { package: p.clone(), repo_dir, span: w.span });
+                }
+                // The build still writes its output (or fails): never a second finding about it.
+                targets.push(Target {
+                    name: unplaced_name,
+                    written: p.clone(),
+                    repo_dir: None,
+                    span: w.span,
+                    bulk: false,
+                });
                 continue;
             }
             let file_named = path_part.ends_with(".go") && out.is_none() && !recursive;
             for (name, rd) in found {
                 let name = if file_named { file_name(path_part).trim_end_matches(".go").to_string() } else { name };
-                targets.push(Target { name, written: p.clone(), repo_dir: Some(rd), span: w.span });
+                targets.push(Target { name, written: p.clone(), repo_dir: Some(rd), span: w.span, bulk: recursive });
             }
         }
         for t in targets {
@@ -718,9 +782,61 @@ impl Interp<'_> {
                 (None, _) if many => continue,
                 (None, _) => abs(&dir, &t.name),
             };
-            st.builds.push(BuildOut { output, package: t.written, repo_dir: t.repo_dir, span: t.span });
+            st.builds.push(BuildOut { output, package: t.written, repo_dir: t.repo_dir, span: t.span, bulk: t.bulk });
         }
     }
+}
+
+/// The arguments of a `go` command: its subcommand, `-o`, `-C`, `-c` and package arguments,
+/// as written.
+pub(crate) struct GoArgs<'w> {
+    pub sub: &'w str,
+    pub out: Option<String>,
+    pub dir: Option<String>,
+    /// `go test -c`: compile the test binary.
+    pub compile_test: bool,
+    pub pkgs: Vec<&'w shell::Word>,
+}
+
+/// Reads `go SUB [flags] [packages]` (`words` starts at `go`).
+pub(crate) fn go_args(words: &[shell::Word]) -> GoArgs<'_> {
+    let sub = words.get(1).map(|w| w.text.as_str()).unwrap_or("");
+    let mut args = GoArgs { sub, out: None, dir: None, compile_test: false, pkgs: Vec::new() };
+    let mut i = 2;
+    while let Some(w) = words.get(i) {
+        let t = w.text.as_str();
+        if t == "--" {
+            break;
+        }
+        if t.starts_with('-') {
+            let flag = format!("-{}", t.trim_start_matches('-'));
+            let (fname, inline) = match flag.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (flag.clone(), None),
+            };
+            let value = match inline {
+                Some(v) => Some(v),
+                None if GO_VALUE_FLAGS.contains(&fname.as_str()) => {
+                    i += 1;
+                    words.get(i).map(|w| w.text.clone())
+                }
+                None => None,
+            };
+            match (fname.as_str(), value) {
+                ("-o", Some(v)) => args.out = Some(v),
+                ("-C", Some(v)) => args.dir = Some(v),
+                ("-c", _) => args.compile_test = true,
+                _ => {}
+            }
+        } else if sub == "run" && !args.pkgs.is_empty() {
+            // `go run PKG ARGS…`: the program's own arguments.
+            break;
+        } else {
+            args.pkgs.push(w);
+        }
+        i += 1;
+    }
+    args
 }
 
 /// The main packages at `dir` (or under it, for `…/...`): (binary name, repo dir).
