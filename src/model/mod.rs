@@ -91,6 +91,8 @@ pub struct Model {
     pub rust: Vec<rust::RustPackage>,
     /// Every path executed in a container (`docker exec`, `compose exec|run`).
     pub execs: Vec<Exec>,
+    /// What some cron implementations refuse in a crontab while others read it.
+    pub cron_reader_issues: Vec<ParseError>,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -127,6 +129,59 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
     (script, entries)
 }
 
+/// Which cron reads a crontab: from its place and content (see
+/// [`crate::discover::crontab_format`]), then from the Dockerfiles that copy it: to
+/// `/etc/cron.d/` or `/etc/crontab` (a system crontab), to `/etc/crontabs/` or
+/// `/var/spool/cron/crontabs/` (BusyBox crond), or into a stage that runs supercronic.
+fn crontab_format(
+    path: &str,
+    text: &str,
+    dockerfiles: &[(FileId, parse::dockerfile::Dockerfile)],
+    sources: &Sources,
+) -> crontab::Format {
+    use crontab::Format;
+    let mut format = crate::discover::crontab_format(path, text);
+    for (id, df) in dockerfiles {
+        let dir = parent_dir(sources.path(*id));
+        for stage in &df.stages {
+            let mut words = stage.instrs.iter().flat_map(|i| match i {
+                parse::dockerfile::Instr::Run(r) => r.commands.iter().flat_map(|c| c.argv()).collect::<Vec<_>>(),
+                parse::dockerfile::Instr::Entrypoint(e) | parse::dockerfile::Instr::Cmd(e) => {
+                    e.words.iter().map(|w| w.value.as_str()).collect()
+                }
+                _ => Vec::new(),
+            });
+            let supercronic = words.any(|w| w.contains("supercronic"));
+            for instr in &stage.instrs {
+                let parse::dockerfile::Instr::Copy(c) = instr else { continue };
+                if c.from.is_some() {
+                    continue;
+                }
+                // The file itself, or a directory holding it.
+                let (mut file, mut within) = (false, false);
+                for p in c.sources.iter().flat_map(|s| [join_rel(dir, &s.value), join_rel("", &s.value)]).flatten() {
+                    file |= p == path;
+                    within |= !p.is_empty() && path.starts_with(&format!("{p}/"));
+                }
+                if !file && !within {
+                    continue;
+                }
+                let dest = c.dest.value.as_str();
+                format = if supercronic && file {
+                    Format::Supercronic
+                } else if dest.starts_with("/etc/cron.d") || dest == "/etc/crontab" {
+                    Format::System
+                } else if dest.starts_with("/etc/crontabs") || dest.starts_with("/var/spool/cron/crontabs") {
+                    Format::BusyBox
+                } else {
+                    format
+                };
+            }
+        }
+    }
+    format
+}
+
 /// A build context and the compose `build.args` a Dockerfile is built with.
 type BuildVariant = (String, BTreeMap<String, String>);
 
@@ -158,13 +213,17 @@ impl Model {
         m.go.binaries.extend(rust_bins);
         let mut composes = Vec::new();
         let mut dockerfiles = Vec::new();
+        let mut crontabs = Vec::new();
+        let mut env_errors: Vec<(usize, Vec<ParseError>)> = Vec::new();
         let mut group = 0;
         for (id, kind) in ids {
             let text = m.sources.text(id).to_string();
             match kind {
                 Kind::EnvFile => {
                     let parsed = envfile::parse(id, &text);
-                    m.parse_errors.extend(parsed.errors.iter().cloned());
+                    if !parsed.errors.is_empty() {
+                        env_errors.push((m.env_sources.len(), parsed.errors.clone()));
+                    }
                     let path = m.sources.path(id).to_string();
                     let is_template =
                         TEMPLATE_SUFFIXES.iter().any(|s| path.ends_with(s)) || file_name(&path) == ".env.example";
@@ -179,11 +238,8 @@ impl Model {
                     Err(parse::dockerfile::Trouble::Invalid(e)) => m.parse_errors.push(e),
                     Err(parse::dockerfile::Trouble::Unfollowed(u)) => m.unfollowed.push(u),
                 },
-                Kind::Crontab => {
-                    let c = crontab::parse(id, &text, 0);
-                    m.parse_errors.extend(c.errors);
-                    m.add_crontab_entries(id, c.entries, &mut group);
-                }
+                // Read once the Dockerfiles are known (they tell which cron reads a crontab).
+                Kind::Crontab => crontabs.push(id),
                 Kind::Shell => {
                     group += 1;
                     let cmds = shell::parse(id, &text, 0);
@@ -240,6 +296,14 @@ impl Model {
                 }
                 Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore | Kind::CargoToml | Kind::RustMain => {}
             }
+        }
+        for id in crontabs {
+            let text = m.sources.text(id).to_string();
+            let format = crontab_format(m.sources.path(id), &text, &dockerfiles, &m.sources);
+            let c = crontab::parse_as(id, &text, 0, format);
+            m.parse_errors.extend(c.errors);
+            m.cron_reader_issues.extend(c.reader_issues);
+            m.add_crontab_entries(id, c.entries, &mut group);
         }
         // Images: compose gives a Dockerfile its context and build args (one image model per
         // distinct set of args); else the Dockerfile's directory is its context.
@@ -321,6 +385,20 @@ impl Model {
             }
         }
         m.compute_shipped();
+        // A broken env file is DPL001 when it is certainly read as one: its name says so, or
+        // a compose file, a command or the config names it (or it is the template of one).
+        let read = m.env_files_read();
+        for (i, errors) in env_errors {
+            let Some(source) = m.env_sources.get(i) else { continue };
+            let template_of = TEMPLATE_SUFFIXES.iter().find_map(|s| source.path.strip_suffix(s));
+            let is_read = |path: &str| read.contains(path) || read.contains(file_name(path));
+            if crate::discover::is_well_known_env_name(file_name(&source.path))
+                || is_read(&source.path)
+                || template_of.is_some_and(is_read)
+            {
+                m.parse_errors.extend(errors);
+            }
+        }
         m.execs = m
             .commands
             .iter()
@@ -394,6 +472,35 @@ impl Model {
             commands::classify_group(Origin::Crontab, file, *group, cmds, &mut self.commands);
             self.cron_lines.push(CronLine { file, entry });
         }
+    }
+
+    /// The env files something reads as such: `env_file:` entries (by path), and `--env-file`
+    /// arguments of commands and `[deploy] env-files` (by path as written and by file name).
+    fn env_files_read(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for s in &self.services {
+            out.extend(s.env_refs.iter().map(|r| r.path.clone()));
+        }
+        let mut named = |p: &str| {
+            out.insert(p.trim_start_matches("./").to_string());
+            out.insert(file_name(p).to_string());
+        };
+        for c in &self.commands {
+            let words = &c.cmd.words;
+            for (i, w) in words.iter().enumerate() {
+                if let Some(v) = w.text.strip_prefix("--env-file=") {
+                    named(v);
+                } else if w.text == "--env-file" {
+                    if let Some(v) = words.get(i + 1) {
+                        named(&v.text);
+                    }
+                }
+            }
+        }
+        for p in &self.config.env_files {
+            named(p);
+        }
+        out
     }
 
     /// The env source for a path: the file, or its committed template when it is absent.

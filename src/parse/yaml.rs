@@ -1,9 +1,18 @@
 //! YAML with a byte span on every key and value, anchors resolved (by saphyr) and `<<` merge
 //! keys applied here. saphyr counts characters; spans are converted to bytes once, here.
+//!
+//! One gap of saphyr 0.3 is worked around (test `flow_lines_may_sit_at_their_key_column`): it
+//! holds the lines of a flow collection to the indentation of the block around it, so
+//! `command: [` … `]` with the `]` under `command` is "invalid indentation". The readers of
+//! compose files (PyYAML in compose v1, go-yaml in compose v2, both libyaml's scanner) do not
+//! look at indentation inside flow collections. When saphyr stops on such a line, spaces are
+//! inserted before it (leading blanks of a line in a flow collection carry no meaning) and the
+//! text is read again; positions are mapped back to the original text.
 
 use super::ParseError;
 use crate::source::{FileId, Span};
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum YValue {
@@ -50,22 +59,34 @@ impl YNode {
     }
 }
 
-/// Character index → byte offset.
+/// Character index (of the text saphyr read) → byte offset (in the original text).
 struct CharIndex {
     /// Byte offset of every character when the text is not ASCII.
     offsets: Option<Vec<usize>>,
     len: usize,
+    /// Spaces inserted before saphyr read the text: (character index in the text read where
+    /// they start, how many, how many were inserted before them), sorted.
+    inserted: Vec<(usize, usize, usize)>,
 }
 
 impl CharIndex {
     fn new(text: &str) -> CharIndex {
         let offsets = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
-        CharIndex { offsets, len: text.len() }
+        CharIndex { offsets, len: text.len(), inserted: Vec::new() }
     }
     fn byte(&self, char_index: usize) -> usize {
+        let original = match self.inserted.partition_point(|(at, _, _)| *at <= char_index).checked_sub(1) {
+            None => char_index,
+            Some(i) => match self.inserted.get(i) {
+                // Inside the inserted spaces: the start of the line they were inserted in.
+                Some((at, n, before)) if char_index < at + n => at - before,
+                Some((_, n, before)) => char_index - before - n,
+                None => char_index,
+            },
+        };
         match &self.offsets {
-            None => char_index.min(self.len),
-            Some(o) => o.get(char_index).copied().unwrap_or(self.len),
+            None => original.min(self.len),
+            Some(o) => o.get(original).copied().unwrap_or(self.len),
         }
     }
 }
@@ -137,15 +158,118 @@ fn convert(node: &MarkedYaml<'_>, file: FileId, ci: &CharIndex, text: &str, dept
     YNode { value, span: Span::new(file, start..end) }
 }
 
+/// How many lines of flow collections may be re-indented, and how many bytes may be read in
+/// all while doing it (past either, saphyr's verdict stands).
+const MAX_REINDENTS: usize = 64;
+const MAX_REREAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// Records the open collections while saphyr's parser reads a text, to tell where it stopped.
+#[derive(Default)]
+struct OpenCollections {
+    /// Per open collection: the column of its `[` or `{` when it is a flow collection.
+    stack: Vec<Option<usize>>,
+    /// Where the last event started (character index).
+    last: usize,
+}
+
+impl<'input> SpannedEventReceiver<'input> for OpenCollections {
+    fn on_event(&mut self, ev: Event<'input>, span: saphyr_parser::Span) {
+        self.last = span.start.index();
+        match ev {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                // A flow collection's span ends with its `[` or `{` (after any anchor or tag);
+                // a block collection's span is empty.
+                let flow = span.end.index() > span.start.index();
+                self.stack.push(flow.then(|| span.end.col().saturating_sub(1)));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Byte offset of a character index.
+fn byte_at(text: &str, char_index: usize) -> usize {
+    if text.is_ascii() {
+        return char_index.min(text.len());
+    }
+    text.char_indices().nth(char_index).map_or(text.len(), |(i, _)| i)
+}
+
+/// When saphyr stopped at a line of a flow collection that is indented less than it wants:
+/// the byte offset of that line's start, its character index, and how many spaces to insert.
+fn flow_line_to_reindent(text: &str, e: &saphyr::ScanError) -> Option<(usize, usize, usize)> {
+    // saphyr's scanner checks indentation this way only inside flow collections (in block
+    // context it closes the blocks the line leaves first).
+    if !matches!(e.info(), "invalid indentation" | "invalid indentation in flow construct") {
+        return None;
+    }
+    let mark = e.marker();
+    let at = byte_at(text, mark.index());
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |p| p + 1);
+    // Only a line whose first token is where saphyr stopped, indented with spaces.
+    if !text.get(line_start..at)?.bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let mut open = OpenCollections::default();
+    if Parser::new_from_str(text).load(&mut open, true).is_ok() {
+        return None;
+    }
+    // The lines of a flow collection may sit anywhere right of its `[` / `{`. saphyr reports a
+    // collection once it knows it is no mapping key: when it has not yet, its bracket is on a
+    // line between the last event and this one, none wider than the widest of them.
+    let want = match open.stack.iter().flatten().next() {
+        Some(col) => col + 1,
+        None => {
+            let from = byte_at(text, open.last.min(mark.index()));
+            let from = text.get(..from)?.rfind('\n').map_or(0, |p| p + 1);
+            text.get(from..line_start)?.lines().map(|l| l.chars().count()).max()?
+        }
+    };
+    let col = mark.col();
+    (col < want).then(|| (line_start, mark.index() - col, want - col))
+}
+
+/// Re-indents the line of a flow collection saphyr stopped at, if that is why it stopped.
+fn reindent(current: &mut std::borrow::Cow<'_, str>, ci: &mut CharIndex, e: &saphyr::ScanError, read: usize) -> bool {
+    if ci.inserted.len() >= MAX_REINDENTS || read >= MAX_REREAD_BYTES {
+        return false;
+    }
+    let Some((byte, char_index, n)) = flow_line_to_reindent(current, e) else {
+        return false;
+    };
+    if ci.inserted.iter().any(|(at, _, _)| *at == char_index) {
+        return false;
+    }
+    current.to_mut().insert_str(byte, &" ".repeat(n));
+    for entry in ci.inserted.iter_mut().filter(|(at, _, _)| *at > char_index) {
+        entry.0 += n;
+        entry.2 += n;
+    }
+    let before = ci.inserted.iter().filter(|(at, _, _)| *at < char_index).map(|(_, k, _)| k).sum();
+    ci.inserted.push((char_index, n, before));
+    ci.inserted.sort_unstable();
+    true
+}
+
 /// Parses the first document of a YAML file.
 pub fn parse(file: FileId, text: &str) -> Result<Option<YNode>, ParseError> {
-    let ci = CharIndex::new(text);
-    match MarkedYaml::load_from_str(text) {
-        Ok(docs) => Ok(docs.first().map(|d| convert(d, file, &ci, text, 0))),
-        Err(e) => {
+    let mut ci = CharIndex::new(text);
+    let mut current = std::borrow::Cow::Borrowed(text);
+    let mut read = 0;
+    loop {
+        read += current.len();
+        let result = MarkedYaml::load_from_str(&current);
+        let e = match result {
+            Ok(docs) => return Ok(docs.first().map(|d| convert(d, file, &ci, text, 0))),
+            Err(e) => e,
+        };
+        if !reindent(&mut current, &mut ci, &e, read) {
             let at = ci.byte(e.marker().index());
             let end = text.get(at..).and_then(|s| s.chars().next()).map_or(at, |c| at + c.len_utf8());
-            Err(ParseError { span: Span::new(file, at..end), message: e.info().to_string() })
+            return Err(ParseError { span: Span::new(file, at..end), message: e.info().to_string() });
         }
     }
 }
@@ -173,6 +297,48 @@ mod tests {
         let text = "services:\n  api:\n    image: x: y\n";
         let err = parse(FileId(0), text).err().map(|e| e.span.start);
         assert!(err.is_some_and(|at| at > 10));
+    }
+
+    fn root_of(text: &str) -> YNode {
+        match parse(FileId(0), text) {
+            Ok(Some(n)) => n,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Gap of saphyr 0.3.4: a flow collection's lines at (or left of) its key's column are
+    /// "invalid indentation"; PyYAML, ruamel and go-yaml (the readers of compose files) accept them.
+    #[test]
+    fn flow_lines_may_sit_at_their_key_column() {
+        let text = "services:\n  app:\n    command: [\n      \"sh\",\n      \"-c\"\n    ]\n    environment: {\n  A: \"1\"\n    }\n    image: ü-x\n";
+        assert!(MarkedYaml::load_from_str(text).is_err(), "the saphyr gap is gone: drop the workaround");
+        let root = root_of(text);
+        let app = root.get("services").and_then(|s| s.get("app"));
+        let command: Vec<_> = app.and_then(|a| a.get("command")).map(YNode::as_seq).unwrap_or(&[]).iter().collect();
+        let words: Vec<_> = command.iter().filter_map(|w| w.as_str()).collect();
+        assert_eq!(words, ["sh", "-c"]);
+        // Spans still point into the original text, before and after the re-indented lines.
+        let sp = command.get(1).map(|w| w.span).unwrap_or_default();
+        assert_eq!(&text[sp.start..sp.end], "\"-c\"");
+        let a = app.and_then(|a| a.get("environment")).and_then(|e| e.entry("A"));
+        let ksp = a.map(|(k, _)| k.span).unwrap_or_default();
+        assert_eq!(&text[ksp.start..ksp.end], "A");
+        let image = app.and_then(|a| a.get("image")).map(|i| i.span).unwrap_or_default();
+        assert_eq!(&text[image.start..image.end], "ü-x");
+        // Nested and anchored collections, a top-level one, and a sequence entry's.
+        let text = "a: &x [\n 1, [2,\n3]\n]\nb:\n  - [ 1,\n 2 ]\n  - {\n k: v }\n";
+        let root = root_of(text);
+        assert_eq!(root.get("a").map(|a| a.as_seq().len()), Some(2));
+        assert_eq!(root.get("b").map(|b| b.as_seq().len()), Some(2));
+    }
+
+    #[test]
+    fn block_lines_keep_their_indentation_rules() {
+        // A stray `]` after a block scalar, and a real error after a re-indented line.
+        for (text, at) in [("a:\n  b: |\n    text\n]\n", "]"), ("a:\n  b: [\n  1\n  ]\n  c: x: y\n", ": y")] {
+            let e = parse(FileId(0), text).err().map(|e| e.span.start);
+            assert_eq!(e, text.find(at), "{text}");
+        }
     }
 
     #[test]
