@@ -526,20 +526,72 @@ impl Model {
             .collect()
     }
 
-    /// Whether a compose call acts on the production server: it runs over ssh, names a
-    /// production compose or env file (`[deploy]` config, or a name with `prod`), or sits in a
-    /// deploy script or runbook (a path with `deploy`, `release` or `prod`). A plain
-    /// `docker compose up` in a development script is not.
-    pub fn targets_server(&self, c: &Command, call: &commands::ComposeCall) -> bool {
+    /// Whether a compose call acts on the production server. Never a CI step (it runs on a CI
+    /// runner) unless sent over ssh, nor a call in a development, test or contributor file (a
+    /// path word such as `dev`, `local`, `test`, `e2e`, `ci`, `contributing`, `development`,
+    /// `example`) or on a development compose file (`-f docker-compose.dev.yml`). Otherwise it
+    /// does when it runs over ssh, names a production compose or env file (`[deploy]` config,
+    /// or a name with `prod`), sits in a deploy script or runbook (a path with `deploy`,
+    /// `release` or `prod`), or sits in an operator script that maintains the running stack
+    /// (a path word such as `backup`, `restore`, `update`, `upgrade`, `rollback`,
+    /// `maintenance`). The one answer DPL201 and DPL202 ask.
+    pub fn acts_on_server(&self, c: &Command, call: &commands::ComposeCall) -> bool {
+        const DEV_WORDS: &[&str] = &[
+            "dev",
+            "develop",
+            "development",
+            "local",
+            "test",
+            "tests",
+            "testing",
+            "e2e",
+            "spec",
+            "ci",
+            "contrib",
+            "contributing",
+            "hacking",
+            "example",
+            "examples",
+            "sample",
+            "samples",
+            "demo",
+            "fixture",
+            "fixtures",
+            "testdata",
+        ];
+        const OPERATOR_WORDS: &[&str] =
+            &["backup", "backups", "restore", "update", "upgrade", "rollback", "maintenance", "migrate", "ops"];
+        let words = |path: &str| -> Vec<String> {
+            path.to_ascii_lowercase()
+                .split(|ch: char| !ch.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
         let named_prod = |name: &str, listed: &[String]| {
             listed.iter().any(|l| file_name(l) == file_name(name))
                 || file_name(name).to_ascii_lowercase().contains("prod")
         };
         let path = self.sources.path(c.file).to_ascii_lowercase();
-        c.cmd.remote
+        let path_words = words(&path);
+        let dev_file = call.files.iter().any(|f| {
+            !named_prod(&f.value, &self.config.compose_files)
+                && words(file_name(&f.value)).iter().any(|w| DEV_WORDS.contains(&w.as_str()))
+        });
+        if !c.may_run_on_server() || dev_file {
+            return false;
+        }
+        if c.cmd.remote
             || call.files.iter().any(|f| named_prod(&f.value, &self.config.compose_files))
             || call.env_files.iter().any(|f| named_prod(&f.value, &self.config.env_files))
-            || ["deploy", "release", "prod"].iter().any(|k| path.contains(k))
+        {
+            return true;
+        }
+        if path_words.iter().any(|w| DEV_WORDS.contains(&w.as_str())) {
+            return false;
+        }
+        ["deploy", "release", "prod"].iter().any(|k| path.contains(k))
+            || path_words.iter().any(|w| OPERATOR_WORDS.contains(&w.as_str()))
     }
 
     /// The index of the service a `docker exec` container name or a compose service name

@@ -134,7 +134,8 @@ pub fn check_field(index: usize, field: &str) -> Result<(), String> {
         let rest = field.get(i..).unwrap_or("");
         if let Some(step) = rest.strip_prefix('/') {
             let digits = step.bytes().take_while(u8::is_ascii_digit).count();
-            if !is_range || !step.get(..digits).and_then(|d| d.parse::<u32>().ok()).is_some_and(|n| n > 0) {
+            let step = step.get(..digits).and_then(|d| d.parse::<u32>().ok());
+            if !is_range || step.is_none_or(|n| n == 0) {
                 return bad();
             }
             i += 1 + digits;

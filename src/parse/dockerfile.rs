@@ -462,12 +462,7 @@ fn docker_frontend(parsed_syntax: Option<&str>) -> bool {
 fn syntax_directive(text: &str) -> Option<&str> {
     for line in text.lines() {
         let t = line.trim();
-        let Some(comment) = t.strip_prefix('#') else {
-            return None;
-        };
-        let Some((key, value)) = comment.split_once('=') else {
-            return None;
-        };
+        let (key, value) = t.strip_prefix('#')?.split_once('=')?;
         if key.trim().eq_ignore_ascii_case("syntax") {
             return Some(value.trim());
         }
