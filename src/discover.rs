@@ -135,16 +135,14 @@ const ENV_NAME_WORDS: &[&str] = &[
     "worker",
 ];
 
-/// Whether an env file's name says it is one (`.env`, `prod.env`, `.env.staging`,
-/// `.env.production.local`, `.env.example`): a file so named is read as an env file even when
-/// nothing in the repository names it. Other `.env.*` files are env files when something reads
-/// them as one.
+/// Whether an env file's name says it is one (`.env`, `.env.staging`, `.env.production.local`,
+/// `.env.example`): a file so named is read as an env file even when nothing in the repository
+/// names it. Other `.env.*` and `*.env` files (`variables.env` is often a shell file) are env
+/// files when something reads them as one.
 pub fn is_well_known_env_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    if lower == ".env" || (lower.ends_with(".env") && !lower.starts_with(".env.")) {
-        return true;
-    }
-    lower.strip_prefix(".env.").is_some_and(|rest| rest.split('.').all(|w| ENV_NAME_WORDS.contains(&w)))
+    lower == ".env"
+        || lower.strip_prefix(".env.").is_some_and(|rest| rest.split('.').all(|w| ENV_NAME_WORDS.contains(&w)))
 }
 
 /// The extension after the last dot, lowercased (`""` when there is none).
@@ -157,6 +155,10 @@ fn last_extension(lower_name: &str) -> &str {
 /// (checked by the caller). A template (`Dockerfile.j2`, `.env.tmpl`) is no artifact: it is
 /// rendered before any tool reads it.
 pub fn classify(rel: &str) -> Option<Kind> {
+    // Test data (Go's `testdata/`, test fixtures) is often broken on purpose and never deployed.
+    if crate::source::parent_dir(rel).split('/').any(|d| matches!(d, "testdata" | "fixtures" | "__fixtures__")) {
+        return None;
+    }
     let name = crate::source::file_name(rel);
     let lower = name.to_ascii_lowercase();
     let dir = crate::source::parent_dir(rel);
@@ -250,6 +252,16 @@ pub fn crontab_format(rel: &str, text: &str) -> crontab::Format {
         first.starts_with(|c: char| c.is_ascii_digit() || c == '*' || c == '@') && user == Some("root")
     });
     if names_root { crontab::Format::System } else { crontab::Format::User }
+}
+
+/// Whether a path is a crontab's only by its folder (not by its name).
+fn crontab_by_folder(rel: &str) -> bool {
+    let lower = crate::source::file_name(rel).to_ascii_lowercase();
+    let dir_name = crate::source::file_name(crate::source::parent_dir(rel));
+    lower != "crontab"
+        && !lower.ends_with(".crontab")
+        && !lower.ends_with(".cron")
+        && !(dir_name == "deploy" && lower.starts_with("cron"))
 }
 
 fn maybe_shebang_script(rel: &str) -> bool {
@@ -405,6 +417,15 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, is_symlink: bool) -
             return if kind.is_some() { skip("not valid UTF-8") } else { None };
         }
     };
+    // A file that is a crontab only by its folder (`cron/`, `cron.d/`, `crontabs/`) must hold an
+    // entry: such folders also hold READMEs, licences and code without an extension.
+    if kind == Some(Kind::Crontab)
+        && crontab_by_folder(rel)
+        && !text.starts_with("#!")
+        && crontab::parse(crate::source::FileId(0), &text, 0).entries.is_empty()
+    {
+        return None;
+    }
     if kind.is_none() || (kind == Some(Kind::Crontab) && text.starts_with("#!")) {
         // A file named like a crontab that starts with a shebang is a script (`backup.cron`).
         if is_shell_shebang(&text) {
@@ -443,6 +464,8 @@ mod tests {
         assert_eq!(classify(".gitlab-ci.yml"), Some(Kind::GitlabCi));
         assert_eq!(classify("backend/Makefile"), Some(Kind::Makefile));
         assert_eq!(classify("docker/crontabs/root"), Some(Kind::Crontab));
+        assert_eq!(classify("dotenv/fixtures/invalid.env"), None);
+        assert_eq!(classify("pkg/loader/testdata/compose.yml"), None);
     }
 
     #[test]
@@ -459,9 +482,9 @@ mod tests {
         for env in [".env.production.local", ".env.staging", "prod.env", ".env.example", ".env.template", ".env.tmpl"] {
             assert_eq!(classify(env), Some(Kind::EnvFile), "{env}");
         }
-        let known = [".env", "prod.env", ".env.staging", ".env.production.local", ".env.prod.example"];
+        let known = [".env", ".env.staging", ".env.production.local", ".env.prod.example"];
         assert!(known.iter().all(|n| is_well_known_env_name(n)));
-        assert!(![".env.tmpl", ".env.eu1", ".env.save"].iter().any(|n| is_well_known_env_name(n)));
+        assert!(![".env.tmpl", ".env.eu1", ".env.save", "variables.env"].iter().any(|n| is_well_known_env_name(n)));
     }
 
     #[test]
@@ -475,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn a_crontab_with_a_shebang_is_a_script() {
+    fn a_crontab_with_a_shebang_is_a_script_and_one_by_its_folder_holds_an_entry() {
         let dir = std::env::temp_dir().join(format!("deploylint-cron-shebang-{}", std::process::id()));
         let _ = std::fs::create_dir_all(dir.join("cron"));
         let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).is_ok();
@@ -483,9 +506,17 @@ mod tests {
         assert!(write("report.cron", "#!/usr/bin/env python3\nprint('x')\n"));
         assert!(write("app.cron", "0 1 * * * /app/run\n"));
         assert!(write("cron/cleanup", "#!/bin/bash\nfind /tmp -delete\n"));
+        assert!(write("cron/NOTES", "These jobs run on the worker host.\n"));
+        assert!(write("cron/jobs", "# nightly\n0 1 * * * /app/run\nnot an entry\n"));
         let found = discover(&dir, &[]).map(|d| d.files).unwrap_or_default();
         let kinds: Vec<(&str, Kind)> = found.iter().map(|f| (f.path.as_str(), f.kind)).collect();
         let _ = std::fs::remove_dir_all(&dir);
-        assert_eq!(kinds, [("app.cron", Kind::Crontab), ("cron/cleanup", Kind::Shell), ("nightly.cron", Kind::Shell)]);
+        let want = [
+            ("app.cron", Kind::Crontab),
+            ("cron/cleanup", Kind::Shell),
+            ("cron/jobs", Kind::Crontab),
+            ("nightly.cron", Kind::Shell),
+        ];
+        assert_eq!(kinds, want);
     }
 }
