@@ -258,10 +258,11 @@ pub fn crontab_format(rel: &str, text: &str) -> crontab::Format {
 fn crontab_by_folder(rel: &str) -> bool {
     let lower = crate::source::file_name(rel).to_ascii_lowercase();
     let dir_name = crate::source::file_name(crate::source::parent_dir(rel));
-    lower != "crontab"
-        && !lower.ends_with(".crontab")
-        && !lower.ends_with(".cron")
-        && !(dir_name == "deploy" && lower.starts_with("cron"))
+    let by_name = lower == "crontab"
+        || lower.ends_with(".crontab")
+        || lower.ends_with(".cron")
+        || (dir_name == "deploy" && lower.starts_with("cron"));
+    !by_name
 }
 
 fn maybe_shebang_script(rel: &str) -> bool {
