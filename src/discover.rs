@@ -190,7 +190,6 @@ pub fn classify(rel: &str) -> Option<Kind> {
     if name == "Dockerfile"
         || name == "Containerfile"
         || name.starts_with("Dockerfile.")
-        || name.starts_with("Containerfile.")
         || lower.ends_with(".dockerfile")
     {
         return (!template).then_some(Kind::Dockerfile);

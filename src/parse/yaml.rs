@@ -229,7 +229,7 @@ fn flow_line_to_reindent(text: &str, e: &saphyr::ScanError) -> Option<(usize, us
         }
     };
     let col = mark.col();
-    (col < want).then(|| (line_start, mark.index() - col, want - col))
+    (col < want).then(|| (line_start, mark.index().saturating_sub(col), want - col))
 }
 
 /// Re-indents the line of a flow collection saphyr stopped at, if that is why it stopped.
