@@ -62,6 +62,8 @@ const YAML_PROBES: &[&str] = &[
     "a:\n  b: [\n  1\n  ]\n  c: x: y\n",
     "services:\n  app:\n    image: alpine: 3.19\n",
     "a: [1, 2\nb: 3\n",
+    "s:\n  c: [\n\"x\", # ] here\n'it''s ]',\n]\n  d: 1\n",
+    "s:\n  c: {\nk: [1,\n2],\n}\n  d: 1\n",
 ];
 
 /// Our YAML verdict (accept or refuse) is PyYAML's, on every fixture YAML file and the probes

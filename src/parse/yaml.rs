@@ -89,6 +89,28 @@ impl CharIndex {
             Some(o) => o.get(original).copied().unwrap_or(self.len),
         }
     }
+    /// Records spaces inserted into the text read: (character index, count) pairs in the
+    /// coordinates of that text before the insertion, sorted and at places not yet used.
+    fn insert(&mut self, batch: &[(usize, usize)]) {
+        // Merge the old entries and the batch by position (both sorted), then shift each by the
+        // batch spaces before it.
+        let mut all: Vec<(usize, usize, bool)> = self.inserted.iter().map(|(at, n, _)| (*at, *n, false)).collect();
+        all.extend(batch.iter().map(|(at, n)| (*at, *n, true)));
+        all.sort_unstable();
+        let mut batch_before = 0;
+        let mut before = 0;
+        self.inserted = all
+            .into_iter()
+            .map(|(at, n, new)| {
+                let entry = (at + batch_before, n, before);
+                if new {
+                    batch_before += n;
+                }
+                before += n;
+                entry
+            })
+            .collect();
+    }
 }
 
 fn scalar_text(s: &Scalar<'_>) -> Option<String> {
@@ -158,16 +180,15 @@ fn convert(node: &MarkedYaml<'_>, file: FileId, ci: &CharIndex, text: &str, dept
     YNode { value, span: Span::new(file, start..end) }
 }
 
-/// How many lines of flow collections may be re-indented, and how many bytes may be read in
-/// all while doing it (past either, saphyr's verdict stands).
-const MAX_REINDENTS: usize = 64;
-const MAX_REREAD_BYTES: usize = 64 * 1024 * 1024;
+/// How many times a text may be re-indented and read again (past it, saphyr's verdict stands).
+const MAX_REREADS: usize = 64;
 
 /// Records the open collections while saphyr's parser reads a text, to tell where it stopped.
 #[derive(Default)]
 struct OpenCollections {
-    /// Per open collection: the column of its `[` or `{` when it is a flow collection.
-    stack: Vec<Option<usize>>,
+    /// Per open collection: where its `[` or `{` is (character index, column) when it is a flow
+    /// collection.
+    stack: Vec<Option<(usize, usize)>>,
     /// Where the last event started (character index).
     last: usize,
 }
@@ -180,7 +201,8 @@ impl<'input> SpannedEventReceiver<'input> for OpenCollections {
                 // A flow collection's span ends with its `[` or `{` (after any anchor or tag);
                 // a block collection's span is empty.
                 let flow = span.end.index() > span.start.index();
-                self.stack.push(flow.then(|| span.end.col().saturating_sub(1)));
+                let bracket = (span.end.index().saturating_sub(1), span.end.col().saturating_sub(1));
+                self.stack.push(flow.then_some(bracket));
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.stack.pop();
@@ -198,9 +220,54 @@ fn byte_at(text: &str, char_index: usize) -> usize {
     text.char_indices().nth(char_index).map_or(text.len(), |(i, _)| i)
 }
 
+/// The byte offset of the bracket that closes the flow collection opened at byte `open`, read
+/// the way a YAML scanner reads flow content (quoted scalars, comments, nesting).
+fn flow_end(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut prev = b'\n';
+    let mut i = open;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'#' if matches!(b.get(i.wrapping_sub(1)), Some(b' ' | b'\t' | b'\n')) => {
+                i = text.get(i..)?.find('\n').map_or(b.len(), |p| i + p);
+                continue;
+            }
+            // A quote opens a quoted scalar only where a token starts.
+            b'"' | b'\'' if matches!(prev, b'[' | b'{' | b',' | b':' | b'?') => {
+                let mut j = i + 1;
+                loop {
+                    match (b.get(j)?, b.get(j + 1)) {
+                        (b'\\', _) if c == b'"' => j += 2,
+                        (b'\'', Some(b'\'')) if c == b'\'' => j += 2,
+                        (q, _) if *q == c => break,
+                        _ => j += 1,
+                    }
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        if !c.is_ascii_whitespace() {
+            prev = c;
+        }
+        i += 1;
+    }
+    None
+}
+
 /// When saphyr stopped at a line of a flow collection that is indented less than it wants:
-/// the byte offset of that line's start, its character index, and how many spaces to insert.
-fn flow_line_to_reindent(text: &str, e: &saphyr::ScanError) -> Option<(usize, usize, usize)> {
+/// the lines to re-indent, as (byte offset, character index, spaces to insert), in order.
+/// Every line of the collection indented less than that is re-indented when the collection's
+/// end can be read, else the line saphyr stopped at.
+fn flow_lines_to_reindent(text: &str, e: &saphyr::ScanError) -> Option<Vec<(usize, usize, usize)>> {
     // saphyr's scanner checks indentation this way only inside flow collections (in block
     // context it closes the blocks the line leaves first).
     if !matches!(e.info(), "invalid indentation" | "invalid indentation in flow construct") {
@@ -220,8 +287,9 @@ fn flow_line_to_reindent(text: &str, e: &saphyr::ScanError) -> Option<(usize, us
     // The lines of a flow collection may sit anywhere right of its `[` / `{`. saphyr reports a
     // collection once it knows it is no mapping key: when it has not yet, its bracket is on a
     // line between the last event and this one, none wider than the widest of them.
-    let want = match open.stack.iter().flatten().next() {
-        Some(col) => col + 1,
+    let outermost = open.stack.iter().flatten().next().copied();
+    let want = match outermost {
+        Some((_, col)) => col + 1,
         None => {
             let from = byte_at(text, open.last.min(mark.index()));
             let from = text.get(..from)?.rfind('\n').map_or(0, |p| p + 1);
@@ -229,28 +297,56 @@ fn flow_line_to_reindent(text: &str, e: &saphyr::ScanError) -> Option<(usize, us
         }
     };
     let col = mark.col();
-    (col < want).then(|| (line_start, mark.index().saturating_sub(col), want - col))
+    if col >= want {
+        return None;
+    }
+    let this_line = vec![(line_start, mark.index().saturating_sub(col), want - col)];
+    let Some(end) = outermost.and_then(|(open_at, _)| flow_end(text, byte_at(text, open_at))) else {
+        return Some(this_line);
+    };
+    if end < at {
+        return Some(this_line);
+    }
+    // From this line to the collection's end: every line with less indentation than wanted.
+    let mut out = Vec::new();
+    let ascii = text.is_ascii();
+    let mut offset = line_start;
+    let mut chars = mark.index().saturating_sub(col);
+    for line in text.get(line_start..)?.split_inclusive('\n') {
+        if offset > end {
+            break;
+        }
+        let indent = line.bytes().take_while(|b| *b == b' ').count();
+        let blank = line.trim().is_empty();
+        if !blank && indent < want && !line[indent..].starts_with('\t') {
+            out.push((offset, chars, want - indent));
+        }
+        offset += line.len();
+        chars += if ascii { line.len() } else { line.chars().count() };
+    }
+    Some(out)
 }
 
-/// Re-indents the line of a flow collection saphyr stopped at, if that is why it stopped.
-fn reindent(current: &mut std::borrow::Cow<'_, str>, ci: &mut CharIndex, e: &saphyr::ScanError, read: usize) -> bool {
-    if ci.inserted.len() >= MAX_REINDENTS || read >= MAX_REREAD_BYTES {
-        return false;
-    }
-    let Some((byte, char_index, n)) = flow_line_to_reindent(current, e) else {
+/// Re-indents the lines of a flow collection saphyr stopped at, if that is why it stopped.
+fn reindent(current: &mut std::borrow::Cow<'_, str>, ci: &mut CharIndex, e: &saphyr::ScanError) -> bool {
+    let Some(lines) = flow_lines_to_reindent(current, e) else {
         return false;
     };
-    if ci.inserted.iter().any(|(at, _, _)| *at == char_index) {
+    // Saphyr stopped again where spaces were inserted: they did not help.
+    let used = |c: &usize| ci.inserted.binary_search_by_key(c, |(at, _, _)| *at).is_ok();
+    if lines.is_empty() || lines.iter().any(|(_, c, _)| used(c)) {
         return false;
     }
-    current.to_mut().insert_str(byte, &" ".repeat(n));
-    for entry in ci.inserted.iter_mut().filter(|(at, _, _)| *at > char_index) {
-        entry.0 += n;
-        entry.2 += n;
+    let mut text = String::with_capacity(current.len() + lines.iter().map(|(_, _, n)| n).sum::<usize>());
+    let mut from = 0;
+    for (byte, _, n) in &lines {
+        text.push_str(current.get(from..*byte).unwrap_or(""));
+        text.extend(std::iter::repeat_n(' ', *n));
+        from = *byte;
     }
-    let before = ci.inserted.iter().filter(|(at, _, _)| *at < char_index).map(|(_, k, _)| k).sum();
-    ci.inserted.push((char_index, n, before));
-    ci.inserted.sort_unstable();
+    text.push_str(current.get(from..).unwrap_or(""));
+    *current = std::borrow::Cow::Owned(text);
+    ci.insert(&lines.iter().map(|(_, c, n)| (*c, *n)).collect::<Vec<_>>());
     true
 }
 
@@ -258,20 +354,19 @@ fn reindent(current: &mut std::borrow::Cow<'_, str>, ci: &mut CharIndex, e: &sap
 pub fn parse(file: FileId, text: &str) -> Result<Option<YNode>, ParseError> {
     let mut ci = CharIndex::new(text);
     let mut current = std::borrow::Cow::Borrowed(text);
-    let mut read = 0;
-    loop {
-        read += current.len();
+    for reread in 0..=MAX_REREADS {
         let result = MarkedYaml::load_from_str(&current);
         let e = match result {
             Ok(docs) => return Ok(docs.first().map(|d| convert(d, file, &ci, text, 0))),
             Err(e) => e,
         };
-        if !reindent(&mut current, &mut ci, &e, read) {
+        if reread == MAX_REREADS || !reindent(&mut current, &mut ci, &e) {
             let at = ci.byte(e.marker().index());
             let end = text.get(at..).and_then(|s| s.chars().next()).map_or(at, |c| at + c.len_utf8());
             return Err(ParseError { span: Span::new(file, at..end), message: e.info().to_string() });
         }
     }
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -330,6 +425,24 @@ mod tests {
         let root = root_of(text);
         assert_eq!(root.get("a").map(|a| a.as_seq().len()), Some(2));
         assert_eq!(root.get("b").map(|b| b.as_seq().len()), Some(2));
+    }
+
+    /// A long collection at column 0 is re-indented in one read, not one line per read.
+    #[test]
+    fn a_whole_flow_collection_is_reindented_at_once() {
+        let mut text = String::from("services:\n  app:\n    command: [\n");
+        for i in 0..500 {
+            text.push_str(&format!("\"arg-{i}\", # \"]\" in a comment\n'it''s ]',\n"));
+        }
+        text.push_str("]\n    image: x\n");
+        let root = root_of(&text);
+        let app = root.get("services").and_then(|s| s.get("app"));
+        assert_eq!(app.and_then(|a| a.get("command")).map(|c| c.as_seq().len()), Some(1000));
+        let image = app.and_then(|a| a.get("image")).map(|i| i.span).unwrap_or_default();
+        assert_eq!(&text[image.start..image.end], "x");
+        assert_eq!(flow_end("[a, \"]\", 'b'']', {c: [d]}] tail", 0), Some(25));
+        assert_eq!(flow_end("[a, # ]\n b]", 0), Some(10));
+        assert_eq!(flow_end("[it's, b]", 0), Some(8));
     }
 
     #[test]
