@@ -63,10 +63,26 @@ fn parse_severity(s: &str) -> Option<Severity> {
     }
 }
 
+/// A rule selector (`ALL`, a code, a name, a code prefix) and where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selector {
+    pub text: String,
+    /// Line and column in the config file; `None` on the command line or by default.
+    pub at: Option<(usize, usize)>,
+}
+
+impl Selector {
+    pub fn new(text: impl Into<String>) -> Selector {
+        Selector { text: text.into(), at: None }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
+    /// The config file read, as shown in messages (`None` when there was none).
+    pub path: Option<String>,
+    pub select: Vec<Selector>,
+    pub ignore: Vec<Selector>,
     pub fail_on: FailOn,
     pub severity: BTreeMap<String, Level>,
     pub compose: Option<Flavor>,
@@ -85,7 +101,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            select: vec!["ALL".into()],
+            path: None,
+            select: vec![Selector::new("ALL")],
             ignore: Vec::new(),
             fail_on: FailOn::At(Severity::Warning),
             severity: BTreeMap::new(),
@@ -115,7 +132,9 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else if self.line == 0 {
             write!(f, "{}: {}", self.path, self.message)
         } else {
             write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
@@ -160,6 +179,20 @@ impl Reader<'_> {
         v.get_ref().as_str().map(str::to_string).ok_or_else(|| self.err(v.span(), format!("`{key}` must be a string")))
     }
 
+    /// A list of rule selectors, each with its place.
+    fn selectors(&self, v: &toml::Spanned<DeValue<'_>>, key: &str) -> Result<Vec<Selector>, ConfigError> {
+        let Some(arr) = v.get_ref().as_array() else {
+            return Err(self.err(v.span(), format!("`{key}` must be a list of strings")));
+        };
+        arr.iter()
+            .map(|item| {
+                let text = self.string(item, key)?;
+                let place = self.err(item.span(), String::new());
+                Ok(Selector { text, at: Some((place.line, place.column)) })
+            })
+            .collect()
+    }
+
     fn strings(&self, v: &toml::Spanned<DeValue<'_>>, key: &str) -> Result<Vec<String>, ConfigError> {
         let Some(arr) = v.get_ref().as_array() else {
             return Err(self.err(v.span(), format!("`{key}` must be a list of strings")));
@@ -175,7 +208,7 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
         let span = e.span().unwrap_or(0..0);
         r.err(span, e.message().trim().to_string())
     })?;
-    let mut cfg = Config::default();
+    let mut cfg = Config { path: Some(path.to_string()), ..Config::default() };
     for (table_key, table_val) in root.get_ref() {
         let tname = table_key.get_ref().as_ref();
         let Some((_, keys)) = SCHEMA.iter().find(|(t, _)| *t == tname) else {
@@ -194,8 +227,8 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
                 return Err(r.err(k.span(), format!("unknown key `{key}` in `[{tname}]`{hint}")));
             }
             match (tname, key) {
-                ("lint", "select") => cfg.select = r.strings(v, key)?,
-                ("lint", "ignore") => cfg.ignore = r.strings(v, key)?,
+                ("lint", "select") => cfg.select = r.selectors(v, key)?,
+                ("lint", "ignore") => cfg.ignore = r.selectors(v, key)?,
                 ("lint", "exclude") => cfg.exclude = r.strings(v, key)?,
                 ("lint", "fail-on") => {
                     let s = r.string(v, key)?;
@@ -250,7 +283,40 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
             }
         }
     }
+    resolve_selectors(&mut cfg, &[], &[])?;
     Ok(cfg)
+}
+
+/// Resolves the rule selectors of the config file and of the command line (`--select`,
+/// `--ignore`, which replace the file's lists when given): every one must name a rule. A bad
+/// entry of the file is reported at its place, one of the command line by its flag.
+pub fn resolve_selectors(cfg: &mut Config, select: &[String], ignore: &[String]) -> Result<(), ConfigError> {
+    let unknown = |text: &str, place: &str| {
+        let names = crate::checks::RULES.iter().flat_map(|r| [r.code, r.name]);
+        let hint = suggest(text, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
+        format!("unknown rule selector `{text}` in {place}{hint}")
+    };
+    let path = cfg.path.clone().unwrap_or_default();
+    for (key, list) in [("select", &cfg.select), ("ignore", &cfg.ignore)] {
+        if let Some(bad) = list.iter().find(|s| !crate::checks::selector_is_known(&s.text)) {
+            let (line, column) = bad.at.unwrap_or((0, 0));
+            let message = unknown(&bad.text, &format!("`[lint] {key}`"));
+            return Err(ConfigError { path: path.clone(), line, column, message });
+        }
+    }
+    for (flag, list) in [("--select", select), ("--ignore", ignore)] {
+        if let Some(bad) = list.iter().find(|s| !crate::checks::selector_is_known(s)) {
+            let message = unknown(bad, &format!("`{flag}`"));
+            return Err(ConfigError { path: String::new(), line: 0, column: 0, message });
+        }
+    }
+    if !select.is_empty() {
+        cfg.select = select.iter().map(Selector::new).collect();
+    }
+    if !ignore.is_empty() {
+        cfg.ignore = ignore.iter().map(Selector::new).collect();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -277,6 +343,24 @@ mod tests {
         assert_eq!(e, "d.toml:2:1: unknown key `compse` in `[server]`; did you mean `compose`?");
         let e = parse("d.toml", "[servr]\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("did you mean `[server]`"), "{e}");
+    }
+
+    #[test]
+    fn selectors_of_both_places_are_resolved_alike() {
+        let e = parse("deploylint.toml", "[lint]\nselect = [\"DPL1\", \"binary-not-biult\"]\n").err();
+        let e = e.map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            e,
+            "deploylint.toml:2:19: unknown rule selector `binary-not-biult` in `[lint] select`; did you mean `binary-not-built`?"
+        );
+        let e = parse("d.toml", "[lint]\nignore = [\"typo\"]\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("d.toml:2:11: unknown rule selector `typo`"), "{e}");
+        let mut cfg = parse("d.toml", "[lint]\nselect = [\"DPL2\"]\n").unwrap_or_default();
+        let e = resolve_selectors(&mut cfg, &["DPL9".to_string()], &[]).err().map(|e| e.to_string());
+        assert_eq!(e.as_deref(), Some("unknown rule selector `DPL9` in `--select`"));
+        assert!(resolve_selectors(&mut cfg, &["DPL1".to_string()], &["DPL104".to_string()]).is_ok());
+        assert_eq!(cfg.select, [Selector::new("DPL1")]);
+        assert_eq!(cfg.ignore, [Selector::new("DPL104")]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `.gitignore` (read by `ignore`, never by running git), still sees git-ignored env files,
 //! never leaves the root through a symlink, and classifies every artifact it reads.
 
+use crate::parse::crontab;
 use crate::source::{Kind, SourceFile, parent_dir};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::OverrideBuilder;
@@ -37,6 +38,7 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "*.cron",
     "**/cron/*",
     "**/cron.d/*",
+    "**/crontabs/*",
     "**/deploy/*",
     "**/scripts/*",
     "**/bin/*",
@@ -138,10 +140,93 @@ impl Tree {
     }
 }
 
+/// Extensions of templates rendered into an artifact before any tool reads it.
+const TEMPLATE_EXTENSIONS: &[&str] =
+    &["j2", "jinja", "jinja2", "tmpl", "tpl", "template", "erb", "mustache", "hbs", "in"];
+
+/// Last extensions of `.env.*` names that are something else than an env file (a patch, code,
+/// data, an encrypted or editor copy).
+const NOT_ENV_EXTENSIONS: &[&str] = &[
+    "patch", "diff", "orig", "rej", "swp", "swo", "js", "mjs", "cjs", "ts", "json", "yml", "yaml", "toml", "xml",
+    "ini", "py", "rb", "php", "go", "rs", "java", "kt", "sh", "bash", "md", "txt", "html", "lock", "gpg", "asc", "enc",
+    "age", "vault", "sops", "pem", "key", "crt", "zip", "gz", "tgz", "bak", "backup", "old", "tmp",
+];
+
+/// Extensions of templates a rendering engine reads; an env file named so is no env file.
+const ENGINE_TEMPLATE_EXTENSIONS: &[&str] = &["j2", "jinja", "jinja2", "erb", "mustache", "hbs"];
+
+/// Words of well-known env file names (`.env.production.local`, `.env.staging.example`).
+const ENV_NAME_WORDS: &[&str] = &[
+    "local",
+    "dev",
+    "develop",
+    "development",
+    "prod",
+    "production",
+    "stage",
+    "staging",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "ci",
+    "e2e",
+    "preview",
+    "demo",
+    "docker",
+    "compose",
+    "example",
+    "sample",
+    "template",
+    "dist",
+    "default",
+    "defaults",
+    "override",
+    "shared",
+    "common",
+    "secret",
+    "secrets",
+    "live",
+    "release",
+    "sandbox",
+    "integration",
+    "beta",
+    "canary",
+    "server",
+    "backend",
+    "frontend",
+    "api",
+    "web",
+    "app",
+    "db",
+    "database",
+    "worker",
+];
+
+/// Whether an env file's name says it is one (`.env`, `.env.staging`, `.env.production.local`,
+/// `.env.example`): a file so named is read as an env file even when nothing in the repository
+/// names it. Other `.env.*` and `*.env` files (`variables.env` is often a shell file) are env
+/// files when something reads them as one.
+pub fn is_well_known_env_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == ".env"
+        || lower.strip_prefix(".env.").is_some_and(|rest| rest.split('.').all(|w| ENV_NAME_WORDS.contains(&w)))
+}
+
+/// The extension after the last dot, lowercased (`""` when there is none).
+fn last_extension(lower_name: &str) -> &str {
+    lower_name.rsplit_once('.').map_or("", |(_, e)| e)
+}
+
 /// Decides what a file is from its root-relative path; `None` when it is no artifact.
 /// Extensionless files under `deploy/`, `scripts/`, `bin/` are scripts only with a shell shebang
-/// (checked by the caller).
+/// (checked by the caller). A template (`Dockerfile.j2`, `.env.tmpl`) is no artifact: it is
+/// rendered before any tool reads it.
 pub fn classify(rel: &str) -> Option<Kind> {
+    // Test data (Go's `testdata/`, test fixtures) is often broken on purpose and never deployed.
+    if crate::source::parent_dir(rel).split('/').any(|d| matches!(d, "testdata" | "fixtures" | "__fixtures__")) {
+        return None;
+    }
     let name = crate::source::file_name(rel);
     let lower = name.to_ascii_lowercase();
     let dir = crate::source::parent_dir(rel);
@@ -177,12 +262,17 @@ pub fn classify(rel: &str) -> Option<Kind> {
     {
         return Some(Kind::RustMain);
     }
+    // BuildKit's per-Dockerfile ignore file (`Dockerfile.api.dockerignore`) before Dockerfiles.
+    if name == ".dockerignore" || lower.ends_with(".dockerignore") {
+        return Some(Kind::DockerIgnore);
+    }
+    let template = TEMPLATE_EXTENSIONS.contains(&last_extension(&lower));
     if name == "Dockerfile"
         || name == "Containerfile"
         || name.starts_with("Dockerfile.")
         || lower.ends_with(".dockerfile")
     {
-        return Some(Kind::Dockerfile);
+        return (!template).then_some(Kind::Dockerfile);
     }
     if (lower.starts_with("docker-compose") || lower.starts_with("compose"))
         && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
@@ -194,13 +284,12 @@ pub fn classify(rel: &str) -> Option<Kind> {
         || (lower.ends_with(".env") && name.len() > 4)
         || matches!(name, "env.example" | "env.sample")
     {
-        return Some(Kind::EnvFile);
+        let ext = last_extension(&lower);
+        let other = NOT_ENV_EXTENSIONS.contains(&ext) || ENGINE_TEMPLATE_EXTENSIONS.contains(&ext);
+        return (!other).then_some(Kind::EnvFile);
     }
     if name == ".gitignore" {
         return Some(Kind::GitIgnore);
-    }
-    if name == ".dockerignore" || lower.ends_with(".dockerignore") {
-        return Some(Kind::DockerIgnore);
     }
     if name == "go.mod" {
         return Some(Kind::GoMod);
@@ -219,11 +308,44 @@ pub fn classify(rel: &str) -> Option<Kind> {
         || lower.ends_with(".crontab")
         || lower.ends_with(".cron")
         || (dir_name == "deploy" && lower.starts_with("cron") && no_ext)
-        || ((dir_name == "cron" || dir_name == "cron.d") && no_ext)
+        || (matches!(dir_name, "cron" | "cron.d" | "crontabs") && no_ext)
     {
         return Some(Kind::Crontab);
     }
     None
+}
+
+/// The format of a crontab, from where it lies and what it holds: `cron.d/*` and `etc/crontab`
+/// are system crontabs (a user field), `crontabs/*` is BusyBox crond's layout, and a crontab
+/// whose entries name `root` after the schedule is a system crontab wherever it lies. The model
+/// refines this with where the Dockerfiles copy it and what reads it.
+pub fn crontab_format(rel: &str, text: &str) -> crontab::Format {
+    let dirs: Vec<&str> = crate::source::parent_dir(rel).split('/').collect();
+    let name = crate::source::file_name(rel);
+    if dirs.contains(&"cron.d") || (name == "crontab" && dirs.last() == Some(&"etc")) {
+        return crontab::Format::System;
+    }
+    if dirs.contains(&"crontabs") {
+        return crontab::Format::BusyBox;
+    }
+    let names_root = text.lines().any(|l| {
+        let mut words = l.split_whitespace();
+        let first = words.next().unwrap_or("");
+        let user = if first.starts_with('@') { words.next() } else { words.nth(4) };
+        first.starts_with(|c: char| c.is_ascii_digit() || c == '*' || c == '@') && user == Some("root")
+    });
+    if names_root { crontab::Format::System } else { crontab::Format::User }
+}
+
+/// Whether a path is a crontab's only by its folder (not by its name).
+fn crontab_by_folder(rel: &str) -> bool {
+    let lower = crate::source::file_name(rel).to_ascii_lowercase();
+    let dir_name = crate::source::file_name(crate::source::parent_dir(rel));
+    let by_name = lower == "crontab"
+        || lower.ends_with(".crontab")
+        || lower.ends_with(".cron")
+        || (dir_name == "deploy" && lower.starts_with("cron"));
+    !by_name
 }
 
 fn maybe_shebang_script(rel: &str) -> bool {
@@ -401,7 +523,17 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, is_symlink: bool) -
             return if kind.is_some() { skip("not valid UTF-8") } else { None };
         }
     };
-    if kind.is_none() {
+    // A file that is a crontab only by its folder (`cron/`, `cron.d/`, `crontabs/`) must hold an
+    // entry: such folders also hold READMEs, licences and code without an extension.
+    if kind == Some(Kind::Crontab)
+        && crontab_by_folder(rel)
+        && !text.starts_with("#!")
+        && crontab::parse(crate::source::FileId(0), &text, 0).entries.is_empty()
+    {
+        return None;
+    }
+    if kind.is_none() || (kind == Some(Kind::Crontab) && text.starts_with("#!")) {
+        // A file named like a crontab that starts with a shebang is a script (`backup.cron`).
         if is_shell_shebang(&text) {
             kind = Some(Kind::Shell);
         } else {
@@ -437,5 +569,60 @@ mod tests {
         assert_eq!(classify(".github/workflows/release.yml"), Some(Kind::GithubWorkflow));
         assert_eq!(classify(".gitlab-ci.yml"), Some(Kind::GitlabCi));
         assert_eq!(classify("backend/Makefile"), Some(Kind::Makefile));
+        assert_eq!(classify("docker/crontabs/root"), Some(Kind::Crontab));
+        assert_eq!(classify("dotenv/fixtures/invalid.env"), None);
+        assert_eq!(classify("pkg/loader/testdata/compose.yml"), None);
+    }
+
+    #[test]
+    fn look_alikes_are_not_artifacts() {
+        assert_eq!(classify("Dockerfile.api.dockerignore"), Some(Kind::DockerIgnore));
+        assert_eq!(classify("Dockerfile.dockerignore"), Some(Kind::DockerIgnore));
+        for template in ["Dockerfile.j2", "deploy/Dockerfile.tmpl", "Dockerfile.template", "api.dockerfile.j2"] {
+            assert_eq!(classify(template), None, "{template}");
+        }
+        assert_eq!(classify("Dockerfile.prod"), Some(Kind::Dockerfile));
+        for other in [".env.patch", ".env.js", ".env.j2", ".env.swp"] {
+            assert_eq!(classify(other), None, "{other}");
+        }
+        for env in [".env.production.local", ".env.staging", "prod.env", ".env.example", ".env.template", ".env.tmpl"] {
+            assert_eq!(classify(env), Some(Kind::EnvFile), "{env}");
+        }
+        let known = [".env", ".env.staging", ".env.production.local", ".env.prod.example"];
+        assert!(known.iter().all(|n| is_well_known_env_name(n)));
+        assert!(![".env.tmpl", ".env.eu1", ".env.save", "variables.env"].iter().any(|n| is_well_known_env_name(n)));
+    }
+
+    #[test]
+    fn crontab_formats() {
+        use crontab::Format;
+        assert_eq!(crontab_format("docker/cron.d/app", "0 1 * * * www-data run\n"), Format::System);
+        assert_eq!(crontab_format("etc/crontab", ""), Format::System);
+        assert_eq!(crontab_format("deploy/crontab", "SHELL=/bin/sh\n@daily root /app/backup\n"), Format::System);
+        assert_eq!(crontab_format("docker/crontabs/root", "0 1 * * * run\n"), Format::BusyBox);
+        assert_eq!(crontab_format("deploy/crontab", "0 1 * * * /app/rootkit-scan\n"), Format::User);
+    }
+
+    #[test]
+    fn a_crontab_with_a_shebang_is_a_script_and_one_by_its_folder_holds_an_entry() {
+        let dir = std::env::temp_dir().join(format!("deploylint-cron-shebang-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(dir.join("cron"));
+        let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).is_ok();
+        assert!(write("nightly.cron", "#!/bin/sh\ndocker compose run --rm app backup\n"));
+        assert!(write("report.cron", "#!/usr/bin/env python3\nprint('x')\n"));
+        assert!(write("app.cron", "0 1 * * * /app/run\n"));
+        assert!(write("cron/cleanup", "#!/bin/bash\nfind /tmp -delete\n"));
+        assert!(write("cron/NOTES", "These jobs run on the worker host.\n"));
+        assert!(write("cron/jobs", "# nightly\n0 1 * * * /app/run\nnot an entry\n"));
+        let found = discover(&dir, &[]).map(|d| d.files).unwrap_or_default();
+        let kinds: Vec<(&str, Kind)> = found.iter().map(|f| (f.path.as_str(), f.kind)).collect();
+        let _ = std::fs::remove_dir_all(&dir);
+        let want = [
+            ("app.cron", Kind::Crontab),
+            ("cron/cleanup", Kind::Shell),
+            ("cron/jobs", Kind::Crontab),
+            ("nightly.cron", Kind::Shell),
+        ];
+        assert_eq!(kinds, want);
     }
 }

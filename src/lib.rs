@@ -42,7 +42,9 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, RunEr
                 let shown = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().to_string();
                 return config::parse(&shown, &text).map_err(|e| RunError(format!("invalid config: {e}")));
             }
-            Err(e) if explicit.is_some() => {
+            // A config file that is there but cannot be read (permissions, not UTF-8) is an
+            // error, never a silent run with the defaults.
+            Err(e) if explicit.is_some() || e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(RunError(format!("cannot read config `{}`: {e}", path.display())));
             }
             Err(_) => {}
@@ -57,8 +59,8 @@ pub fn enabled_rules(cfg: &Config) -> Vec<(&'static checks::Rule, Option<diagnos
         .iter()
         .copied()
         .filter(|r| {
-            cfg.select.iter().any(|s| checks::selector_matches(s, r))
-                && !cfg.ignore.iter().any(|s| checks::selector_matches(s, r))
+            cfg.select.iter().any(|s| checks::selector_matches(&s.text, r))
+                && !cfg.ignore.iter().any(|s| checks::selector_matches(&s.text, r))
         })
         .filter_map(|r| {
             let level = cfg

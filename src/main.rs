@@ -40,20 +40,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
         return Err(RunError(format!("`{}` does not exist", root.display())));
     }
     let mut cfg = deploylint::load_config(&root, args.config.as_deref())?;
-    for s in args.select.iter().chain(&args.ignore) {
-        if !checks::selector_is_known(s) {
-            let names = checks::RULES.iter().flat_map(|r| [r.code, r.name]);
-            let hint =
-                deploylint::config::suggest(s, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
-            return Err(RunError(format!("unknown rule selector `{s}`{hint}")));
-        }
-    }
-    if !args.select.is_empty() {
-        cfg.select = args.select.clone();
-    }
-    if !args.ignore.is_empty() {
-        cfg.ignore = args.ignore.clone();
-    }
+    deploylint::config::resolve_selectors(&mut cfg, &args.select, &args.ignore).map_err(|e| RunError(e.to_string()))?;
     if let Some(f) = &args.fail_on {
         cfg.fail_on = FailOn::parse(f)
             .ok_or_else(|| RunError(format!("`--fail-on` takes `error`, `warning`, `info` or `never`, not `{f}`")))?;

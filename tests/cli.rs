@@ -155,6 +155,31 @@ fn config_errors_point_at_the_key() {
     assert_eq!(explicit.status.code(), Some(2));
 }
 
+/// A selector typo in the config is the same run error as on the command line, at its place;
+/// a config that is there but cannot be read is a run error, never a run with the defaults.
+#[test]
+fn config_selectors_and_unreadable_configs_stop_the_run() {
+    let dir = scratch("config-selector");
+    write(&dir.join("deploy.sh"), "docker-compose pull\ndocker compose up -d\n");
+    write(&dir.join("deploylint.toml"), "[lint]\nselect = [\"DPL2\", \"compose-flavour-mixed\"]\n");
+    let o = deploylint(&[dir.to_str().unwrap_or("")], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("deploylint.toml:2:19: unknown rule selector `compose-flavour-mixed`"), "{err}");
+    assert!(err.contains("did you mean `compose-flavor-mixed`"), "{err}");
+    let o = deploylint(&[dir.to_str().unwrap_or(""), "--select", "DPL2", "--ignore", "typo"], None);
+    assert_eq!(o.status.code(), Some(2));
+    write(&dir.join("deploylint.toml"), "[lint]\nselect = [\"DPL2\"]\n");
+    let o = deploylint(&[dir.to_str().unwrap_or(""), "--format", "concise"], None);
+    assert_eq!(codes(&o), ["DPL202"]);
+    let o = deploylint(&[dir.to_str().unwrap_or(""), "--ignore", "typo"], None);
+    assert!(stderr(&o).contains("unknown rule selector `typo` in `--ignore`"), "{}", stderr(&o));
+    std::fs::write(dir.join("deploylint.toml"), b"[lint]\nselect = [\"\xff\"]\n").expect("write");
+    let o = deploylint(&[dir.to_str().unwrap_or("")], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read config"), "{}", stderr(&o));
+}
+
 #[test]
 fn dotted_config_name_is_read_too() {
     let dir = scratch("dotted-config");

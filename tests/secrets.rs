@@ -33,7 +33,7 @@ const PLANTED: &[Planted] = &[
     Planted { tag: "ENV_MULTI_1", value: "KLzdocJ2isAjIhKtJ0", role: Role::Context },
     Planted { tag: "ENV_MULTI_2", value: "RlgLKOmxgJTeKdNnFR", role: Role::Context },
     Planted { tag: "ENV_BAD_KEY", value: "IBXuDL7DxtpYlSXpfK", role: Role::Flagged },
-    Planted { tag: "ENV_COLON", value: "tHF4vUCsMehGAkWvj7", role: Role::Flagged },
+    Planted { tag: "ENV_COLON", value: "tHF4vUCsMehGAkWvj7", role: Role::Context },
     Planted { tag: "ENV_BROKEN", value: "FAc9QeWJKY40uvSwMF", role: Role::Flagged },
     Planted { tag: "ENV_BARE_TOKEN", value: "ghp_LZDe1f8rESQedUStPK", role: Role::Context },
     Planted { tag: "ENV_SPACED_B64", value: "dG9rZW4tR0Csty4Qwb8DwkNhFd==", role: Role::Flagged },
@@ -67,21 +67,19 @@ const PLANTED: &[Planted] = &[
 /// points at or a line next to one (snippets show one line of context on either side).
 const FILES: &[(&str, &str)] = &[
     (".gitignore", ".env.prod\n"),
+    // One DPL001 per file (its first error): each broken line opens a file of its own, with
+    // planted values on the lines around it.
     (
         ".env.prod",
         "STRIPE_SECRET_KEY={ENV_VALUE}\n\
          BAD KEY={ENV_BAD_KEY}\n\
-         export DB_PASSWORD='{ENV_QUOTED}'\n\
-         # OLD_PASSWORD={ENV_COMMENT}\n\
-         DB_PASSWORD: {ENV_COLON}\n\
-         {ENV_BARE_TOKEN}\n\
-         TOKEN {ENV_SPACED_B64}\n\
-         {ENV_PADDED}=\n\
-         BROKEN LINE {ENV_BROKEN}\n\
-         CERT=\"{ENV_MULTI_1}\n\
-         {ENV_MULTI_2}\"\n\
-         TRAILING=\"{ENV_UNTERMINATED}\n",
+         export DB_PASSWORD='{ENV_QUOTED}'\n",
     ),
+    ("env/colon.env", "# OLD_PASSWORD={ENV_COMMENT}\nTOKEN {ENV_SPACED_B64}\nDB_PASSWORD: {ENV_COLON}\n"),
+    ("env/bare.env", "{ENV_BARE_TOKEN}\nBROKEN LINE {ENV_BROKEN}\n{ENV_PADDED}=\n"),
+    ("env/multi-first.env", "BAD NAME=x\nCERT=\"{ENV_MULTI_1}\nend\"\n"),
+    ("env/multi-second.env", "CERT=\"begin\n{ENV_MULTI_2}\"\nBAD NAME=y\n"),
+    ("env/unterminated.env", "TRAILING=\"{ENV_UNTERMINATED}\n"),
     ("go.mod", "module example.com/app\n\ngo 1.22\n"),
     (
         "cmd/server/main.go",
@@ -104,7 +102,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "docker-compose.yml",
-        "services:\n  app:\n    build: .\n    environment:\n      LOG_FORMAT: {COMPOSE_MAP}\n    env_file: .env.prod\n\
+        "services:\n  app:\n    build: .\n    environment:\n      LOG_FORMAT: {COMPOSE_MAP}\n    env_file: [.env.prod, env/colon.env, env/bare.env, env/multi-first.env, env/multi-second.env, env/unterminated.env]\n\
          \x20 worker:\n    build: .\n    environment:\n      - WORKER_MODE={COMPOSE_LIST}\n    env_file: .env.prod\n",
     ),
     (

@@ -63,6 +63,7 @@ pub static RULES: &[&Rule] = &[
     &cron::task_missing::RULE,
     &cron::task_unknown::RULE,
     &cron::schedule_invalid::RULE,
+    &cron::not_portable::RULE,
     &script::askpass_without_setsid::RULE,
 ];
 

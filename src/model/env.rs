@@ -7,7 +7,7 @@ use crate::source::{file_name, join_rel, parent_dir};
 use std::collections::BTreeSet;
 
 /// Suffixes of env templates (`.env.prod.example`, `prod.env.dist`).
-const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
+pub(super) const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
 /// Names of the templates of a directory's `.env`.
 const DOTENV_TEMPLATES: &[&str] = &[
     ".env.example",

@@ -117,6 +117,8 @@ pub struct Model {
     pub host_builds: Vec<builds::HostBuild>,
     /// Which binaries ship, and the evidence for those that do not.
     pub shipping: shipping::Shipping,
+    /// What some cron implementations refuse in a crontab while others read it.
+    pub cron_reader_issues: Vec<ParseError>,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -153,6 +155,59 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
     (script, entries)
 }
 
+/// Which cron reads a crontab: from its place and content (see
+/// [`crate::discover::crontab_format`]), then from the Dockerfiles that copy it: to
+/// `/etc/cron.d/` or `/etc/crontab` (a system crontab), to `/etc/crontabs/` or
+/// `/var/spool/cron/crontabs/` (BusyBox crond), or into a stage that runs supercronic.
+fn crontab_format(
+    path: &str,
+    text: &str,
+    dockerfiles: &[(FileId, parse::dockerfile::Dockerfile)],
+    sources: &Sources,
+) -> crontab::Format {
+    use crontab::Format;
+    let mut format = crate::discover::crontab_format(path, text);
+    for (id, df) in dockerfiles {
+        let dir = parent_dir(sources.path(*id));
+        for stage in &df.stages {
+            let mut words = stage.instrs.iter().flat_map(|i| match i {
+                parse::dockerfile::Instr::Run(r) => r.commands.iter().flat_map(|c| c.argv()).collect::<Vec<_>>(),
+                parse::dockerfile::Instr::Entrypoint(e) | parse::dockerfile::Instr::Cmd(e) => {
+                    e.words.iter().map(|w| w.value.as_str()).collect()
+                }
+                _ => Vec::new(),
+            });
+            let supercronic = words.any(|w| w.contains("supercronic"));
+            for instr in &stage.instrs {
+                let parse::dockerfile::Instr::Copy(c) = instr else { continue };
+                if c.from.is_some() {
+                    continue;
+                }
+                // The file itself, or a directory holding it.
+                let (mut file, mut within) = (false, false);
+                for p in c.sources.iter().flat_map(|s| [join_rel(dir, &s.value), join_rel("", &s.value)]).flatten() {
+                    file |= p == path;
+                    within |= !p.is_empty() && path.starts_with(&format!("{p}/"));
+                }
+                if !file && !within {
+                    continue;
+                }
+                let dest = c.dest.value.as_str();
+                format = if supercronic && file {
+                    Format::Supercronic
+                } else if dest.starts_with("/etc/cron.d") || dest == "/etc/crontab" {
+                    Format::System
+                } else if dest.starts_with("/etc/crontabs") || dest.starts_with("/var/spool/cron/crontabs") {
+                    Format::BusyBox
+                } else {
+                    format
+                };
+            }
+        }
+    }
+    format
+}
+
 /// A build context (when known), where it comes from, and the compose `build.args` a
 /// Dockerfile is built with.
 type BuildVariant = (Option<String>, ContextFrom, BTreeMap<String, String>);
@@ -183,13 +238,17 @@ impl Model {
         m.go.binaries.extend(rust_bins);
         let mut composes = Vec::new();
         let mut dockerfiles = Vec::new();
+        let mut crontabs = Vec::new();
+        let mut env_errors: Vec<(usize, Vec<ParseError>)> = Vec::new();
         let mut group = 0;
         for (id, kind) in ids {
             let text = m.sources.text(id).to_string();
             match kind {
                 Kind::EnvFile => {
                     let parsed = envfile::parse(id, &text);
-                    m.parse_errors.extend(parsed.errors.iter().cloned());
+                    if !parsed.errors.is_empty() {
+                        env_errors.push((m.env_sources.len(), parsed.errors.clone()));
+                    }
                     let path = m.sources.path(id).to_string();
                     let is_template = env::is_template(&path);
                     m.env_sources.push(EnvSource { file: id, path, parsed, is_template });
@@ -203,11 +262,8 @@ impl Model {
                     Err(parse::dockerfile::Trouble::Invalid(e)) => m.parse_errors.push(e),
                     Err(parse::dockerfile::Trouble::Unfollowed(u)) => m.unfollowed.push(u),
                 },
-                Kind::Crontab => {
-                    let c = crontab::parse(id, &text, 0);
-                    m.parse_errors.extend(c.errors);
-                    m.add_crontab_entries(id, c.entries, &mut group);
-                }
+                // Read once the Dockerfiles are known (they tell which cron reads a crontab).
+                Kind::Crontab => crontabs.push(id),
                 Kind::Shell => {
                     group += 1;
                     let cmds = shell::parse(id, &text, 0);
@@ -282,6 +338,14 @@ impl Model {
                 | Kind::Justfile => {}
             }
         }
+        for id in crontabs {
+            let text = m.sources.text(id).to_string();
+            let format = crontab_format(m.sources.path(id), &text, &dockerfiles, &m.sources);
+            let c = crontab::parse_as(id, &text, 0, format);
+            m.parse_errors.extend(c.errors);
+            m.cron_reader_issues.extend(c.reader_issues);
+            m.add_crontab_entries(id, c.entries, &mut group);
+        }
         let host_commands = builds::host_commands(&m);
         let dockerfile_paths: BTreeSet<String> =
             dockerfiles.iter().map(|(id, _)| m.sources.path(*id).to_string()).collect();
@@ -331,6 +395,20 @@ impl Model {
             }
         }
         m.compute_shipped();
+        // A broken env file is DPL001 when it is certainly read as one: its name says so, or
+        // a compose file, a command or the config names it (or it is the template of one).
+        let read = m.env_files_read();
+        for (i, errors) in env_errors {
+            let Some(source) = m.env_sources.get(i) else { continue };
+            let template_of = env::TEMPLATE_SUFFIXES.iter().find_map(|s| source.path.strip_suffix(s));
+            let is_read = |path: &str| read.contains(path) || read.contains(file_name(path));
+            if crate::discover::is_well_known_env_name(file_name(&source.path))
+                || is_read(&source.path)
+                || template_of.is_some_and(is_read)
+            {
+                m.parse_errors.extend(errors);
+            }
+        }
         m.execs = m
             .commands
             .iter()
@@ -383,6 +461,35 @@ impl Model {
         }
     }
 
+    /// The env files something reads as such: `env_file:` entries (by path), and `--env-file`
+    /// arguments of commands and `[deploy] env-files` (by path as written and by file name).
+    fn env_files_read(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = BTreeSet::new();
+        for s in &self.services {
+            out.extend(s.env_refs.iter().map(|r| r.path.clone()));
+        }
+        let mut named = |p: &str| {
+            out.insert(p.trim_start_matches("./").to_string());
+            out.insert(file_name(p).to_string());
+        };
+        for c in &self.commands {
+            let words = &c.cmd.words;
+            for (i, w) in words.iter().enumerate() {
+                if let Some(v) = w.text.strip_prefix("--env-file=") {
+                    named(v);
+                } else if w.text == "--env-file" {
+                    if let Some(v) = words.get(i + 1) {
+                        named(&v.text);
+                    }
+                }
+            }
+        }
+        for p in &self.config.env_files {
+            named(p);
+        }
+        out
+    }
+
     /// The indexes of the definitions of a service across the compose files of its directory
     /// (a base file and its overrides), in file order.
     pub fn service_definitions(&self, service: &Service) -> Vec<usize> {
@@ -395,20 +502,72 @@ impl Model {
             .collect()
     }
 
-    /// Whether a compose call acts on the production server: it runs over ssh, names a
-    /// production compose or env file (`[deploy]` config, or a name with `prod`), or sits in a
-    /// deploy script or runbook (a path with `deploy`, `release` or `prod`). A plain
-    /// `docker compose up` in a development script is not.
-    pub fn targets_server(&self, c: &Command, call: &commands::ComposeCall) -> bool {
+    /// Whether a compose call acts on the production server. Never a CI step (it runs on a CI
+    /// runner) unless sent over ssh, nor a call in a development, test or contributor file (a
+    /// path word such as `dev`, `local`, `test`, `e2e`, `ci`, `contributing`, `development`,
+    /// `example`) or on a development compose file (`-f docker-compose.dev.yml`). Otherwise it
+    /// does when it runs over ssh, names a production compose or env file (`[deploy]` config,
+    /// or a name with `prod`), sits in a deploy script or runbook (a path with `deploy`,
+    /// `release` or `prod`), or sits in an operator script that maintains the running stack
+    /// (a path word such as `backup`, `restore`, `update`, `upgrade`, `rollback`,
+    /// `maintenance`). The one answer DPL201 and DPL202 ask.
+    pub fn acts_on_server(&self, c: &Command, call: &commands::ComposeCall) -> bool {
+        const DEV_WORDS: &[&str] = &[
+            "dev",
+            "develop",
+            "development",
+            "local",
+            "test",
+            "tests",
+            "testing",
+            "e2e",
+            "spec",
+            "ci",
+            "contrib",
+            "contributing",
+            "hacking",
+            "example",
+            "examples",
+            "sample",
+            "samples",
+            "demo",
+            "fixture",
+            "fixtures",
+            "testdata",
+        ];
+        const OPERATOR_WORDS: &[&str] =
+            &["backup", "backups", "restore", "update", "upgrade", "rollback", "maintenance", "migrate", "ops"];
+        let words = |path: &str| -> Vec<String> {
+            path.to_ascii_lowercase()
+                .split(|ch: char| !ch.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
         let named_prod = |name: &str, listed: &[String]| {
             listed.iter().any(|l| file_name(l) == file_name(name))
                 || file_name(name).to_ascii_lowercase().contains("prod")
         };
         let path = self.sources.path(c.file).to_ascii_lowercase();
-        c.cmd.remote
+        let path_words = words(&path);
+        let dev_file = call.files.iter().any(|f| {
+            !named_prod(&f.value, &self.config.compose_files)
+                && words(file_name(&f.value)).iter().any(|w| DEV_WORDS.contains(&w.as_str()))
+        });
+        if !c.may_run_on_server() || dev_file {
+            return false;
+        }
+        if c.cmd.remote
             || call.files.iter().any(|f| named_prod(&f.value, &self.config.compose_files))
             || call.env_files.iter().any(|f| named_prod(&f.value, &self.config.env_files))
-            || ["deploy", "release", "prod"].iter().any(|k| path.contains(k))
+        {
+            return true;
+        }
+        if path_words.iter().any(|w| DEV_WORDS.contains(&w.as_str())) {
+            return false;
+        }
+        ["deploy", "release", "prod"].iter().any(|k| path.contains(k))
+            || path_words.iter().any(|w| OPERATOR_WORDS.contains(&w.as_str()))
     }
 
     /// The index of the service a `docker exec` container name or a compose service name

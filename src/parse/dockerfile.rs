@@ -1,10 +1,15 @@
 //! Dockerfiles, read by `parse-dockerfile` (spans on every token) and turned into stages of
 //! instructions. RUN, ENTRYPOINT and CMD shell text is split into commands by the shell parser.
 //!
-//! Two gaps of the library are worked around here (each has a test below): a heredoc that does
-//! not open the RUN command (`RUN python3 <<EOF`) makes it reject the whole file, so such
-//! bodies are blanked before parsing and kept aside; and `ENV KEY` without a value, which
-//! BuildKit rejects, is accepted by it, so it is checked here.
+//! Gaps of the library are worked around here (each has a test below that fails when the gap
+//! closes): a heredoc that does not open the RUN command (`RUN python3 <<EOF`) makes it reject
+//! the whole file, so such bodies are blanked before parsing and kept aside; `ENTRYPOINT []`
+//! (which clears the base image's entrypoint) is rejected, so it is read here; and what
+//! BuildKit's instruction rules reject but the library accepts is checked here: unknown or
+//! value-less flags, stage names, `ENV`/`LABEL` pairs, empty `VOLUME`s and `HEALTHCHECK`
+//! durations. A Dockerfile for another frontend (`# syntax=` naming one that is not
+//! `docker/dockerfile`) has rules deploylint does not know: what the library rejects there is
+//! not followed (DPL003), never an error.
 
 use super::shell::{self, SimpleCommand};
 use super::{ParseError, Unfollowed};
@@ -233,6 +238,238 @@ fn arg_defs(file: FileId, raw: &str, at: usize) -> Vec<(Spanned<String>, Option<
         .collect()
 }
 
+/// Rewrites `ENTRYPOINT []` (and `[ ]`) to the same-length shell form `""`, which the library
+/// accepts; returns the byte offsets of the rewritten brackets.
+fn rewrite_empty_entrypoints(text: &mut [u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let lines: Vec<(usize, usize)> = text
+        .split_inclusive(|b| *b == b'\n')
+        .map(|l| {
+            let start = offset;
+            offset += l.len();
+            (start, l.len())
+        })
+        .collect();
+    for (start, len) in lines {
+        let Some(line) = text.get(start..start + len) else { continue };
+        let indent = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let Some(rest) = line.get(indent..) else { continue };
+        if rest.len() < 11 || !rest[..10].eq_ignore_ascii_case(b"ENTRYPOINT") || !rest[10].is_ascii_whitespace() {
+            continue;
+        }
+        let args = &rest[10..];
+        let trimmed: Vec<u8> = args.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+        if trimmed != b"[]" {
+            continue;
+        }
+        let Some(open) = args.iter().position(|b| *b == b'[') else { continue };
+        let Some(close) = args.iter().position(|b| *b == b']') else { continue };
+        let at = start + indent + 10;
+        for (i, b) in text.iter_mut().enumerate().take(at + close + 1).skip(at + open) {
+            *b = if i - at - open < 2 { b'"' } else { b' ' };
+        }
+        out.push(at + open);
+    }
+    out
+}
+
+/// The flags BuildKit's instructions take (labs channel included), and which take a value.
+const FLAGS: &[(&str, &[&str], &[&str])] = &[
+    ("FROM", &["platform"], &["platform"]),
+    ("RUN", &["mount", "network", "security", "device"], &["mount", "network", "security", "device"]),
+    ("COPY", &["from", "chown", "chmod", "link", "parents", "exclude"], &["from", "chown", "chmod", "exclude"]),
+    (
+        "ADD",
+        &["chown", "chmod", "link", "keep-git-dir", "checksum", "exclude", "parents", "unpack"],
+        &["chown", "chmod", "checksum", "exclude"],
+    ),
+    (
+        "HEALTHCHECK",
+        &["interval", "timeout", "start-period", "start-interval", "retries"],
+        &["interval", "timeout", "start-period", "start-interval", "retries"],
+    ),
+];
+
+/// A Go duration (`time.ParseDuration`), in nanoseconds.
+fn go_duration(s: &str) -> Option<f64> {
+    let (neg, mut s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if s == "0" {
+        return Some(0.0);
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let mut total = 0.0;
+    while !s.is_empty() {
+        let int_len = s.bytes().take_while(u8::is_ascii_digit).count();
+        let (int, rest) = s.split_at(int_len);
+        let (frac, rest) = match rest.strip_prefix('.') {
+            Some(r) => {
+                let n = r.bytes().take_while(u8::is_ascii_digit).count();
+                r.split_at(n)
+            }
+            None => ("", rest),
+        };
+        if int.is_empty() && frac.is_empty() {
+            return None;
+        }
+        let unit_len = rest.find(|c: char| c == '.' || c.is_ascii_digit()).unwrap_or(rest.len());
+        let (unit, rest) = rest.split_at(unit_len);
+        let scale = match unit {
+            "ns" => 1.0,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        let value: f64 = format!("{}.{}", if int.is_empty() { "0" } else { int }, frac).parse().ok()?;
+        total += value * scale;
+        s = rest;
+    }
+    // Go refuses durations beyond an int64 of nanoseconds.
+    (total <= 9.223_372_036_854_775e18).then_some(if neg { -total } else { total })
+}
+
+/// A `KEY=value …` / legacy `KEY value` list as BuildKit reads ENV and LABEL.
+fn check_name_values(what: &str, raw: &str) -> Result<(), String> {
+    let words = shell::parse(FileId(0), raw, 0).into_iter().next().map(|c| {
+        let mut all = c.assignments;
+        all.extend(c.words);
+        all
+    });
+    let words = words.unwrap_or_default();
+    let Some(first) = words.first() else {
+        return Err(format!("{what} requires at least one argument"));
+    };
+    if !first.text.contains('=') {
+        return if words.len() < 2 { Err(format!("{what} must have two arguments")) } else { Ok(()) };
+    }
+    for w in &words {
+        match w.text.split_once('=') {
+            None => return Err(format!("{what}: `{}` is not of the form `name=value`", w.text)),
+            Some(("", _)) => return Err(format!("{what} names can not be blank")),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// What BuildKit's instruction rules reject in an instruction the library accepted.
+fn instruction_error(ins: &Instruction<'_>) -> Option<(std::ops::Range<usize>, String)> {
+    let (what, options): (&str, &[parse_dockerfile::Flag<'_>]) = match ins {
+        Instruction::From(f) => ("FROM", &f.options),
+        Instruction::Run(r) => ("RUN", &r.options),
+        Instruction::Copy(c) => ("COPY", &c.options),
+        Instruction::Add(a) => ("ADD", &a.options),
+        Instruction::Healthcheck(h) => ("HEALTHCHECK", &h.options),
+        _ => ("", &[]),
+    };
+    if let Some((_, known, valued)) = FLAGS.iter().find(|(w, _, _)| *w == what) {
+        for f in options {
+            let name = f.name.value.as_ref();
+            if !known.contains(&name) {
+                let hint = crate::config::suggest(name, known.iter().copied())
+                    .map_or(String::new(), |s| format!(" (did you mean `--{s}`?)"));
+                return Some((f.span(), format!("unknown flag `--{name}` for {what}{hint}")));
+            }
+            if valued.contains(&name) && f.value.is_none() {
+                return Some((f.span(), format!("missing a value on flag `--{name}`")));
+            }
+        }
+    }
+    match ins {
+        Instruction::From(f) => {
+            let (_, name) = f.as_.as_ref()?;
+            let lower = name.value.to_ascii_lowercase();
+            // A name holding `$` is left to BuildKit (deploylint does not expand it).
+            let valid = lower.contains('$')
+                || lower.starts_with(|c: char| c.is_ascii_lowercase())
+                    && lower
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+            (!valid).then(|| {
+                (name.span.clone(), format!("invalid name for build stage `{}`: it must start with a letter and hold only letters, digits, `-`, `_` and `.`", name.value))
+            })
+        }
+        Instruction::Env(e) => {
+            check_name_values("ENV", &e.arguments.value).err().map(|m| (e.env.span.start..e.arguments.span.end, m))
+        }
+        Instruction::Label(l) => {
+            check_name_values("LABEL", &l.arguments.value).err().map(|m| (l.label.span.start..l.arguments.span.end, m))
+        }
+        Instruction::Volume(v) => {
+            let (paths, span): (Vec<&str>, _) = match &v.arguments {
+                parse_dockerfile::JsonOrStringArray::Json(list) => {
+                    (list.value.iter().map(|p| p.value.as_ref()).collect(), list.span.clone())
+                }
+                parse_dockerfile::JsonOrStringArray::String(list) => {
+                    let span = list.first().map_or(v.volume.span.clone(), |f| {
+                        f.span.start..list.last().map_or(f.span.end, |l| l.span.end)
+                    });
+                    (list.iter().map(|p| p.value.as_ref()).collect(), span)
+                }
+            };
+            if paths.is_empty() {
+                Some((span, "VOLUME requires at least one argument".to_string()))
+            } else if paths.iter().any(|p| p.trim().is_empty()) {
+                Some((span, "VOLUME specified can not be an empty string".to_string()))
+            } else {
+                None
+            }
+        }
+        Instruction::Healthcheck(h) => h.options.iter().find_map(|f| {
+            let name = f.name.value.as_ref();
+            let value = f.value.as_ref()?;
+            let v = value.value.as_ref();
+            if name == "retries" {
+                return match v.parse::<i64>() {
+                    Ok(n) if n >= 0 => None,
+                    Ok(_) => Some((f.span(), "`--retries` cannot be negative".to_string())),
+                    Err(_) => Some((f.span(), format!("`--retries` takes a number, not `{v}`"))),
+                };
+            }
+            match go_duration(v) {
+                _ if v.is_empty() => None,
+                None => Some((f.span(), format!("`--{name}` takes a duration such as `30s` or `1m30s`, not `{v}`"))),
+                Some(d) if d != 0.0 && d < 1e6 => Some((f.span(), format!("`--{name}` cannot be less than 1ms"))),
+                Some(_) => None,
+            }
+        }),
+        Instruction::Onbuild(o) => instruction_error(&o.instruction),
+        _ => None,
+    }
+}
+
+/// Whether the `# syntax=` directive, if any, names Docker's own Dockerfile frontend.
+fn docker_frontend(parsed_syntax: Option<&str>) -> bool {
+    parsed_syntax.is_none_or(|s| {
+        let image = s.trim().trim_start_matches("docker.io/");
+        image.starts_with("docker/dockerfile:")
+            || image.starts_with("docker/dockerfile@")
+            || image == "docker/dockerfile"
+            || image.starts_with("docker/dockerfile-upstream")
+    })
+}
+
+/// The `# syntax=` directive of a Dockerfile, read as BuildKit does (leading comment lines).
+fn syntax_directive(text: &str) -> Option<&str> {
+    for line in text.lines() {
+        let t = line.trim();
+        let (key, value) = t.strip_prefix('#')?.split_once('=')?;
+        if key.trim().eq_ignore_ascii_case("syntax") {
+            return Some(value.trim());
+        }
+    }
+    None
+}
+
 fn line_start_offset(text: &str, line: usize) -> usize {
     if line <= 1 {
         return 0;
@@ -259,12 +496,21 @@ fn uses_heredoc(text: &str) -> bool {
 
 pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
     let (blanked, bodies) = blank_late_heredocs(text);
+    let mut blanked = blanked.into_bytes();
+    let empty_entrypoints = rewrite_empty_entrypoints(&mut blanked);
+    let blanked = String::from_utf8(blanked).unwrap_or_default();
+    let docker = docker_frontend(syntax_directive(text));
     let parsed = parse_dockerfile::parse(&blanked).map_err(|e| {
         let start = line_start_offset(text, e.line());
         let end = text[start..].find('\n').map_or(text.len(), |p| start + p);
         let span = Span::new(file, start..end);
         let message = format!("{e:#}");
-        if uses_heredoc(text) && !message.contains("here-document") {
+        if !docker {
+            Trouble::Unfollowed(Unfollowed {
+                span,
+                message: format!("was not fully followed: it is written for another Dockerfile frontend ({message})"),
+            })
+        } else if uses_heredoc(text) && !message.contains("here-document") {
             // A heredoc form the parser cannot follow, not a file BuildKit rejects.
             Trouble::Unfollowed(Unfollowed {
                 span,
@@ -274,6 +520,11 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
             Trouble::Invalid(ParseError { span, message: format!("{e:#}") })
         }
     })?;
+    if docker {
+        if let Some((span, message)) = parsed.instructions.iter().find_map(instruction_error) {
+            return Err(Trouble::Invalid(ParseError { span: Span::new(file, span), message }));
+        }
+    }
     let mut out = Dockerfile::default();
     for ins in &parsed.instructions {
         let stage = out.stages.last_mut();
@@ -365,14 +616,26 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                     )),
                     Instruction::Env(e) => match env_pairs(file, &e.arguments.value, e.arguments.span.start) {
                         Some(keys) => Instr::Env(keys),
-                        None => {
+                        None if docker => {
                             return Err(Trouble::Invalid(ParseError {
                                 span: Span::new(file, e.env.span.start..e.arguments.span.end),
                                 message: "ENV must have two arguments".to_string(),
                             }));
                         }
+                        None => continue,
                     },
-                    Instruction::Entrypoint(e) => Instr::Entrypoint(exec_spec(file, text, &e.arguments)),
+                    Instruction::Entrypoint(e) => match &e.arguments {
+                        Command::Shell(s) if empty_entrypoints.contains(&s.span.start) => {
+                            // `ENTRYPOINT []`: no entrypoint (the base image's is cleared).
+                            let end = text[s.span.start..].find(']').map_or(s.span.end, |p| s.span.start + p + 1);
+                            Instr::Entrypoint(ExecSpec {
+                                words: Vec::new(),
+                                span: Span::new(file, s.span.start..end),
+                                shell_form: false,
+                            })
+                        }
+                        _ => Instr::Entrypoint(exec_spec(file, text, &e.arguments)),
+                    },
                     Instruction::Cmd(c) => Instr::Cmd(exec_spec(file, text, &c.arguments)),
                     _ => continue,
                 };
@@ -468,6 +731,74 @@ mod tests {
     fn broken_files_are_errors_with_a_line() {
         let e = parse(FileId(0), "FROM a\nFOO bar\n").err();
         assert!(matches!(e, Some(Trouble::Invalid(ParseError { span, .. })) if span.start == 7));
+    }
+
+    /// Gap of parse-dockerfile 0.1.9: `ENTRYPOINT []` (it clears the base image's entrypoint) is
+    /// rejected; BuildKit and hadolint accept it.
+    #[test]
+    fn an_empty_entrypoint_clears_it() {
+        let text = "FROM a\nENTRYPOINT [ ]\nCMD [\"/app/server\"]\n";
+        assert!(parse_dockerfile::parse(text).is_err(), "the library gap is gone: drop the workaround");
+        let d = ok(text);
+        let Some(Instr::Entrypoint(e)) = d.stages[0].instrs.first() else { panic!("no ENTRYPOINT") };
+        assert!(e.words.is_empty() && !e.shell_form);
+        assert_eq!(&text[e.span.start..e.span.end], "[ ]");
+        assert!(matches!(d.stages[0].instrs.get(1), Some(Instr::Cmd(c)) if c.words.len() == 1));
+        // Other empty instructions stay errors.
+        assert!(parse(FileId(0), "FROM a\nSHELL []\n").is_err());
+    }
+
+    /// Gaps of parse-dockerfile 0.1.9: what BuildKit's instruction rules reject, the library
+    /// accepts.
+    #[test]
+    fn buildkit_instruction_rules_are_checked() {
+        let broken = [
+            ("FROM a\nCOPY --frm=x a b\n", "unknown flag `--frm` for COPY (did you mean `--from`?)"),
+            ("FROM a\nRUN --foo echo\n", "unknown flag `--foo` for RUN"),
+            ("FROM a\nCOPY --from b c\n", "missing a value on flag `--from`"),
+            ("FROM a AS 1bad\n", "invalid name for build stage"),
+            ("FROM a\nLABEL key\n", "LABEL must have two arguments"),
+            ("FROM a\nVOLUME []\n", "VOLUME requires at least one argument"),
+            ("FROM a\nENV =x\n", "ENV names can not be blank"),
+            ("FROM a\nENV A=1 B\n", "is not of the form"),
+            ("FROM a\nHEALTHCHECK --interval=abc CMD true\n", "takes a duration"),
+            ("FROM a\nHEALTHCHECK --timeout=10us CMD true\n", "cannot be less than 1ms"),
+            ("FROM a\nONBUILD COPY --frm=x a b\n", "unknown flag"),
+        ];
+        for (text, want) in broken {
+            assert!(parse_dockerfile::parse(text).is_ok(), "the library now rejects {text:?}: drop the check");
+            let got = match parse(FileId(0), text) {
+                Err(Trouble::Invalid(e)) => e.message,
+                other => format!("{other:?}"),
+            };
+            assert!(got.contains(want), "{text:?}: {got}");
+        }
+        let valid = "FROM --platform=$BUILDPLATFORM golang AS Build-1.x\nCOPY --link --chmod=755 --from=b /a /b\n\
+            RUN --mount=type=cache,target=/root/.cache --network=none go build\nADD --keep-git-dir=true --checksum=sha256:0 x y\n\
+            LABEL a=b c=\"d e\"\nLABEL maintainer \"J D\"\nENV A=1 B=\nVOLUME /data\n\
+            HEALTHCHECK --interval=1m30s --timeout=0 --start-period=.5s --retries=3 CMD true\nFROM scratch AS ${NAME}\n";
+        assert!(parse(FileId(0), valid).is_ok(), "{:?}", parse(FileId(0), valid));
+    }
+
+    #[test]
+    fn go_durations() {
+        for (s, ns) in [("0", 0.0), ("30s", 30e9), ("1m30s", 90e9), ("1.5h", 5400e9), ("-2ms", -2e6), ("500us", 5e5)] {
+            assert_eq!(go_duration(s), Some(ns), "{s}");
+        }
+        for s in ["", "10", "abc", "1x", ".s", "1s2"] {
+            assert_eq!(go_duration(s), None, "{s}");
+        }
+    }
+
+    /// Another frontend may read another syntax: what the library rejects is not followed.
+    #[test]
+    fn another_frontend_is_never_an_error() {
+        let text = "# syntax=registry.example.com/custom-frontend:1\nFROM a\nFROB x\nCOPY --frm=x a b\n";
+        assert!(matches!(parse(FileId(0), text), Err(Trouble::Unfollowed(_))));
+        let text = "# syntax=registry.example.com/custom-frontend:1\nFROM a\nCOPY --frm=x a b\n";
+        assert!(parse(FileId(0), text).is_ok());
+        let text = "# syntax=docker/dockerfile:1.7-labs\nFROM a\nCOPY --frm=x a b\n";
+        assert!(matches!(parse(FileId(0), text), Err(Trouble::Invalid(_))));
     }
 
     /// A heredoc on a continuation line is beyond the library and the workaround: DPL003.

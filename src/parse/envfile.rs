@@ -3,10 +3,7 @@
 //! bare `KEY` (taken from the environment of the caller).
 //!
 //! Values are kept for the checks that need them (empty? placeholder?) but never leave the
-//! model: nothing here implements `Display` for a value. What may be shown of an env file is
-//! decided here, by construction: the parser records the bytes of each well-formed
-//! assignment up to its `=` (blanks, `export`, the key), and [`mask`] hides every other byte
-//! (values, comments, malformed lines, bare words).
+//! model: nothing here implements `Display` for a value, and [`mask`] hides them in snippets.
 
 use super::ParseError;
 use crate::source::{FileId, Span, Spanned};
@@ -43,7 +40,7 @@ pub struct EnvFile {
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<ParseError>,
     /// The only byte ranges that may be shown: each well-formed assignment from its line start
-    /// to its `=`, when its key [may be shown](key_is_shown).
+    /// to its `=` (or `:`), when its key [may be shown](key_is_shown).
     shown: Vec<std::ops::Range<usize>>,
 }
 
@@ -69,149 +66,211 @@ pub fn key_is_shown(key: &str) -> bool {
     !(upper && lower) && (separated || key.len() <= 20)
 }
 
-fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+/// Blanks inside a line, as compose's dotenv parser counts them (no line break).
+fn is_blank(c: char) -> bool {
+    matches!(c, '\t' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{a0}')
 }
 
+/// A character compose accepts in a variable name (it skips blanks there, then refuses a name
+/// holding a space).
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '[' | ']')
+}
+
+/// Where a value holds a `${` compose cannot interpolate (`${B` unclosed, `${}`, `${1}`, `${A B}`);
+/// `$$` and, in double quotes, `\$` are escapes. Offsets are into `raw`.
+fn invalid_interpolation(raw: &str, double_quoted: bool) -> Option<usize> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (b'\\', Some(_)) if double_quoted => i += 2,
+            (b'$', Some(b'$')) => i += 2,
+            (b'$', Some(b'{')) => {
+                let mut j = i + 2;
+                if !b.get(j).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+                    return Some(i);
+                }
+                while b.get(j).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+                    j += 1;
+                }
+                let colon = b.get(j) == Some(&b':');
+                if colon {
+                    j += 1;
+                }
+                let ok = match b.get(j) {
+                    Some(b'}') => !colon,
+                    Some(b'-' | b'+' | b'?') => b[j..].contains(&b'}'),
+                    _ => false,
+                };
+                if !ok {
+                    return Some(i);
+                }
+                i = j;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Parses an env file the way compose v2 reads one (compose-go's dotenv rules): a name of
+/// letters, digits, `_ . - [ ]`, then `=` or `:` and a value, or alone on its line (taken from
+/// the caller's environment); `export ` before it; quoted values that may span lines, with
+/// backslash escapes; `#` comment lines, and ` #` comments after an unquoted value.
 pub fn parse(file: FileId, text: &str) -> EnvFile {
     let bytes = text.as_bytes();
-    let mut out = EnvFile::default();
-    let mut i = 0;
     let n = bytes.len();
-    let line_end = |from: usize| bytes[from..].iter().position(|&b| b == b'\n').map_or(n, |p| from + p);
+    let mut out = EnvFile::default();
+    let line_end =
+        |from: usize| bytes.get(from..).and_then(|r| r.iter().position(|&b| b == b'\n')).map_or(n, |p| from + p);
+    let mut i = 0;
     while i < n {
-        let line_start = i;
-        // Skip leading blanks.
-        while i < n && matches!(bytes[i], b' ' | b'\t' | b'\r') {
-            i += 1;
-        }
-        if i >= n {
+        // The statement start: the next character that is no white space.
+        let Some((off, _)) = text[i..].char_indices().find(|(_, c)| !c.is_whitespace()) else {
             break;
-        }
-        if bytes[i] == b'\n' {
-            i += 1;
-            continue;
-        }
+        };
+        i += off;
         let eol = line_end(i);
         if bytes[i] == b'#' {
-            i = eol + 1;
+            i = eol;
             continue;
         }
         let mut start = i;
-        if text[start..].starts_with("export ") || text[start..].starts_with("export\t") {
-            start += 7;
-            while start < eol && matches!(bytes[start], b' ' | b'\t') {
-                start += 1;
+        let rest = &text[i..eol];
+        if let Some(after) = rest.strip_prefix("export") {
+            if after.starts_with([' ', '\t']) {
+                start += 6 + (after.len() - after.trim_start_matches(is_blank).len());
             }
         }
-        let mut k = start;
-        while k < eol && is_key_byte(bytes[k]) {
-            k += 1;
+        // The name: up to `=`, `:` or the line end.
+        let mut sep = None;
+        let mut bad_char = None;
+        for (o, c) in text[start..eol].char_indices() {
+            if c == '=' || c == ':' {
+                sep = Some(start + o);
+                break;
+            }
+            if !is_blank(c) && !is_name_char(c) {
+                bad_char = Some(start + o);
+                break;
+            }
         }
-        let key = &text[start..k];
-        let mut j = k;
-        while j < eol && matches!(bytes[j], b' ' | b'\t') {
-            j += 1;
-        }
-        let key_ok = !key.is_empty() && !key.as_bytes()[0].is_ascii_digit();
-        if !key_ok || (j < eol && bytes[j] != b'=' && bytes[j] != b'\r' && bytes[j] != b'#') {
-            out.errors.push(ParseError { span: Span::new(file, i..eol), message: "expected `NAME=value`".to_string() });
-            i = eol + 1;
+        let key_end = sep.unwrap_or(eol);
+        let key = text[start..key_end].trim_end_matches(|c: char| c.is_whitespace());
+        let error = match bad_char {
+            Some(_) => Some("a variable name holds a character compose does not accept"),
+            None if key.contains(' ') => Some("a variable name holds a space"),
+            None => None,
+        };
+        if let Some(message) = error {
+            out.errors.push(ParseError { span: Span::new(file, i..eol), message: message.to_string() });
+            i = eol;
             continue;
         }
-        let key = Spanned::new(key.to_string(), Span::new(file, start..k));
-        if j >= eol || bytes[j] != b'=' {
-            out.entries.push(EnvEntry { key, value: None, value_span: None });
-            i = eol + 1;
+        let key = Spanned::new(key.to_string(), Span::new(file, start..start + key.len()));
+        // What may be shown once the assignment is read: from the line start to the separator.
+        let line_start = text[..i].rfind('\n').map_or(0, |p| p + 1);
+        let prefix = sep.filter(|_| key_is_shown(&key.value)).map(|sep| line_start..sep + 1);
+        let Some(sep) = sep else {
+            // A name alone on its line: taken from the environment of the caller.
+            if !key.value.is_empty() {
+                out.entries.push(EnvEntry { key, value: None, value_span: None });
+            }
+            i = eol;
             continue;
-        }
-        // The bytes up to the `=`, shown when the assignment is read.
-        let prefix = key_is_shown(&key.value).then_some(line_start..j + 1);
+        };
         // The value.
-        let mut v = j + 1;
-        while v < eol && matches!(bytes[v], b' ' | b'\t') {
-            v += 1;
-        }
+        let mut v = sep + 1;
+        v += text[v..eol].len() - text[v..eol].trim_start_matches(is_blank).len();
         match bytes.get(v) {
             Some(&q) if q == b'\'' || q == b'"' => {
+                // A backslash escapes the next character (the quote too); in double quotes
+                // `\n \t \r \\ \$` are then read as escapes.
                 let mut p = v + 1;
                 let mut value = String::new();
                 let mut closed = None;
+                let mut escape = false;
                 while p < n {
                     let b = bytes[p];
-                    if b == q {
+                    if b == q && !escape {
                         closed = Some(p);
                         break;
                     }
-                    if q == b'"' && b == b'\\' && p + 1 < n {
-                        let esc = bytes[p + 1];
-                        match esc {
-                            b'n' => value.push('\n'),
-                            b't' => value.push('\t'),
-                            b'r' => value.push('\r'),
-                            b'\\' => value.push('\\'),
-                            b'"' => value.push('"'),
-                            b'$' => value.push('$'),
-                            _ => {
-                                value.push('\\');
-                                value.push(esc as char);
-                            }
-                        }
-                        p += 2;
+                    p += 1;
+                    if b == q {
+                        escape = false;
+                        value.push(q as char);
                         continue;
                     }
-                    let ch_len = text[p..].chars().next().map_or(1, char::len_utf8);
-                    value.push_str(&text[p..p + ch_len]);
-                    p += ch_len;
-                }
-                match closed {
-                    Some(end) => {
-                        out.shown.extend(prefix);
-                        out.entries.push(EnvEntry {
-                            key,
-                            value: Some(value),
-                            value_span: Some(Span::new(file, v..end + 1)),
-                        });
-                        // The rest of the closing line may only hold a comment.
-                        let rest_end = line_end(end + 1);
-                        let rest = text[end + 1..rest_end].trim();
-                        if !rest.is_empty() && !rest.starts_with('#') {
-                            out.errors.push(ParseError {
-                                span: Span::new(file, end + 1..rest_end),
-                                message: "unexpected text after the closing quote".to_string(),
-                            });
+                    if b == b'\\' && !escape {
+                        escape = true;
+                        continue;
+                    }
+                    let ch_len = text[p - 1..].chars().next().map_or(1, char::len_utf8);
+                    let ch = &text[p - 1..p - 1 + ch_len];
+                    p += ch_len - 1;
+                    if escape {
+                        escape = false;
+                        match (q, ch) {
+                            (b'"', "n") => value.push('\n'),
+                            (b'"', "t") => value.push('\t'),
+                            (b'"', "r") => value.push('\r'),
+                            (b'"', "\\" | "$") => value.push_str(ch),
+                            _ => {
+                                value.push('\\');
+                                value.push_str(ch);
+                            }
                         }
-                        i = rest_end + 1;
+                        continue;
                     }
-                    None => {
+                    value.push_str(ch);
+                }
+                let Some(end) = closed else {
+                    out.errors.push(ParseError {
+                        span: Span::new(file, v..v + 1),
+                        message: "unterminated quoted value".to_string(),
+                    });
+                    break;
+                };
+                if q == b'"' {
+                    if let Some(at) = invalid_interpolation(&text[v + 1..end], true) {
+                        let at = v + 1 + at;
                         out.errors.push(ParseError {
-                            span: Span::new(file, v..v + 1),
-                            message: "unterminated quoted value".to_string(),
+                            span: Span::new(file, at..at + 2),
+                            message: "a `${` compose cannot interpolate".to_string(),
                         });
-                        i = n;
                     }
                 }
+                out.shown.extend(prefix);
+                out.entries.push(EnvEntry { key, value: Some(value), value_span: Some(Span::new(file, v..end + 1)) });
+                // Compose reads on after the closing quote; a comment is all that is expected
+                // there. Anything else is masked and not taken for a name.
+                let rest_end = line_end(end + 1);
+                let rest = text[end + 1..rest_end].trim();
+                if !rest.is_empty() && !rest.starts_with('#') {}
+                i = rest_end;
             }
             _ => {
-                // Unquoted: up to an inline comment (a `#` after whitespace) or the line end.
-                let mut end = eol;
-                let mut p = v;
-                while p < eol {
-                    if bytes[p] == b'#' && p > v && matches!(bytes[p - 1], b' ' | b'\t') {
-                        end = p;
-                        break;
-                    }
-                    p += 1;
-                }
-                let raw = text[v..end].trim_end();
+                // Unquoted: up to ` #` or the line end.
+                let line = &text[v..eol];
+                let end = line.find(" #").map_or(eol, |p| v + p);
+                let raw = text[v..end].trim_end_matches(|c: char| c.is_whitespace());
                 let vend = v + raw.len();
+                if let Some(at) = invalid_interpolation(raw, false) {
+                    let at = v + at;
+                    out.errors.push(ParseError {
+                        span: Span::new(file, at..at + 2),
+                        message: "a `${` compose cannot interpolate".to_string(),
+                    });
+                }
                 out.shown.extend(prefix);
                 out.entries.push(EnvEntry {
                     key,
                     value: Some(raw.to_string()),
                     value_span: Some(Span::new(file, v..vend)),
                 });
-                i = eol + 1;
+                i = eol;
             }
         }
     }
@@ -247,6 +306,28 @@ mod tests {
     }
 
     #[test]
+    fn mask_shows_only_the_keys_of_assignments_and_keeps_offsets() {
+        let text = "A=s3cr3t\n  export B=\"multi\nline\" # c\nC='q'\nbad line=leak\n# old=pw\nBARE\nTOKEN dG9rZW4=\ndG9rZW4=\nD: colon\né=x\n";
+        let m = mask(text);
+        assert_eq!(m.len(), text.len());
+        assert_eq!(
+            m,
+            "A=******\n  export B=******\n*********\nC=***\n*************\n********\n****\n**************\n********\nD:******\né=*\n"
+        );
+    }
+
+    #[test]
+    fn only_assigned_keys_in_one_case_are_listed() {
+        let f = parse(
+            FileId(0),
+            "DB_HOST=x\nspring.url=y\nBARE\ndG9rZW4=\nAKIAIOSFODNN7EXAMPLE0X=\nLONG_NAME_WITH_SEPARATORS_OK=1\n",
+        );
+        assert_eq!(f.listed_keys().collect::<Vec<_>>(), ["DB_HOST", "spring.url", "LONG_NAME_WITH_SEPARATORS_OK"]);
+        // The bare word and the token still count as keys for the checks.
+        assert!(f.get("BARE").is_some() && f.get("dG9rZW4").is_some());
+    }
+
+    #[test]
     fn reads_compose_dotenv_syntax() {
         let text = "# c\nA=1\nexport B=two words # note\nC='x # y'\nD=\"l1\nl2\"\nE=\nF\n  G = spaced\n";
         let f = parse(FileId(0), text);
@@ -267,25 +348,14 @@ mod tests {
     }
 
     #[test]
-    fn mask_shows_only_the_keys_of_assignments_and_keeps_offsets() {
-        let text = "A=s3cr3t\n  export B=\"multi\nline\" # c\nC='q'\nbad line=leak\n# old=pw\nBARE\nTOKEN dG9rZW4=\ndG9rZW4=\nD: colon\né=x\n";
+    fn mask_hides_every_value_and_keeps_offsets() {
+        let text = "A=s3cr3t\nB=\"multi\nline\" # c\nC='q'\nbad line=leak\n";
         let m = mask(text);
         assert_eq!(m.len(), text.len());
-        assert_eq!(
-            m,
-            "A=******\n  export B=******\n*********\nC=***\n*************\n********\n****\n**************\n********\n********\n****\n"
-        );
-    }
-
-    #[test]
-    fn only_assigned_keys_in_one_case_are_listed() {
-        let f = parse(
-            FileId(0),
-            "DB_HOST=x\nspring.url=y\nBARE\ndG9rZW4=\nAKIAIOSFODNN7EXAMPLE0X=\nLONG_NAME_WITH_SEPARATORS_OK=1\n",
-        );
-        assert_eq!(f.listed_keys().collect::<Vec<_>>(), ["DB_HOST", "spring.url", "LONG_NAME_WITH_SEPARATORS_OK"]);
-        // The bare word and the token still count as keys for the checks.
-        assert!(f.get("BARE").is_some() && f.get("dG9rZW4").is_some());
+        for secret in ["s3cr3t", "multi", "line\"", "'q'", "leak"] {
+            assert!(!m.contains(secret), "{m}");
+        }
+        assert!(m.contains("A=") && !m.contains("# c"), "comments are masked too: {m}");
     }
 
     #[test]

@@ -17,11 +17,14 @@ fn check(model: &Model, r: &mut Reporter) {
     if model.config.compose.is_some() {
         return;
     }
+    // Only calls that act on the server, as for DPL201: a development script, a test setup or
+    // a contributor guide may use the other flavor.
     let calls: Vec<_> = model
         .commands
         .iter()
-        .filter(|c| c.may_run_on_server())
-        .filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None })
+        .filter_map(|c| if let Kind::Compose(call) = &c.kind { Some((c, call)) } else { None })
+        .filter(|(c, call)| model.acts_on_server(c, call))
+        .map(|(_, call)| call)
         .collect();
     let first_of = |f: Flavor| calls.iter().filter(|c| c.flavor == f).min_by_key(|c| (c.tool.file, c.tool.start));
     let (Some(v1), Some(v2)) = (first_of(Flavor::V1), first_of(Flavor::V2)) else {
