@@ -244,12 +244,9 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
                 }
                 out.shown.extend(prefix);
                 out.entries.push(EnvEntry { key, value: Some(value), value_span: Some(Span::new(file, v..end + 1)) });
-                // Compose reads on after the closing quote; a comment is all that is expected
-                // there. Anything else is masked and not taken for a name.
-                let rest_end = line_end(end + 1);
-                let rest = text[end + 1..rest_end].trim();
-                if !rest.is_empty() && !rest.starts_with('#') {}
-                i = rest_end;
+                // Compose reads on after the closing quote; whatever follows on the line (a
+                // comment, or more text) is masked and not taken for a name.
+                i = line_end(end + 1);
             }
             _ => {
                 // Unquoted: up to ` #` or the line end.
