@@ -4,6 +4,11 @@
 
 use std::collections::BTreeMap;
 
+/// The longest value an expansion may reach, in bytes; past it the value is unknown.
+pub const MAX_EXPANSION: usize = 16 * 1024;
+/// The most variable references one expansion may follow; past it the value is unknown.
+pub const MAX_REFERENCES: usize = 10_000;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MakeRule {
     pub targets: Vec<String>,
@@ -60,14 +65,33 @@ impl Makefile {
     }
 
     /// Expands `$(X)`, `${X}`, `$X` with the file's variables and `extra` (automatic ones such as
-    /// `$@` and `$*`); `None` when something is unknown (a function, an undefined variable).
+    /// `$@` and `$*`); `None` when something is unknown (a function, an undefined variable), and
+    /// when the expansion passes its bounds ([`MAX_EXPANSION`] bytes, [`MAX_REFERENCES`]
+    /// references, 16 levels): variables that each reference the previous one several times grow
+    /// exponentially, and such a value is unknown.
     pub fn expand(&self, s: &str, extra: &BTreeMap<String, String>, depth: usize) -> Option<String> {
+        let mut out = String::new();
+        let mut budget = MAX_REFERENCES;
+        self.expand_into(s, extra, depth, &mut budget, &mut out)?;
+        Some(out)
+    }
+
+    fn expand_into(
+        &self,
+        s: &str,
+        extra: &BTreeMap<String, String>,
+        depth: usize,
+        budget: &mut usize,
+        out: &mut String,
+    ) -> Option<()> {
         if depth > 16 {
             return None;
         }
-        let mut out = String::new();
         let mut chars = s.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
+            if out.len() > MAX_EXPANSION {
+                return None;
+            }
             if c != '$' {
                 out.push(c);
                 continue;
@@ -80,26 +104,28 @@ impl Makefile {
                 }
                 '(' | '{' => {
                     let close = if n == '(' { ')' } else { '}' };
-                    let rest = &s[i + 2..];
+                    let rest = s.get(i + 2..)?;
                     let end = rest.find(close)?;
                     let name = &rest[..end];
                     if name.contains([' ', ',', '(']) {
                         return None;
                     }
                     let value = extra.get(name).or_else(|| self.vars.get(name))?;
-                    out.push_str(&self.expand(value, extra, depth + 1)?);
-                    for _ in 0..end + 2 {
-                        chars.next();
-                    }
+                    *budget = budget.checked_sub(1)?;
+                    self.expand_into(value, extra, depth + 1, budget, out)?;
+                    // Past the closing bracket (byte offsets: a name may hold multi-byte characters).
+                    let after = i + 2 + end + 1;
+                    while chars.next_if(|&(j, _)| j < after).is_some() {}
                 }
                 _ => {
                     chars.next();
                     let value = extra.get(&n.to_string()).or_else(|| self.vars.get(&n.to_string()))?;
-                    out.push_str(&self.expand(value, extra, depth + 1)?);
+                    *budget = budget.checked_sub(1)?;
+                    self.expand_into(value, extra, depth + 1, budget, out)?;
                 }
             }
         }
-        Some(out)
+        (out.len() <= MAX_EXPANSION).then_some(())
     }
 }
 
@@ -211,5 +237,35 @@ mod tests {
         assert_eq!(mk.expand(line, &extra, 0).as_deref(), Some("go build -o bin/api ./cmd/api"));
         assert_eq!(mk.rule_for("image").map(|(r, _)| r.recipe.len()), Some(1));
         assert_eq!(mk.expand("$(shell date)", &extra, 0), None);
+    }
+
+    #[test]
+    fn expansion_is_bounded() {
+        // Each variable names the previous one ten times: 2 * 10^13 bytes if followed.
+        let mut text = String::from("V0 = xy\n");
+        for i in 1..14 {
+            text.push_str(&format!("V{i} = {}\n", format!("$(V{})", i - 1).repeat(10)));
+        }
+        // The same shape with empty values: no output, but 10^13 references.
+        text.push_str("E0 =\n");
+        for i in 1..14 {
+            text.push_str(&format!("E{i} = {}\n", format!("$(E{})", i - 1).repeat(10)));
+        }
+        let mk = parse(&text);
+        let none = BTreeMap::new();
+        let start = std::time::Instant::now();
+        assert_eq!(mk.expand("$(V13)", &none, 0), None);
+        assert_eq!(mk.expand("$(E13)", &none, 0), None);
+        // Within the bounds the values are known.
+        assert_eq!(mk.expand("$(V2)", &none, 0).map(|v| v.len()), Some(200));
+        assert_eq!(mk.expand("$(E3)", &none, 0).as_deref(), Some(""));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn multi_byte_names_are_skipped_whole() {
+        let mut mk = Makefile::default();
+        mk.vars.insert("ÄÖ".into(), "v".into());
+        assert_eq!(mk.expand("a$(ÄÖ)b", &BTreeMap::new(), 0).as_deref(), Some("avb"));
     }
 }

@@ -118,7 +118,14 @@ pub(super) struct Interp<'a> {
     pub(super) rust: &'a [RustPackage],
     pub(super) context: &'a str,
     pub(super) stages: &'a [StageModel],
+    /// Commands interpreted so far for this RUN: nested `for` loops multiply, so the count is
+    /// bounded by [`MAX_COMMANDS`].
+    pub(super) steps: std::cell::Cell<usize>,
 }
+
+/// The most commands one RUN is followed through (loop bodies count once per value); past it the
+/// stage is opaque.
+pub(super) const MAX_COMMANDS: usize = 10_000;
 
 impl Interp<'_> {
     /// The repo-relative directory of an absolute path in the stage, through the COPYs from the
@@ -157,6 +164,14 @@ impl Interp<'_> {
         let mut i = 0;
         while let Some(cmd) = cmds.get(i) {
             i += 1;
+            let steps = self.steps.get() + 1;
+            self.steps.set(steps);
+            if steps > MAX_COMMANDS {
+                if steps == MAX_COMMANDS + 1 {
+                    st.opaque.push(format!("a RUN that runs more than {MAX_COMMANDS} commands"));
+                }
+                return;
+            }
             for r in &cmd.redirects {
                 if r.op.starts_with('>') {
                     match expand(&r.target.text, &st.vars) {
