@@ -39,6 +39,9 @@ pub enum Command {
         format: ModelFormat,
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Threads for the walk and the parse (0: `RAYON_NUM_THREADS`, else one per CPU).
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
     },
 }
 
@@ -67,6 +70,10 @@ pub struct CheckArgs {
     /// Globs of paths to leave out (gitignore syntax), in addition to `[lint] exclude`.
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Threads for the walk and the parse (0: `RAYON_NUM_THREADS`, else one per CPU); the output
+    /// is the same at any count.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -59,6 +59,8 @@ pub enum Kind {
     CargoToml,
     /// A Rust binary's main source file (`src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs`).
     RustMain,
+    /// A directory discovery could not read (only ever a skipped entry).
+    Directory,
 }
 
 /// One file that discovery read.
@@ -100,7 +102,8 @@ impl SourceFile {
     /// The text as it may be shown to a user. Env files hold secrets: every value is masked
     /// (same byte length, so spans stay valid).
     pub fn display_text(&self) -> String {
-        if self.kind == Kind::EnvFile { crate::parse::envfile::mask(&self.text) } else { self.text.clone() }
+        let text = if self.kind == Kind::EnvFile { crate::parse::envfile::mask(&self.text) } else { self.text.clone() };
+        terminal_safe(text)
     }
 }
 
@@ -129,6 +132,94 @@ impl Sources {
     }
     pub fn find(&self, path: &str) -> Option<FileId> {
         self.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)
+    }
+}
+
+/// A character that must not reach a terminal as it is: a control character other than a line
+/// break or a tab (ESC starts escape sequences), or a bidirectional override that reorders what
+/// is shown.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// File text as it may be shown in a snippet: every unsafe character is replaced by as many
+/// bytes of `?` (or one U+FFFD for a three-byte character), so byte spans stay valid.
+pub fn terminal_safe(text: String) -> String {
+    if !text.chars().any(is_unsafe) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c.len_utf8() {
+            _ if !is_unsafe(c) => out.push(c),
+            3 => out.push('\u{fffd}'),
+            n => out.extend(std::iter::repeat_n('?', n)),
+        }
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if c.is_ascii() => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// Text of a message as it may be shown on one line: line breaks, tabs, control characters
+/// and bidirectional overrides are written as escapes (`\n`, `\x1b`, `\u{202e}`).
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) || matches!(c, '\n' | '\t' | '\r')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) || matches!(c, '\n' | '\t' | '\r') {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The one way a path becomes text: components joined with `/`; in each, a backslash is `\\`,
+/// a control character or bidirectional override an escape (`\n`, `\x1b`), and a byte that is
+/// not UTF-8 `\xNN`. Distinct paths give distinct texts, every text is one line, and no escape
+/// sequence reaches a terminal.
+pub fn path_text(path: &std::path::Path) -> String {
+    let mut out = String::new();
+    for (i, part) in path.components().enumerate() {
+        if i > 0 && !out.ends_with('/') {
+            out.push('/');
+        }
+        match part {
+            std::path::Component::RootDir => out.push('/'),
+            other => escape_os(&mut out, other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn escape_os(out: &mut String, part: &std::ffi::OsStr) {
+    let bytes = part.as_encoded_bytes();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\\' {
+                out.push_str("\\\\");
+            } else if is_unsafe(c) || matches!(c, '\n' | '\t' | '\r') {
+                push_escaped(out, c);
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
     }
 }
 

@@ -238,7 +238,13 @@ impl Model {
                         Err(e) => m.parse_errors.push(e),
                     }
                 }
-                Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::DockerIgnore | Kind::CargoToml | Kind::RustMain => {}
+                Kind::Go
+                | Kind::GoMod
+                | Kind::GitIgnore
+                | Kind::DockerIgnore
+                | Kind::CargoToml
+                | Kind::RustMain
+                | Kind::Directory => {}
             }
         }
         // Images: compose gives a Dockerfile its context and build args (one image model per
