@@ -263,19 +263,14 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
             let entry = match result {
                 Ok(entry) => entry,
                 Err(err) => {
-                    for (path, reason) in walk_errors(&err) {
-                        let rel = path.as_deref().and_then(|p| p.strip_prefix(root).ok());
-                        match rel {
-                            Some(rel) if rel.as_os_str().is_empty() => {
+                    for e in error_entries(root, &err) {
+                        match e {
+                            Ok(skipped) => push(Entry::Skip(skipped)),
+                            Err(reason) => {
                                 if let Ok(mut f) = fatal.lock() {
                                     f.get_or_insert_with(|| std::io::Error::other(reason));
                                 }
                             }
-                            Some(rel) => {
-                                push(Entry::Skip(Skipped { path: path_text(rel), kind: Kind::Directory, reason }))
-                            }
-                            // An error that names no place is the root's to carry.
-                            None => push(Entry::Skip(Skipped { path: ".".into(), kind: Kind::Directory, reason })),
                         }
                     }
                     return WalkState::Continue;
@@ -319,6 +314,20 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
     out.skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     out.skipped.dedup();
     Ok(out)
+}
+
+/// What a walker error means: a skipped entry at each place under the root it names (a
+/// directory that cannot be listed, gone, or looping), or, for the root itself, the reason the
+/// run cannot happen. An error that names no place is the root's to carry, as a skipped entry.
+fn error_entries(root: &Path, err: &ignore::Error) -> Vec<Result<Skipped, String>> {
+    walk_errors(err)
+        .into_iter()
+        .map(|(path, reason)| match path.as_deref().map(|p| p.strip_prefix(root)) {
+            Some(Ok(rel)) if rel.as_os_str().is_empty() => Err(reason),
+            Some(Ok(rel)) => Ok(Skipped { path: path_text(rel), kind: Kind::Directory, reason }),
+            Some(Err(_)) | None => Ok(Skipped { path: ".".into(), kind: Kind::Directory, reason }),
+        })
+        .collect()
 }
 
 /// Every place and reason a walker error names (a partial error names several).
@@ -487,6 +496,62 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, ignored: impl Fn() 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn io(kind: std::io::ErrorKind) -> ignore::Error {
+        ignore::Error::Io(std::io::Error::from(kind))
+    }
+
+    #[test]
+    fn walker_errors_are_skips_or_the_root_error() {
+        let root = Path::new("/repo");
+        let denied = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::WithPath {
+                path: root.join("a/secret"),
+                err: Box::new(io(std::io::ErrorKind::PermissionDenied)),
+            }),
+        };
+        let got = error_entries(root, &denied);
+        assert_eq!(
+            got,
+            vec![Ok(Skipped {
+                path: "a/secret".into(),
+                kind: Kind::Directory,
+                reason: "a directory that cannot be listed (permission denied)".into()
+            })]
+        );
+        let at_root =
+            ignore::Error::WithPath { path: root.to_path_buf(), err: Box::new(io(std::io::ErrorKind::Other)) };
+        assert!(matches!(error_entries(root, &at_root).as_slice(), [Err(_)]));
+        // Several errors at once, and one with no place: none is dropped.
+        let partial = ignore::Error::Partial(vec![
+            ignore::Error::WithPath { path: root.join("gone"), err: Box::new(io(std::io::ErrorKind::NotFound)) },
+            ignore::Error::Loop { ancestor: root.to_path_buf(), child: root.join("loop") },
+            io(std::io::ErrorKind::Other),
+        ]);
+        let paths: Vec<String> =
+            error_entries(root, &partial).into_iter().filter_map(|e| e.ok()).map(|s| s.path).collect();
+        assert_eq!(paths, vec!["gone", "loop", "."]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_never_opened() {
+        let dir = std::env::temp_dir().join(format!("deploylint-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let fifo = dir.join("Dockerfile");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        if made {
+            let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+            let got = read_regular(&canonical, &fifo, MAX_FILE_SIZE);
+            assert!(matches!(got, Err(Unread::Reason(r)) if r.starts_with("a FIFO")));
+            // Opened without waiting even when the type check is passed by.
+            assert!(open_nonblocking(&fifo).is_ok());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(made, "mkfifo is needed for this test");
+    }
 
     #[test]
     fn classifies_artifacts() {

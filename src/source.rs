@@ -274,4 +274,32 @@ mod tests {
         assert_eq!(join_rel("", ".."), None);
         assert_eq!(join_rel("", ".").as_deref(), Some(""));
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_become_one_safe_line() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let p = |b: &[u8]| path_text(std::path::Path::new(OsStr::from_bytes(b)));
+        assert_eq!(p(b"a/b/Dockerfile"), "a/b/Dockerfile");
+        assert_eq!(p(b"n\nl/\x1b[2J/x\ty"), "n\\nl/\\x1b[2J/x\\ty");
+        assert_eq!(p(b"bad\xffname/\xc3\xa9"), "bad\\xffname/\u{e9}");
+        // Distinct names stay distinct: a backslash is escaped, a C1 control is not a byte.
+        assert_ne!(p(b"a\\x1b"), p(b"a\x1b"));
+        assert_ne!(p(b"\xc2\x9b"), p(b"\x9b"));
+        assert_eq!(p("rtl\u{202e}gpj.sh".as_bytes()), "rtl\\u{202e}gpj.sh");
+        for s in [p(b"n\nl\r\x1b\x07\x7f"), p("\u{9b}31m".as_bytes())] {
+            assert!(!s.chars().any(char::is_control), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn messages_and_snippets_are_terminal_safe() {
+        assert_eq!(escape_controls("plain `x`"), "plain `x`");
+        assert_eq!(escape_controls("a\nb\x1b[31m"), "a\\nb\\x1b[31m");
+        let text = "a\x1b[31m\u{9b}b\u{202e}c\n\td\r\n".to_string();
+        let safe = terminal_safe(text.clone());
+        assert_eq!(safe.len(), text.len(), "byte offsets are kept");
+        assert_eq!(safe, "a?[31m??b\u{fffd}c\n\td\r\n");
+    }
 }
