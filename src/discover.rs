@@ -197,7 +197,7 @@ impl Ignores {
         if std::fs::symlink_metadata(root.join(&rel)).is_err() {
             return None;
         }
-        let bytes = match read_regular(canonical_root, &root.join(&rel), MAX_FILE_SIZE) {
+        let bytes = match read_regular(canonical_root, &root.join(&rel), MAX_FILE_SIZE, None) {
             Ok(b) => b,
             Err(Unread::Missing | Unread::Directory) => return None,
             Err(Unread::Reason(reason)) => {
@@ -294,7 +294,9 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
                 return WalkState::Continue;
             }
             let text = path_text(rel);
-            if let Some(item) = read_entry(&canonical_root, path, &text, || ignores.ignored(root, rel, false)) {
+            if let Some(item) =
+                read_entry(&canonical_root, path, entry.file_type(), &text, || ignores.ignored(root, rel, false))
+            {
                 push(item);
             }
             WalkState::Continue
@@ -400,47 +402,59 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Reads a regular file of at most `limit` bytes. Never follows a symlink out of the root, never
 /// opens a FIFO, socket or device (nor waits on one), never reads more than `limit + 1` bytes.
-fn read_regular(canonical_root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>, Unread> {
+/// `known` is the type the walk saw (from the directory listing, without a `stat`).
+fn read_regular(
+    canonical_root: &Path,
+    path: &Path,
+    limit: u64,
+    known: Option<std::fs::FileType>,
+) -> Result<Vec<u8>, Unread> {
     use std::io::Read;
     let reason = |r: &str| Err(Unread::Reason(r.to_string()));
-    let link = match std::fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unread::Missing),
-        Err(e) => return reason(&format!("unreadable ({})", io_reason(&e))),
+    let unreadable = |e: &std::io::Error| Err(Unread::Reason(format!("unreadable ({})", io_reason(e))));
+    let file_type = match known {
+        Some(t) => t,
+        None => match std::fs::symlink_metadata(path) {
+            Ok(m) => m.file_type(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unread::Missing),
+            Err(e) => return unreadable(&e),
+        },
     };
-    if link.file_type().is_symlink() {
+    let file_type = if file_type.is_symlink() {
         match path.canonicalize() {
             Ok(target) if target.starts_with(canonical_root) => {}
             Ok(_) => return reason("a symlink that leaves the root"),
             Err(_) => return reason("a broken or looping symlink"),
         }
-    }
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return reason(&format!("unreadable ({})", io_reason(&e))),
+        match std::fs::metadata(path) {
+            Ok(m) => m.file_type(),
+            Err(e) => return unreadable(&e),
+        }
+    } else {
+        file_type
     };
-    if meta.is_dir() {
+    if file_type.is_dir() {
         return Err(Unread::Directory);
     }
-    if !meta.is_file() {
-        return reason(&format!("{} (never opened)", special_kind(meta.file_type())));
-    }
-    if meta.len() > limit {
-        return reason("larger than the 4 MiB limit");
+    if !file_type.is_file() {
+        return reason(&format!("{} (never opened)", special_kind(file_type)));
     }
     let file = match open_nonblocking(path) {
         Ok(f) => f,
-        Err(e) => return reason(&format!("unreadable ({})", io_reason(&e))),
+        Err(e) => return unreadable(&e),
     };
     // What was opened may not be what was looked at.
-    match file.metadata() {
-        Ok(m) if m.is_file() => {}
+    let meta = match file.metadata() {
+        Ok(m) if m.is_file() => m,
         Ok(m) => return reason(&format!("{} (never read)", special_kind(m.file_type()))),
-        Err(e) => return reason(&format!("unreadable ({})", io_reason(&e))),
+        Err(e) => return unreadable(&e),
+    };
+    if meta.len() > limit {
+        return reason("larger than the 4 MiB limit");
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
-        return reason(&format!("unreadable ({})", io_reason(&e)));
+        return unreadable(&e);
     }
     if bytes.len() as u64 > limit {
         return reason("larger than the 4 MiB limit");
@@ -450,7 +464,13 @@ fn read_regular(canonical_root: &Path, path: &Path, limit: u64) -> Result<Vec<u8
 
 /// Reads one walked file: `None` when it is no artifact or `.gitignore` leaves it out (env
 /// files are read even then, and marked).
-fn read_entry(canonical_root: &Path, path: &Path, rel: &str, ignored: impl Fn() -> bool) -> Option<Entry> {
+fn read_entry(
+    canonical_root: &Path,
+    path: &Path,
+    known: Option<std::fs::FileType>,
+    rel: &str,
+    ignored: impl Fn() -> bool,
+) -> Option<Entry> {
     let mut kind = classify(rel);
     if kind.is_none() && !maybe_shebang_script(rel) {
         return None;
@@ -469,7 +489,7 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, ignored: impl Fn() 
         kind?;
         Some(Entry::Skip(Skipped { path: rel.to_string(), kind: skip_kind, reason: reason.to_string() }))
     };
-    let bytes = match read_regular(canonical_root, path, MAX_FILE_SIZE) {
+    let bytes = match read_regular(canonical_root, path, MAX_FILE_SIZE, known) {
         Ok(b) => b,
         Err(Unread::Missing | Unread::Directory) => return None,
         Err(Unread::Reason(r)) => return skip(&r),
@@ -544,7 +564,7 @@ mod tests {
         let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
         if made {
             let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-            let got = read_regular(&canonical, &fifo, MAX_FILE_SIZE);
+            let got = read_regular(&canonical, &fifo, MAX_FILE_SIZE, None);
             assert!(matches!(got, Err(Unread::Reason(r)) if r.starts_with("a FIFO")));
             // Opened without waiting even when the type check is passed by.
             assert!(open_nonblocking(&fifo).is_ok());
