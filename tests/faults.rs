@@ -151,16 +151,24 @@ fn is_root() -> bool {
 }
 
 /// How permission bits can be made to count: `Some(false)` run directly (not root),
-/// `Some(true)` run as `nobody` (root with `setpriv`), `None` they cannot.
+/// `Some(true)` run as `nobody` (root, with `setpriv`, and `nobody` can reach the binary and the
+/// temp dirs), `None` they cannot.
 fn permissions_apply() -> Option<bool> {
     if !is_root() {
         return Some(false);
     }
-    let setpriv = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = tmp(&format!("nobody-probe-{}-{n}", std::process::id()));
+    let ok = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_deploylint")])
+        .arg(&probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
-    setpriv.then_some(true)
+    let _ = std::fs::remove_dir_all(&probe);
+    ok.then_some(true)
 }
 
 /// (code, path) of every finding of a json run, sorted.
@@ -273,7 +281,10 @@ fn the_bad_input_corpus_gives_its_findings_within_the_bound() {
     let as_nobody = match permissions_apply() {
         Some(n) => n,
         None => {
-            eprintln!("running as root without setpriv: permission bits do not apply, perm/ cases left out");
+            eprintln!(
+                "running as root, and `nobody` cannot run deploylint here (no setpriv, or the checkout is closed to \
+                 it): permission bits do not apply, perm/ cases left out"
+            );
             want.retain(|(_, p)| !p.starts_with("perm/"));
             false
         }
@@ -313,9 +324,9 @@ fn the_bad_input_corpus_gives_its_findings_within_the_bound() {
 #[test]
 fn an_unreadable_directory_is_dpl003_and_an_unreadable_root_exits_2() {
     let Some(as_nobody) = permissions_apply() else {
-        // Root bypasses permission bits and `setpriv` is missing: the walker-error path is
-        // covered by `discover::tests::walker_errors_are_skips_or_the_root_error` instead.
-        eprintln!("skipped: running as root without setpriv, permission bits do not apply");
+        // Root bypasses permission bits and cannot run deploylint as `nobody` here: the
+        // walker-error path is covered by `discover::tests::walker_errors_are_skips_or_the_root_error`.
+        eprintln!("skipped: running as root, and `nobody` cannot run deploylint here: permission bits do not apply");
         return;
     };
     let root = tmp("unreadable").join("repo");
