@@ -143,7 +143,9 @@ fn chmod(path: &Path, mode: u32) {
 
 /// Whether this process runs as root (files it creates belong to uid 0).
 fn is_root() -> bool {
-    let probe = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("uid-probe-{}", std::process::id()));
+    static PROBES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("uid-probe-{}-{n}", std::process::id()));
     let _ = std::fs::write(&probe, b"");
     let root = std::fs::metadata(&probe).is_ok_and(|m| m.uid() == 0);
     let _ = std::fs::remove_file(&probe);
