@@ -266,6 +266,16 @@ fn the_bad_input_corpus_gives_its_findings_within_the_bound() {
         &root.join("merge/compose.yml"),
         format!("services:\n  api:\n    image: alpine\n    <<: {{{}}}\n", keys.join(", ")).as_bytes(),
     );
+    // `make build` with 20,000 prerequisites among 20,000 rules.
+    let mut mk = format!(
+        "build: {}\n\tcp run.sh /out/build\n",
+        (0..20_000).map(|j| format!("in{j}.txt")).collect::<Vec<_>>().join(" ")
+    );
+    for r in 0..20_000 {
+        mk.push_str(&format!("r{r}:\n\tcp run.sh /out/r{r}\n"));
+    }
+    write(&root.join("make-prereqs/Makefile"), mk.as_bytes());
+    write(&root.join("make-prereqs/Dockerfile"), b"FROM alpine\nWORKDIR /src\nCOPY . .\nRUN make build\n");
     // A character device (like /dev/null) named like a crontab: only root may make one.
     std::fs::create_dir_all(root.join("device")).expect("dir");
     let device = Command::new("mknod")
@@ -313,7 +323,7 @@ fn the_bad_input_corpus_gives_its_findings_within_the_bound() {
         "WORKDIR `/srv/$A13` uses a variable deploylint cannot resolve",
         "a recipe line of `make build` deploylint cannot expand",
         "a recipe line of `make tool` deploylint cannot expand",
-        "a RUN that runs more than 10000 commands",
+        "RUN commands past the 10000 deploylint follows in one image",
     ] {
         assert!(model.contains(reason), "the model does not say `{reason}`");
     }

@@ -2,7 +2,7 @@
 //! lines (tab-indented, `@`/`-`/`+` prefixes dropped, `\` continuations kept for the shell
 //! parser), each with its byte offset.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The longest value an expansion may reach, in bytes; past it the value is unknown.
 pub const MAX_EXPANSION: usize = 16 * 1024;
@@ -17,41 +17,87 @@ pub struct MakeRule {
     pub recipe: Vec<(String, usize)>,
 }
 
+/// The most `%` pattern targets a lookup tries; a rule past them is not followed.
+pub const MAX_PATTERNS: usize = 256;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Makefile {
+    /// The variables. Set them with [`Makefile::with_overrides`] once rules were looked up.
     pub vars: BTreeMap<String, String>,
     pub rules: Vec<MakeRule>,
+    /// Rules by expanded target, built on the first lookup.
+    index: Index,
 }
 
+/// Explicit targets → (the first rule naming it, the first with a recipe); pattern targets in
+/// order → (rule, text before `%`, text after).
+#[derive(Clone, Debug, Default)]
+struct Targets {
+    explicit: HashMap<String, (usize, Option<usize>)>,
+    patterns: Vec<(usize, String, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Index(std::sync::OnceLock<Targets>);
+
+/// A cache: two Makefiles are equal by their text alone.
+impl PartialEq for Index {
+    fn eq(&self, _: &Index) -> bool {
+        true
+    }
+}
+impl Eq for Index {}
+
 impl Makefile {
+    /// The same Makefile with some variables set (`make VAR=value`).
+    pub fn with_overrides(&self, overrides: BTreeMap<String, String>) -> Makefile {
+        let mut vars = self.vars.clone();
+        vars.extend(overrides);
+        Makefile { vars, rules: self.rules.clone(), index: Index::default() }
+    }
+
+    /// Targets are written with variables (`$(CMDS):`): they are compared expanded, each once,
+    /// all of them within one budget of references (past it a target is compared as written).
+    fn index(&self) -> &Targets {
+        self.index.0.get_or_init(|| {
+            let none = BTreeMap::new();
+            let mut budget = MAX_REFERENCES;
+            let mut index = Targets::default();
+            for (i, r) in self.rules.iter().enumerate() {
+                for t in &r.targets {
+                    let mut out = String::new();
+                    let text = match self.expand_into(t, &none, 0, &mut budget, &mut out) {
+                        Some(()) => out,
+                        None => t.clone(),
+                    };
+                    for t in text.split_whitespace() {
+                        let e = index.explicit.entry(t.to_string()).or_insert((i, None));
+                        if e.1.is_none() && !r.recipe.is_empty() {
+                            e.1 = Some(i);
+                        }
+                        if let Some((pre, post)) = t.split_once('%') {
+                            if index.patterns.len() < MAX_PATTERNS {
+                                index.patterns.push((i, pre.to_string(), post.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+            index
+        })
+    }
+
     /// The rule that makes `target` (explicit rules first, then `%` pattern rules), and the stem
     /// a pattern matched.
     pub fn rule_for(&self, target: &str) -> Option<(&MakeRule, Option<String>)> {
-        // Targets are written with variables (`$(CMDS):`): compare them expanded.
-        let none = BTreeMap::new();
-        let targets = |r: &MakeRule| -> Vec<String> {
-            r.targets
-                .iter()
-                .flat_map(|t| {
-                    self.expand(t, &none, 0)
-                        .unwrap_or_else(|| t.clone())
-                        .split_whitespace()
-                        .map(str::to_string)
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        };
+        let index = self.index();
         // An explicit rule wins (the one with a recipe, else one that only lists prerequisites).
-        let explicit = || self.rules.iter().filter(|r| targets(r).iter().any(|t| t == target));
-        if let Some(r) = explicit().find(|r| !r.recipe.is_empty()).or_else(|| explicit().next()) {
-            return Some((r, None));
+        if let Some(&(first, with_recipe)) = index.explicit.get(target) {
+            return self.rules.get(with_recipe.unwrap_or(first)).map(|r| (r, None));
         }
-        self.rules.iter().find_map(|r| {
-            targets(r).iter().find_map(|t| {
-                let (pre, post) = t.split_once('%')?;
-                let stem = target.strip_prefix(pre)?.strip_suffix(post)?;
-                (!stem.is_empty()).then(|| (r, Some(stem.to_string())))
-            })
+        index.patterns.iter().find_map(|(i, pre, post)| {
+            let stem = target.strip_prefix(pre.as_str())?.strip_suffix(post.as_str())?;
+            (!stem.is_empty()).then(|| self.rules.get(*i).map(|r| (r, Some(stem.to_string()))))?
         })
     }
 
@@ -267,5 +313,29 @@ mod tests {
         let mut mk = Makefile::default();
         mk.vars.insert("ÄÖ".into(), "v".into());
         assert_eq!(mk.expand("a$(ÄÖ)b", &BTreeMap::new(), 0).as_deref(), Some("avb"));
+    }
+
+    #[test]
+    fn lookups_are_indexed_and_keep_precedence() {
+        let mut text =
+            String::from("all: a\na:\n\techo first\n$(NAME):\n\techo named\nNAME = x\n%.o:\n\techo pattern\n");
+        for r in 0..20_000 {
+            text.push_str(&format!("r{r}:\n\tcp a /out/r{r}\n"));
+        }
+        let mk = parse(&text);
+        let recipe = |t: &str, mk: &Makefile| mk.rule_for(t).and_then(|(r, _)| r.recipe.first().map(|l| l.0.clone()));
+        // `all: a` lists `a` without a recipe; the rule with the recipe wins.
+        assert_eq!(recipe("a", &mk).as_deref(), Some("echo first"));
+        assert_eq!(recipe("x", &mk).as_deref(), Some("echo named"));
+        assert_eq!(mk.rule_for("main.o").and_then(|(_, stem)| stem).as_deref(), Some("main"));
+        let start = std::time::Instant::now();
+        for r in 0..20_000 {
+            assert!(mk.rule_for(&format!("r{r}")).is_some());
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "took {:?}", start.elapsed());
+        // `make NAME=y` looks targets up again with the new value.
+        let over = mk.with_overrides(BTreeMap::from([("NAME".to_string(), "y".to_string())]));
+        assert_eq!(recipe("y", &over).as_deref(), Some("echo named"));
+        assert!(over.rule_for("x").is_none());
     }
 }

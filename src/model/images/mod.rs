@@ -294,6 +294,8 @@ pub fn build(
         global.insert(k.value.clone(), v);
     }
     let mut stages: Vec<StageModel> = Vec::new();
+    // Commands followed over all RUNs of the image (bounded: see `run::MAX_COMMANDS`).
+    let steps = std::cell::Cell::new(0);
     for st in &df.stages {
         let base_name = expand(&st.base.value, &global).unwrap_or_else(|| st.base.value.clone());
         let base = if base_name.eq_ignore_ascii_case("scratch") {
@@ -383,7 +385,7 @@ pub fn build(
                         rust: repo.rust,
                         context,
                         stages: &stages,
-                        steps: std::cell::Cell::new(0),
+                        steps: &steps,
                     };
                     interp.run(&mut s, &run.commands, &mut cwd, 0);
                     s.mounts.clear();
