@@ -39,6 +39,9 @@ pub enum Command {
         format: ModelFormat,
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Threads for the walk and the parse (0: `RAYON_NUM_THREADS`, else one per CPU).
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
     },
 }
 
@@ -73,6 +76,10 @@ pub struct CheckArgs {
     /// Globs of paths to leave out (gitignore syntax), in addition to `[lint] exclude`.
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Threads for the walk and the parse (0: `RAYON_NUM_THREADS`, else one per CPU); the output
+    /// is the same at any count.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
     /// Colour in the human format: `auto` (when stdout is a terminal and `NO_COLOR` is unset),
     /// `always`, `never`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

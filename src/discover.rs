@@ -3,7 +3,7 @@
 //! never leaves the root through a symlink, and classifies every artifact it reads.
 
 use crate::parse::crontab;
-use crate::source::{Kind, SourceFile, parent_dir};
+use crate::source::{Kind, SourceFile, parent_dir, path_text};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
@@ -365,14 +365,78 @@ fn is_shell_shebang(text: &str) -> bool {
 enum Entry {
     File(SourceFile),
     Skip(Skipped),
-    GitIgnore(String, PathBuf),
+}
+
+/// The `.gitignore` matchers read so far, by directory relative to the root. A directory's
+/// matcher is read when the walk reaches the directory, before any of its entries.
+#[derive(Default)]
+struct Ignores {
+    by_dir: std::sync::RwLock<std::collections::HashMap<PathBuf, Gitignore>>,
+}
+
+impl Ignores {
+    /// Whether `.gitignore` files leave `rel` out: the deepest one with a matching pattern
+    /// decides (a directory left out is not walked, so parents need no look).
+    fn ignored(&self, root: &Path, rel: &Path, is_dir: bool) -> bool {
+        let Ok(map) = self.by_dir.read() else { return false };
+        let full = root.join(rel);
+        for dir in rel.ancestors().skip(1) {
+            if let Some(g) = map.get(dir) {
+                let m = g.matched(&full, is_dir);
+                if m.is_ignore() {
+                    return true;
+                }
+                if m.is_whitelist() {
+                    return false;
+                }
+            }
+        }
+        false
+    }
+
+    /// Reads the `.gitignore` of a directory (never waiting on it, never following it out of
+    /// the root); a file that is there and cannot be read is a skipped entry.
+    fn load(&self, root: &Path, canonical_root: &Path, rel_dir: &Path) -> Option<Skipped> {
+        let rel = rel_dir.join(".gitignore");
+        // A directory that cannot be searched is reported as such (the walk's error), not as
+        // a `.gitignore` that may not be there.
+        if std::fs::symlink_metadata(root.join(&rel)).is_err() {
+            return None;
+        }
+        let bytes = match read_regular(canonical_root, &root.join(&rel), MAX_FILE_SIZE, None) {
+            Ok(b) => b,
+            Err(Unread::Missing | Unread::Directory) => return None,
+            Err(Unread::Reason(reason)) => {
+                return Some(Skipped { path: path_text(&rel), kind: Kind::GitIgnore, reason });
+            }
+        };
+        let mut b = GitignoreBuilder::new(root.join(rel_dir));
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            // A pattern git cannot read is no pattern; the rest of the file still counts.
+            let _ = b.add_line(None, line);
+        }
+        if let (Ok(g), Ok(mut map)) = (b.build(), self.by_dir.write()) {
+            map.insert(rel_dir.to_path_buf(), g);
+        }
+        None
+    }
+}
+
+/// How many threads the walk uses: the run's thread count (`--threads`, else
+/// `RAYON_NUM_THREADS`, else one per CPU).
+fn walk_threads() -> usize {
+    rayon::current_num_threads().max(1)
 }
 
 /// Walks `root` and reads every artifact. `exclude` holds gitignore-style globs from the config.
+/// An error about the root itself (it cannot be listed) is an error; an error about anything
+/// under it is a skipped entry, never dropped.
 pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> {
     let canonical_root = root.canonicalize()?;
+    // The root must be listable: a run that read nothing must not pass.
+    std::fs::read_dir(root)?;
     let mut overrides = OverrideBuilder::new(root);
-    for glob in ARTIFACT_GLOBS.iter().chain(MANIFEST_NAMES) {
+    for glob in ARTIFACT_GLOBS {
         // The globs are constants and known to be valid.
         let _ = overrides.add(glob);
     }
@@ -382,146 +446,283 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
         })?;
     }
     let overrides = overrides.build().map_err(std::io::Error::other)?;
+    // `.gitignore` files are read here, not by the walker: the walker opens them without looking
+    // at what they are, and a FIFO called `.gitignore` would hang it. Nothing above the root is
+    // read.
     let walker = WalkBuilder::new(root)
-        .hidden(false)
+        .standard_filters(false)
         .require_git(false)
-        .git_global(false)
-        .git_exclude(false)
         .follow_links(false)
         .overrides(overrides)
-        .threads(4)
+        .threads(walk_threads())
         .build_parallel();
+    let ignores = Ignores::default();
     let entries: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    let fatal: Mutex<Option<std::io::Error>> = Mutex::new(None);
     // Directories entered and manifests seen (not read), for `Tree`.
     let seen: Mutex<(Vec<String>, Vec<String>)> = Mutex::new((Vec::new(), Vec::new()));
+    let push = |e: Entry| {
+        if let Ok(mut v) = entries.lock() {
+            v.push(e);
+        }
+    };
     walker.run(|| {
         Box::new(|result| {
-            let Ok(entry) = result else {
-                return WalkState::Continue;
+            let entry = match result {
+                Ok(entry) => entry,
+                Err(err) => {
+                    for e in error_entries(root, &err) {
+                        match e {
+                            Ok(skipped) => push(Entry::Skip(skipped)),
+                            Err(reason) => {
+                                if let Ok(mut f) = fatal.lock() {
+                                    f.get_or_insert_with(|| std::io::Error::other(reason));
+                                }
+                            }
+                        }
+                    }
+                    return WalkState::Continue;
+                }
             };
             let path = entry.path();
             let Ok(rel) = path.strip_prefix(root) else {
                 return WalkState::Continue;
             };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.is_empty() {
-                return WalkState::Continue;
-            }
-            if entry.file_type().is_some_and(|t| t.is_dir()) {
-                if let Ok(mut s) = seen.lock() {
-                    s.0.push(rel);
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir {
+                if !rel.as_os_str().is_empty() && ignores.ignored(root, rel, true) {
+                    return WalkState::Skip;
+                }
+                if let Some(s) = ignores.load(root, &canonical_root, rel) {
+                    push(Entry::Skip(s));
+                }
+                if !rel.as_os_str().is_empty()
+                    && let Ok(mut s) = seen.lock()
+                {
+                    s.0.push(path_text(rel));
                 }
                 return WalkState::Continue;
             }
-            if MANIFEST_NAMES.contains(&crate::source::file_name(&rel)) {
-                if let Ok(mut s) = seen.lock() {
-                    s.1.push(rel);
-                }
+            if rel.as_os_str().is_empty() {
                 return WalkState::Continue;
             }
-            if let Some(item) = read_entry(&canonical_root, path, &rel, entry.path_is_symlink()) {
-                if let Ok(mut v) = entries.lock() {
-                    v.push(item);
-                }
+            let text = path_text(rel);
+            if MANIFEST_NAMES.contains(&crate::source::file_name(&text))
+                && !ignores.ignored(root, rel, false)
+                && let Ok(mut s) = seen.lock()
+            {
+                s.1.push(text.clone());
+            }
+            if let Some(item) =
+                read_entry(&canonical_root, path, entry.file_type(), &text, || ignores.ignored(root, rel, false))
+            {
+                push(item);
             }
             WalkState::Continue
         })
     });
-    let entries = entries.into_inner().unwrap_or_default();
-    let mut ignores: Vec<(String, PathBuf)> = Vec::new();
+    if let Some(e) = fatal.into_inner().ok().flatten() {
+        return Err(e);
+    }
     let mut out = Discovered::default();
-    let mut files = Vec::new();
-    for e in entries {
+    for e in entries.into_inner().unwrap_or_default() {
         match e {
-            Entry::File(f) => files.push(f),
+            Entry::File(f) => out.files.push(f),
             Entry::Skip(s) => out.skipped.push(s),
-            Entry::GitIgnore(dir, path) => ignores.push((dir, path)),
         }
     }
-    // `.gitignore` files decide which files are git-ignored; a whitelisted glob above let them
-    // through the walk, so apply them here: drop ignored files, keep (and mark) env files.
-    ignores.sort();
-    let matchers: Vec<(String, Gitignore)> = ignores
-        .into_iter()
-        .filter_map(|(dir, path)| {
-            let mut b = GitignoreBuilder::new(root.join(&dir));
-            b.add(path);
-            b.build().ok().map(|g| (dir, g))
-        })
-        .collect();
-    let is_ignored = |path: &str, is_dir: bool| {
-        matchers.iter().any(|(dir, g)| {
-            let inside = dir.is_empty() || path.starts_with(&format!("{dir}/"));
-            inside && g.matched_path_or_any_parents(root.join(path), is_dir).is_ignore()
-        })
-    };
     let (dirs, manifests) = seen.into_inner().unwrap_or_default();
-    out.tree.dirs = dirs.into_iter().filter(|p| !is_ignored(p, true)).collect();
-    out.tree.files = manifests.into_iter().filter(|p| !is_ignored(p, false)).collect();
+    out.tree.dirs = dirs.into_iter().collect();
+    out.tree.files = manifests.into_iter().collect();
     out.tree.files.extend(out.skipped.iter().map(|s| s.path.clone()));
-    for mut f in files {
-        let ignored = is_ignored(&f.path, false);
-        if ignored && f.kind != Kind::EnvFile {
-            continue;
-        }
-        if ignored {
-            f = SourceFile::new(f.path, f.kind, f.text, true);
-        }
-        out.tree.files.insert(f.path.clone());
-        out.files.push(f);
-    }
+    out.tree.files.extend(out.files.iter().filter(|f| !f.git_ignored).map(|f| f.path.clone()));
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
-    out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    out.skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     out.skipped.dedup();
     Ok(out)
 }
 
-fn read_entry(canonical_root: &Path, path: &Path, rel: &str, is_symlink: bool) -> Option<Entry> {
+/// What a walker error means: a skipped entry at each place under the root it names (a
+/// directory that cannot be listed, gone, or looping), or, for the root itself, the reason the
+/// run cannot happen. An error that names no place is the root's to carry, as a skipped entry.
+fn error_entries(root: &Path, err: &ignore::Error) -> Vec<Result<Skipped, String>> {
+    walk_errors(err)
+        .into_iter()
+        .map(|(path, reason)| match path.as_deref().map(|p| p.strip_prefix(root)) {
+            Some(Ok(rel)) if rel.as_os_str().is_empty() => Err(reason),
+            Some(Ok(rel)) => Ok(Skipped { path: path_text(rel), kind: Kind::Directory, reason }),
+            Some(Err(_)) | None => Ok(Skipped { path: ".".into(), kind: Kind::Directory, reason }),
+        })
+        .collect()
+}
+
+/// Every place and reason a walker error names (a partial error names several).
+fn walk_errors(err: &ignore::Error) -> Vec<(Option<PathBuf>, String)> {
+    match err {
+        ignore::Error::Partial(errs) => errs.iter().flat_map(walk_errors).collect(),
+        ignore::Error::WithLineNumber { err, .. } | ignore::Error::WithDepth { err, .. } => walk_errors(err),
+        ignore::Error::WithPath { path, err } => {
+            let mut inner = walk_errors(err);
+            for (p, _) in &mut inner {
+                p.get_or_insert_with(|| path.clone());
+            }
+            inner
+        }
+        ignore::Error::Loop { child, .. } => vec![(Some(child.clone()), "a directory symlink loop".into())],
+        ignore::Error::Io(e) => vec![(None, format!("a directory that cannot be listed ({})", io_reason(e)))],
+        other => vec![(None, format!("the walk failed ({other})"))],
+    }
+}
+
+/// An I/O error in words, without the path (which the finding shows, escaped).
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "it was removed during the walk".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Why a file was not read.
+enum Unread {
+    /// Nothing is there.
+    Missing,
+    /// A directory (the walk reaches it on its own).
+    Directory,
+    Reason(String),
+}
+
+/// What a file that is not a regular file is.
+fn special_kind(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = t;
+    "not a regular file"
+}
+
+/// Opens a file for reading without waiting: a FIFO swapped in after the type was checked
+/// must not block the open.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads a regular file of at most `limit` bytes. Never follows a symlink out of the root, never
+/// opens a FIFO, socket or device (nor waits on one), never reads more than `limit + 1` bytes.
+/// `known` is the type the walk saw (from the directory listing, without a `stat`).
+fn read_regular(
+    canonical_root: &Path,
+    path: &Path,
+    limit: u64,
+    known: Option<std::fs::FileType>,
+) -> Result<Vec<u8>, Unread> {
+    use std::io::Read;
+    let reason = |r: &str| Err(Unread::Reason(r.to_string()));
+    let unreadable = |e: &std::io::Error| Err(Unread::Reason(format!("unreadable ({})", io_reason(e))));
+    let file_type = match known {
+        Some(t) => t,
+        None => match std::fs::symlink_metadata(path) {
+            Ok(m) => m.file_type(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unread::Missing),
+            Err(e) => return unreadable(&e),
+        },
+    };
+    let file_type = if file_type.is_symlink() {
+        match path.canonicalize() {
+            Ok(target) if target.starts_with(canonical_root) => {}
+            Ok(_) => return reason("a symlink that leaves the root"),
+            Err(_) => return reason("a broken or looping symlink"),
+        }
+        match std::fs::metadata(path) {
+            Ok(m) => m.file_type(),
+            Err(e) => return unreadable(&e),
+        }
+    } else {
+        file_type
+    };
+    if file_type.is_dir() {
+        return Err(Unread::Directory);
+    }
+    if !file_type.is_file() {
+        return reason(&format!("{} (never opened)", special_kind(file_type)));
+    }
+    let file = match open_nonblocking(path) {
+        Ok(f) => f,
+        Err(e) => return unreadable(&e),
+    };
+    // What was opened may not be what was looked at.
+    let meta = match file.metadata() {
+        Ok(m) if m.is_file() => m,
+        Ok(m) => return reason(&format!("{} (never read)", special_kind(m.file_type()))),
+        Err(e) => return unreadable(&e),
+    };
+    if meta.len() > limit {
+        return reason("larger than the 4 MiB limit");
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
+        return unreadable(&e);
+    }
+    if bytes.len() as u64 > limit {
+        return reason("larger than the 4 MiB limit");
+    }
+    Ok(bytes)
+}
+
+/// Reads one walked file: `None` when it is no artifact or `.gitignore` leaves it out (env
+/// files are read even then, and marked).
+fn read_entry(
+    canonical_root: &Path,
+    path: &Path,
+    known: Option<std::fs::FileType>,
+    rel: &str,
+    ignored: impl Fn() -> bool,
+) -> Option<Entry> {
     let mut kind = classify(rel);
     if kind.is_none() && !maybe_shebang_script(rel) {
         return None;
     }
-    let skip_kind = kind.unwrap_or(Kind::Shell);
-    let skip = |reason: &str| {
-        Some(Entry::Skip(Skipped { path: rel.to_string(), kind: skip_kind, reason: reason.to_string() }))
-    };
-    if is_symlink {
-        match path.canonicalize() {
-            Ok(target) if target.starts_with(canonical_root) => {}
-            Ok(_) => {
-                return if kind.is_some() { skip("a symlink that leaves the root") } else { None };
-            }
-            Err(_) => {
-                return if kind.is_some() { skip("a broken or looping symlink") } else { None };
-            }
-        }
-    }
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(_) => {
-            return if kind.is_some() { skip("unreadable") } else { None };
-        }
-    };
-    if !meta.is_file() {
+    // `.gitignore` files are read when the walk enters their directory.
+    if kind == Some(Kind::GitIgnore) {
         return None;
     }
-    if meta.len() > MAX_FILE_SIZE {
-        return if kind.is_some() { skip("larger than the 4 MiB limit") } else { None };
+    let git_ignored = ignored();
+    if git_ignored && kind != Some(Kind::EnvFile) {
+        return None;
     }
-    let bytes = match std::fs::read(path) {
+    let skip_kind = kind.unwrap_or(Kind::Shell);
+    // A file that is an artifact only by its shebang is not reported when it cannot be read.
+    let skip = |reason: &str| {
+        kind?;
+        Some(Entry::Skip(Skipped { path: rel.to_string(), kind: skip_kind, reason: reason.to_string() }))
+    };
+    let bytes = match read_regular(canonical_root, path, MAX_FILE_SIZE, known) {
         Ok(b) => b,
-        Err(_) => {
-            return if kind.is_some() { skip("unreadable") } else { None };
-        }
+        Err(Unread::Missing | Unread::Directory) => return None,
+        Err(Unread::Reason(r)) => return skip(&r),
     };
     if bytes.contains(&0) {
-        return if kind.is_some() { skip("a binary file") } else { None };
+        return skip("a binary file");
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(_) => {
-            return if kind.is_some() { skip("not valid UTF-8") } else { None };
-        }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return skip("not valid UTF-8");
     };
     // A file that is a crontab only by its folder (`cron/`, `cron.d/`, `crontabs/`) must hold an
     // entry: such folders also hold READMEs, licences and code without an extension.
@@ -541,17 +742,70 @@ fn read_entry(canonical_root: &Path, path: &Path, rel: &str, is_symlink: bool) -
         }
     }
     let kind = kind?;
-    if kind == Kind::GitIgnore {
-        return Some(Entry::GitIgnore(crate::source::parent_dir(rel).to_string(), path.to_path_buf()));
-    }
     // A leading BOM is not part of any artifact's syntax.
     let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-    Some(Entry::File(SourceFile::new(rel.to_string(), kind, text, false)))
+    Some(Entry::File(SourceFile::new(rel.to_string(), kind, text, git_ignored)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn io(kind: std::io::ErrorKind) -> ignore::Error {
+        ignore::Error::Io(std::io::Error::from(kind))
+    }
+
+    #[test]
+    fn walker_errors_are_skips_or_the_root_error() {
+        let root = Path::new("/repo");
+        let denied = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::WithPath {
+                path: root.join("a/secret"),
+                err: Box::new(io(std::io::ErrorKind::PermissionDenied)),
+            }),
+        };
+        let got = error_entries(root, &denied);
+        assert_eq!(
+            got,
+            vec![Ok(Skipped {
+                path: "a/secret".into(),
+                kind: Kind::Directory,
+                reason: "a directory that cannot be listed (permission denied)".into()
+            })]
+        );
+        let at_root =
+            ignore::Error::WithPath { path: root.to_path_buf(), err: Box::new(io(std::io::ErrorKind::Other)) };
+        assert!(matches!(error_entries(root, &at_root).as_slice(), [Err(_)]));
+        // Several errors at once, and one with no place: none is dropped.
+        let partial = ignore::Error::Partial(vec![
+            ignore::Error::WithPath { path: root.join("gone"), err: Box::new(io(std::io::ErrorKind::NotFound)) },
+            ignore::Error::Loop { ancestor: root.to_path_buf(), child: root.join("loop") },
+            io(std::io::ErrorKind::Other),
+        ]);
+        let paths: Vec<String> =
+            error_entries(root, &partial).into_iter().filter_map(|e| e.ok()).map(|s| s.path).collect();
+        assert_eq!(paths, vec!["gone", "loop", "."]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_never_opened() {
+        let dir = std::env::temp_dir().join(format!("deploylint-fifo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        let fifo = dir.join("Dockerfile");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        if made {
+            let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+            let got = read_regular(&canonical, &fifo, MAX_FILE_SIZE, None);
+            assert!(matches!(got, Err(Unread::Reason(r)) if r.starts_with("a FIFO")));
+            // Opened without waiting even when the type check is passed by.
+            assert!(open_nonblocking(&fifo).is_ok());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(made, "mkfifo is needed for this test");
+    }
 
     #[test]
     fn classifies_artifacts() {

@@ -30,6 +30,21 @@ impl std::fmt::Display for RunError {
     }
 }
 
+/// Whether `root` is a directory that can be listed: a run that could read nothing must not
+/// pass (exit status 2).
+pub fn check_root(root: &Path) -> Result<(), RunError> {
+    let shown = source::path_text(root);
+    if !root.exists() {
+        return Err(RunError(format!("`{shown}` does not exist")));
+    }
+    if !root.is_dir() {
+        return Err(RunError(format!("`{shown}` is not a directory that can be read")));
+    }
+    std::fs::read_dir(root)
+        .map(|_| ())
+        .map_err(|e| RunError(format!("cannot read `{shown}`: {e}; nothing was checked")))
+}
+
 /// Reads the config for a root: `explicit`, else `deploylint.toml` or `.deploylint.toml` there.
 pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, RunError> {
     let candidates: Vec<std::path::PathBuf> = match explicit {
@@ -37,9 +52,20 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, RunEr
         None => vec![root.join("deploylint.toml"), root.join(".deploylint.toml")],
     };
     for path in candidates {
+        let shown = source::path_text(path.strip_prefix(root).unwrap_or(&path));
+        // A config found at the root is read only when it is a regular file: a FIFO there must
+        // not hang the run (`--config <(…)` is the user's own choice).
+        if explicit.is_none() {
+            match std::fs::metadata(&path) {
+                Ok(m) if !m.is_file() => {
+                    return Err(RunError(format!("cannot read config `{shown}`: not a regular file")));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                _ => {}
+            }
+        }
         match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let shown = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().to_string();
                 return config::parse(&shown, &text).map_err(|e| RunError(format!("invalid config: {e}")));
             }
             // A config file that is there but cannot be read (permissions, not UTF-8) is an
@@ -79,12 +105,11 @@ pub fn enabled_rules(cfg: &Config) -> Vec<(&'static checks::Rule, Option<diagnos
 
 /// Builds the model of a repository.
 pub fn build_model(root: &Path, cfg: Config) -> Result<model::Model, RunError> {
-    if !root.is_dir() {
-        return Err(RunError(format!("`{}` is not a directory that can be read", root.display())));
-    }
+    check_root(root)?;
+    let shown = source::path_text(root);
     let found = discover::discover(root, &cfg.exclude).map_err(|e| match e.kind() {
         std::io::ErrorKind::InvalidInput => RunError(e.to_string()),
-        _ => RunError(format!("cannot read `{}`: {e}", root.display())),
+        _ => RunError(format!("cannot read `{shown}`: {e}; nothing was checked")),
     })?;
     Ok(model::Model::build(found, cfg))
 }

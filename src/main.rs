@@ -16,7 +16,9 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Explain { rule }) => explain(&rule),
-        Some(Command::Model { path, config, .. }) => model(&path, config.as_deref()),
+        Some(Command::Model { path, config, threads, .. }) => {
+            set_threads(threads).and_then(|()| model(&path, config.as_deref()))
+        }
     };
     match result {
         Ok(code) => code,
@@ -34,11 +36,21 @@ fn print(text: &str) {
     let _ = out.flush();
 }
 
-fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
-    let root = args.path.clone().unwrap_or_else(|| ".".into());
-    if !root.exists() {
-        return Err(RunError(format!("`{}` does not exist", root.display())));
+/// Sizes the one thread pool of the run (the walk takes its count from it too).
+fn set_threads(threads: Option<usize>) -> Result<(), RunError> {
+    match threads {
+        None | Some(0) => Ok(()),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| RunError(format!("cannot start {n} threads: {e}"))),
     }
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
+    set_threads(args.threads)?;
+    let root = args.path.clone().unwrap_or_else(|| ".".into());
+    deploylint::check_root(&root)?;
     let mut cfg = deploylint::load_config(&root, args.config.as_deref())?;
     deploylint::config::resolve_selectors(&mut cfg, &args.select, &args.ignore).map_err(|e| RunError(e.to_string()))?;
     if let Some(f) = &args.fail_on {
@@ -135,6 +147,7 @@ fn explain(rule: &str) -> Result<ExitCode, RunError> {
 }
 
 fn model(root: &Path, config: Option<&Path>) -> Result<ExitCode, RunError> {
+    deploylint::check_root(root)?;
     let cfg = deploylint::load_config(root, config)?;
     let model = deploylint::build_model(root, cfg)?;
     print(&render::model_json(&model));

@@ -65,6 +65,8 @@ pub enum Kind {
     Justfile,
     /// A `docker buildx bake` file in HCL.
     BakeFile,
+    /// A directory discovery could not read (only ever a skipped entry).
+    Directory,
 }
 
 /// One file that discovery read.
@@ -217,6 +219,94 @@ impl Sources {
     }
 }
 
+/// A character that must not reach a terminal as it is: a control character other than a line
+/// break or a tab (ESC starts escape sequences), or a bidirectional override that reorders what
+/// is shown.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// File text as it may be shown in a snippet: every unsafe character is replaced by as many
+/// bytes of `?` (or one U+FFFD for a three-byte character), so byte spans stay valid.
+pub fn terminal_safe(text: String) -> String {
+    if !text.chars().any(is_unsafe) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c.len_utf8() {
+            _ if !is_unsafe(c) => out.push(c),
+            3 => out.push('\u{fffd}'),
+            n => out.extend(std::iter::repeat_n('?', n)),
+        }
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if c.is_ascii() => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// Text of a message as it may be shown on one line: line breaks, tabs, control characters
+/// and bidirectional overrides are written as escapes (`\n`, `\x1b`, `\u{202e}`).
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) || matches!(c, '\n' | '\t' | '\r')) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) || matches!(c, '\n' | '\t' | '\r') {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The one way a path becomes text: components joined with `/`; in each, a backslash is `\\`,
+/// a control character or bidirectional override an escape (`\n`, `\x1b`), and a byte that is
+/// not UTF-8 `\xNN`. Distinct paths give distinct texts, every text is one line, and no escape
+/// sequence reaches a terminal.
+pub fn path_text(path: &std::path::Path) -> String {
+    let mut out = String::new();
+    for (i, part) in path.components().enumerate() {
+        if i > 0 && !out.ends_with('/') {
+            out.push('/');
+        }
+        match part {
+            std::path::Component::RootDir => out.push('/'),
+            other => escape_os(&mut out, other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn escape_os(out: &mut String, part: &std::ffi::OsStr) {
+    let bytes = part.as_encoded_bytes();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\\' {
+                out.push_str("\\\\");
+            } else if is_unsafe(c) || matches!(c, '\n' | '\t' | '\r') {
+                push_escaped(out, c);
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+}
+
 /// Joins a relative directory and a relative path, resolving `.` and `..`; `None` when the
 /// result leaves the root.
 pub fn join_rel(dir: &str, path: &str) -> Option<String> {
@@ -293,5 +383,33 @@ mod tests {
         assert_eq!(join_rel("a/b", "../c").as_deref(), Some("a/c"));
         assert_eq!(join_rel("", ".."), None);
         assert_eq!(join_rel("", ".").as_deref(), Some(""));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn paths_become_one_safe_line() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let p = |b: &[u8]| path_text(std::path::Path::new(OsStr::from_bytes(b)));
+        assert_eq!(p(b"a/b/Dockerfile"), "a/b/Dockerfile");
+        assert_eq!(p(b"n\nl/\x1b[2J/x\ty"), "n\\nl/\\x1b[2J/x\\ty");
+        assert_eq!(p(b"bad\xffname/\xc3\xa9"), "bad\\xffname/\u{e9}");
+        // Distinct names stay distinct: a backslash is escaped, a C1 control is not a byte.
+        assert_ne!(p(b"a\\x1b"), p(b"a\x1b"));
+        assert_ne!(p(b"\xc2\x9b"), p(b"\x9b"));
+        assert_eq!(p("rtl\u{202e}gpj.sh".as_bytes()), "rtl\\u{202e}gpj.sh");
+        for s in [p(b"n\nl\r\x1b\x07\x7f"), p("\u{9b}31m".as_bytes())] {
+            assert!(!s.chars().any(char::is_control), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn messages_and_snippets_are_terminal_safe() {
+        assert_eq!(escape_controls("plain `x`"), "plain `x`");
+        assert_eq!(escape_controls("a\nb\x1b[31m"), "a\\nb\\x1b[31m");
+        let text = "a\x1b[31m\u{9b}b\u{202e}c\n\td\r\n".to_string();
+        let safe = terminal_safe(text.clone());
+        assert_eq!(safe.len(), text.len(), "byte offsets are kept");
+        assert_eq!(safe, "a?[31m??b\u{fffd}c\n\td\r\n");
     }
 }

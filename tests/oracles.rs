@@ -13,11 +13,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Files under `fixtures/` whose name `keep` accepts, with their text.
+/// Files under `fixtures/` whose name `keep` accepts, with their text. `fixtures/bad-input` is
+/// left out: its inputs test bounds, where the readers differ on purpose (PyYAML shares aliased
+/// nodes and reads a billion-laughs file; compose v2's go-yaml refuses excessive aliasing, as we
+/// do).
 fn fixture_files(keep: &dyn Fn(&str) -> bool) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![root().join("fixtures")];
     while let Some(dir) = stack.pop() {
+        if dir.ends_with("bad-input") {
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for e in entries.flatten() {
             let path = e.path();
@@ -73,7 +79,7 @@ fn yaml_verdicts_agree_with_pyyaml() {
     let files = fixture_files(&|n| n.ends_with(".yml") || n.ends_with(".yaml"));
     let mut texts: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     texts.extend(YAML_PROBES.iter().map(|t| ("probe", *t)));
-    let program = "import json, sys, yaml\nout = []\nfor t in json.load(sys.stdin):\n    try:\n        list(yaml.safe_load_all(t)); out.append(True)\n    except yaml.YAMLError:\n        out.append(False)\nprint(json.dumps(out))\n";
+    let program = "import json, sys, yaml\nout = []\nfor t in json.load(sys.stdin):\n    try:\n        list(yaml.safe_load_all(t)); out.append(True)\n    except (yaml.YAMLError, RecursionError):\n        out.append(False)\nprint(json.dumps(out))\n";
     let Some(verdicts) = python("yaml", program, &texts.iter().map(|(_, t)| *t).collect::<Vec<_>>()) else {
         return;
     };

@@ -8,8 +8,9 @@ pub mod image;
 pub mod meta;
 pub mod script;
 
-use crate::diagnostic::{Diagnostic, Finding, Severity};
+use crate::diagnostic::{Diagnostic, Finding, Label, Severity};
 use crate::model::Model;
+use crate::source::escape_controls;
 
 pub struct Rule {
     pub code: &'static str,
@@ -33,15 +34,23 @@ pub struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
+    /// Adds a finding. Its texts may quote what a file holds: control characters and line
+    /// breaks are escaped here, once for every format, so a message stays one line and no escape
+    /// sequence reaches a terminal.
     pub fn report(&mut self, f: Finding) {
+        let text = |s: String| match escape_controls(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(o) => o,
+        };
+        let label = |l: Label| Label { span: l.span, message: text(l.message) };
         self.out.push(Diagnostic {
             code: self.rule.code,
             name: self.rule.name,
             severity: self.rule.severity,
-            message: f.message,
-            primary: f.primary,
-            related: f.related,
-            help: f.help,
+            message: text(f.message),
+            primary: label(f.primary),
+            related: f.related.into_iter().map(label).collect(),
+            help: f.help.map(text),
         });
     }
 }

@@ -335,7 +335,8 @@ impl Model {
                 | Kind::DockerIgnore
                 | Kind::CargoToml
                 | Kind::RustMain
-                | Kind::Justfile => {}
+                | Kind::Justfile
+                | Kind::Directory => {}
             }
         }
         for id in crontabs {

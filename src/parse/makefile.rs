@@ -2,7 +2,12 @@
 //! lines (tab-indented, `@`/`-`/`+` prefixes dropped, `\` continuations kept for the shell
 //! parser), each with its byte offset.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// The longest value an expansion may reach, in bytes; past it the value is unknown.
+pub const MAX_EXPANSION: usize = 16 * 1024;
+/// The most variable references one expansion may follow; past it the value is unknown.
+pub const MAX_REFERENCES: usize = 10_000;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MakeRule {
@@ -12,41 +17,87 @@ pub struct MakeRule {
     pub recipe: Vec<(String, usize)>,
 }
 
+/// The most `%` pattern targets a lookup tries; a rule past them is not followed.
+pub const MAX_PATTERNS: usize = 256;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Makefile {
+    /// The variables. Set them with [`Makefile::with_overrides`] once rules were looked up.
     pub vars: BTreeMap<String, String>,
     pub rules: Vec<MakeRule>,
+    /// Rules by expanded target, built on the first lookup.
+    index: Index,
 }
 
+/// Explicit targets → (the first rule naming it, the first with a recipe); pattern targets in
+/// order → (rule, text before `%`, text after).
+#[derive(Clone, Debug, Default)]
+struct Targets {
+    explicit: HashMap<String, (usize, Option<usize>)>,
+    patterns: Vec<(usize, String, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Index(std::sync::OnceLock<Targets>);
+
+/// A cache: two Makefiles are equal by their text alone.
+impl PartialEq for Index {
+    fn eq(&self, _: &Index) -> bool {
+        true
+    }
+}
+impl Eq for Index {}
+
 impl Makefile {
+    /// The same Makefile with some variables set (`make VAR=value`).
+    pub fn with_overrides(&self, overrides: BTreeMap<String, String>) -> Makefile {
+        let mut vars = self.vars.clone();
+        vars.extend(overrides);
+        Makefile { vars, rules: self.rules.clone(), index: Index::default() }
+    }
+
+    /// Targets are written with variables (`$(CMDS):`): they are compared expanded, each once,
+    /// all of them within one budget of references (past it a target is compared as written).
+    fn index(&self) -> &Targets {
+        self.index.0.get_or_init(|| {
+            let none = BTreeMap::new();
+            let mut budget = MAX_REFERENCES;
+            let mut index = Targets::default();
+            for (i, r) in self.rules.iter().enumerate() {
+                for t in &r.targets {
+                    let mut out = String::new();
+                    let text = match self.expand_into(t, &none, 0, &mut budget, &mut out) {
+                        Some(()) => out,
+                        None => t.clone(),
+                    };
+                    for t in text.split_whitespace() {
+                        let e = index.explicit.entry(t.to_string()).or_insert((i, None));
+                        if e.1.is_none() && !r.recipe.is_empty() {
+                            e.1 = Some(i);
+                        }
+                        if let Some((pre, post)) = t.split_once('%') {
+                            if index.patterns.len() < MAX_PATTERNS {
+                                index.patterns.push((i, pre.to_string(), post.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+            index
+        })
+    }
+
     /// The rule that makes `target` (explicit rules first, then `%` pattern rules), and the stem
     /// a pattern matched.
     pub fn rule_for(&self, target: &str) -> Option<(&MakeRule, Option<String>)> {
-        // Targets are written with variables (`$(CMDS):`): compare them expanded.
-        let none = BTreeMap::new();
-        let targets = |r: &MakeRule| -> Vec<String> {
-            r.targets
-                .iter()
-                .flat_map(|t| {
-                    self.expand(t, &none, 0)
-                        .unwrap_or_else(|| t.clone())
-                        .split_whitespace()
-                        .map(str::to_string)
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        };
+        let index = self.index();
         // An explicit rule wins (the one with a recipe, else one that only lists prerequisites).
-        let explicit = || self.rules.iter().filter(|r| targets(r).iter().any(|t| t == target));
-        if let Some(r) = explicit().find(|r| !r.recipe.is_empty()).or_else(|| explicit().next()) {
-            return Some((r, None));
+        if let Some(&(first, with_recipe)) = index.explicit.get(target) {
+            return self.rules.get(with_recipe.unwrap_or(first)).map(|r| (r, None));
         }
-        self.rules.iter().find_map(|r| {
-            targets(r).iter().find_map(|t| {
-                let (pre, post) = t.split_once('%')?;
-                let stem = target.strip_prefix(pre)?.strip_suffix(post)?;
-                (!stem.is_empty()).then(|| (r, Some(stem.to_string())))
-            })
+        index.patterns.iter().find_map(|(i, pre, post)| {
+            let stem = target.strip_prefix(pre.as_str())?.strip_suffix(post.as_str())?;
+            (!stem.is_empty()).then(|| self.rules.get(*i).map(|r| (r, Some(stem.to_string()))))?
         })
     }
 
@@ -60,14 +111,33 @@ impl Makefile {
     }
 
     /// Expands `$(X)`, `${X}`, `$X` with the file's variables and `extra` (automatic ones such as
-    /// `$@` and `$*`); `None` when something is unknown (a function, an undefined variable).
+    /// `$@` and `$*`); `None` when something is unknown (a function, an undefined variable), and
+    /// when the expansion passes its bounds ([`MAX_EXPANSION`] bytes, [`MAX_REFERENCES`]
+    /// references, 16 levels): variables that each reference the previous one several times grow
+    /// exponentially, and such a value is unknown.
     pub fn expand(&self, s: &str, extra: &BTreeMap<String, String>, depth: usize) -> Option<String> {
+        let mut out = String::new();
+        let mut budget = MAX_REFERENCES;
+        self.expand_into(s, extra, depth, &mut budget, &mut out)?;
+        Some(out)
+    }
+
+    fn expand_into(
+        &self,
+        s: &str,
+        extra: &BTreeMap<String, String>,
+        depth: usize,
+        budget: &mut usize,
+        out: &mut String,
+    ) -> Option<()> {
         if depth > 16 {
             return None;
         }
-        let mut out = String::new();
         let mut chars = s.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
+            if out.len() > MAX_EXPANSION {
+                return None;
+            }
             if c != '$' {
                 out.push(c);
                 continue;
@@ -80,26 +150,28 @@ impl Makefile {
                 }
                 '(' | '{' => {
                     let close = if n == '(' { ')' } else { '}' };
-                    let rest = &s[i + 2..];
+                    let rest = s.get(i + 2..)?;
                     let end = rest.find(close)?;
                     let name = &rest[..end];
                     if name.contains([' ', ',', '(']) {
                         return None;
                     }
                     let value = extra.get(name).or_else(|| self.vars.get(name))?;
-                    out.push_str(&self.expand(value, extra, depth + 1)?);
-                    for _ in 0..end + 2 {
-                        chars.next();
-                    }
+                    *budget = budget.checked_sub(1)?;
+                    self.expand_into(value, extra, depth + 1, budget, out)?;
+                    // Past the closing bracket (byte offsets: a name may hold multi-byte characters).
+                    let after = i + 2 + end + 1;
+                    while chars.next_if(|&(j, _)| j < after).is_some() {}
                 }
                 _ => {
                     chars.next();
                     let value = extra.get(&n.to_string()).or_else(|| self.vars.get(&n.to_string()))?;
-                    out.push_str(&self.expand(value, extra, depth + 1)?);
+                    *budget = budget.checked_sub(1)?;
+                    self.expand_into(value, extra, depth + 1, budget, out)?;
                 }
             }
         }
-        Some(out)
+        (out.len() <= MAX_EXPANSION).then_some(())
     }
 }
 
@@ -111,12 +183,23 @@ impl Makefile {
     /// Expands like [`Makefile::expand`], and `$(call F,a,b)` with its arguments; what cannot be
     /// known (an undefined variable, another function) becomes [`UNKNOWN`] instead of failing.
     pub fn expand_lenient(&self, s: &str, extra: &BTreeMap<String, String>, depth: usize) -> String {
-        if depth > 16 {
+        let mut budget = MAX_REFERENCES;
+        self.lenient(s, extra, depth, &mut budget)
+    }
+
+    /// [`Makefile::expand_lenient`] within a budget of references; a text past
+    /// [`MAX_EXPANSION`] bytes, or past the budget, is [`UNKNOWN`].
+    fn lenient(&self, s: &str, extra: &BTreeMap<String, String>, depth: usize, budget: &mut usize) -> String {
+        if depth > 16 || *budget == 0 {
             return UNKNOWN.to_string();
         }
+        *budget -= 1;
         let mut out = String::new();
         let mut rest = s;
         while let Some(i) = rest.find('$') {
+            if out.len() > MAX_EXPANSION {
+                return UNKNOWN.to_string();
+            }
             out.push_str(&rest[..i]);
             let after = &rest[i + 1..];
             let Some(n) = after.chars().next() else {
@@ -131,7 +214,7 @@ impl Makefile {
             if n != '(' && n != '{' {
                 let key = n.to_string();
                 let value = extra.get(&key).or_else(|| self.vars.get(&key));
-                out.push_str(&value.map_or_else(|| UNKNOWN.to_string(), |v| self.expand_lenient(v, extra, depth + 1)));
+                out.push_str(&value.map_or_else(|| UNKNOWN.to_string(), |v| self.lenient(v, extra, depth + 1, budget)));
                 rest = &after[n.len_utf8()..];
                 continue;
             }
@@ -162,10 +245,10 @@ impl Makefile {
                 let name = parts.next().unwrap_or("").trim();
                 let mut args = extra.clone();
                 for (k, a) in parts.enumerate() {
-                    args.insert((k + 1).to_string(), self.expand_lenient(a, extra, depth + 1));
+                    args.insert((k + 1).to_string(), self.lenient(a, extra, depth + 1, budget));
                 }
                 match self.vars.get(name) {
-                    Some(v) => out.push_str(&self.expand_lenient(v, &args, depth + 1)),
+                    Some(v) => out.push_str(&self.lenient(v, &args, depth + 1, budget)),
                     None => out.push_str(UNKNOWN),
                 }
                 continue;
@@ -175,12 +258,12 @@ impl Makefile {
                 continue;
             }
             match extra.get(inner).or_else(|| self.vars.get(inner)) {
-                Some(v) => out.push_str(&self.expand_lenient(v, extra, depth + 1)),
+                Some(v) => out.push_str(&self.lenient(v, extra, depth + 1, budget)),
                 None => out.push_str(UNKNOWN),
             }
         }
         out.push_str(rest);
-        out
+        if out.len() > MAX_EXPANSION { UNKNOWN.to_string() } else { out }
     }
 }
 
@@ -275,6 +358,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lenient_expansion_is_bounded() {
+        let mut text = String::from("V0 = ab\n");
+        for i in 1..12 {
+            text.push_str(&format!("V{i} = {}\n", format!("$(V{})", i - 1).repeat(10)));
+        }
+        let mk = parse(&text);
+        let got = mk.expand_lenient("x $(V11)", &BTreeMap::new(), 0);
+        assert!(got.len() <= MAX_EXPANSION + 64 && got.contains(UNKNOWN), "{} bytes", got.len());
+    }
+
+    #[test]
     fn lenient_expansion_keeps_what_it_knows() {
         let mk = parse("GO ?= go\nBUILD = CGO_ENABLED=0 $(GO) build -tags $(1)\n");
         let mut auto = BTreeMap::new();
@@ -300,5 +394,59 @@ mod tests {
         assert_eq!(mk.expand(line, &extra, 0).as_deref(), Some("go build -o bin/api ./cmd/api"));
         assert_eq!(mk.rule_for("image").map(|(r, _)| r.recipe.len()), Some(1));
         assert_eq!(mk.expand("$(shell date)", &extra, 0), None);
+    }
+
+    #[test]
+    fn expansion_is_bounded() {
+        // Each variable names the previous one ten times: 2 * 10^13 bytes if followed.
+        let mut text = String::from("V0 = xy\n");
+        for i in 1..14 {
+            text.push_str(&format!("V{i} = {}\n", format!("$(V{})", i - 1).repeat(10)));
+        }
+        // The same shape with empty values: no output, but 10^13 references.
+        text.push_str("E0 =\n");
+        for i in 1..14 {
+            text.push_str(&format!("E{i} = {}\n", format!("$(E{})", i - 1).repeat(10)));
+        }
+        let mk = parse(&text);
+        let none = BTreeMap::new();
+        let start = std::time::Instant::now();
+        assert_eq!(mk.expand("$(V13)", &none, 0), None);
+        assert_eq!(mk.expand("$(E13)", &none, 0), None);
+        // Within the bounds the values are known.
+        assert_eq!(mk.expand("$(V2)", &none, 0).map(|v| v.len()), Some(200));
+        assert_eq!(mk.expand("$(E3)", &none, 0).as_deref(), Some(""));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "took {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn multi_byte_names_are_skipped_whole() {
+        let mut mk = Makefile::default();
+        mk.vars.insert("ÄÖ".into(), "v".into());
+        assert_eq!(mk.expand("a$(ÄÖ)b", &BTreeMap::new(), 0).as_deref(), Some("avb"));
+    }
+
+    #[test]
+    fn lookups_are_indexed_and_keep_precedence() {
+        let mut text =
+            String::from("all: a\na:\n\techo first\n$(NAME):\n\techo named\nNAME = x\n%.o:\n\techo pattern\n");
+        for r in 0..20_000 {
+            text.push_str(&format!("r{r}:\n\tcp a /out/r{r}\n"));
+        }
+        let mk = parse(&text);
+        let recipe = |t: &str, mk: &Makefile| mk.rule_for(t).and_then(|(r, _)| r.recipe.first().map(|l| l.0.clone()));
+        // `all: a` lists `a` without a recipe; the rule with the recipe wins.
+        assert_eq!(recipe("a", &mk).as_deref(), Some("echo first"));
+        assert_eq!(recipe("x", &mk).as_deref(), Some("echo named"));
+        assert_eq!(mk.rule_for("main.o").and_then(|(_, stem)| stem).as_deref(), Some("main"));
+        let start = std::time::Instant::now();
+        for r in 0..20_000 {
+            assert!(mk.rule_for(&format!("r{r}")).is_some());
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "took {:?}", start.elapsed());
+        // `make NAME=y` looks targets up again with the new value.
+        let over = mk.with_overrides(BTreeMap::from([("NAME".to_string(), "y".to_string())]));
+        assert_eq!(recipe("y", &over).as_deref(), Some("echo named"));
+        assert!(over.rule_for("x").is_none());
     }
 }

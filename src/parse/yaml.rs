@@ -136,37 +136,9 @@ fn convert(node: &MarkedYaml<'_>, file: FileId, ci: &CharIndex, text: &str, dept
             YamlData::Sequence(items) => {
                 YValue::Seq(items.iter().map(|n| convert(n, file, ci, text, depth + 1)).collect())
             }
-            YamlData::Mapping(map) => {
-                let mut entries: Vec<(YNode, YNode)> = Vec::new();
-                let mut merged: Vec<(YNode, YNode)> = Vec::new();
-                for (k, v) in map {
-                    let k = convert(k, file, ci, text, depth + 1);
-                    let v = convert(v, file, ci, text, depth + 1);
-                    if k.as_str() == Some("<<") {
-                        // `<<: *a` or `<<: [*a, *b]`: earlier sources win over later ones, and
-                        // keys written in the mapping win over all of them.
-                        let sources: Vec<&YNode> = match &v.value {
-                            YValue::Seq(s) => s.iter().collect(),
-                            _ => vec![&v],
-                        };
-                        for src in sources {
-                            for (mk, mv) in src.as_map() {
-                                if !merged.iter().any(|(k2, _)| k2.as_str() == mk.as_str()) {
-                                    merged.push((mk.clone(), mv.clone()));
-                                }
-                            }
-                        }
-                    } else {
-                        entries.push((k, v));
-                    }
-                }
-                for (mk, mv) in merged {
-                    if !entries.iter().any(|(k2, _)| k2.as_str() == mk.as_str()) {
-                        entries.push((mk, mv));
-                    }
-                }
-                YValue::Map(entries)
-            }
+            YamlData::Mapping(map) => merge_mapping(
+                map.iter().map(|(k, v)| (convert(k, file, ci, text, depth + 1), convert(v, file, ci, text, depth + 1))),
+            ),
             YamlData::Alias(_) | YamlData::BadValue => YValue::Null,
         }
     };
@@ -350,6 +322,39 @@ fn reindent(current: &mut std::borrow::Cow<'_, str>, ci: &mut CharIndex, e: &sap
     true
 }
 
+/// A mapping with its `<<` merge keys applied: `<<: *a` or `<<: [*a, *b]`; earlier sources win
+/// over later ones, and keys written in the mapping win over all of them. Linear in the number of
+/// keys (one set of the keys seen).
+fn merge_mapping(pairs: impl Iterator<Item = (YNode, YNode)>) -> YValue {
+    let mut entries: Vec<(YNode, YNode)> = Vec::new();
+    let mut sources: Vec<YNode> = Vec::new();
+    for (k, v) in pairs {
+        if k.as_str() == Some("<<") {
+            match v.value {
+                YValue::Seq(s) => sources.extend(s),
+                _ => sources.push(v),
+            }
+        } else {
+            entries.push((k, v));
+        }
+    }
+    if sources.is_empty() {
+        return YValue::Map(entries);
+    }
+    // Keys are compared as text; every key that is not a scalar counts as the same one.
+    let mut seen: std::collections::HashSet<Option<String>> =
+        entries.iter().map(|(k, _)| k.as_str().map(str::to_string)).collect();
+    for src in sources {
+        let YValue::Map(pairs) = src.value else { continue };
+        for (mk, mv) in pairs {
+            if seen.insert(mk.as_str().map(str::to_string)) {
+                entries.push((mk, mv));
+            }
+        }
+    }
+    YValue::Map(entries)
+}
+
 /// Parses the first document of a YAML file.
 pub fn parse(file: FileId, text: &str) -> Result<Option<YNode>, ParseError> {
     let mut ci = CharIndex::new(text);
@@ -457,5 +462,29 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         assert!(parse(FileId(0), "a: 1\na: 2\n").is_err());
+    }
+
+    #[test]
+    fn merges_keep_precedence_and_are_linear() {
+        let text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  x: 3\n";
+        let root = parse(FileId(0), text).ok().flatten();
+        let c = root.as_ref().and_then(|r| r.get("c"));
+        let get = |k: &str| c.and_then(|c| c.get(k)).and_then(YNode::as_str).map(str::to_string);
+        assert_eq!((get("x"), get("y"), get("z")), (Some("3".into()), Some("1".into()), Some("2".into())));
+        assert_eq!(c.map(|c| c.as_map().len()), Some(3));
+        // 50,000 merged keys, half of them also written in the mapping: quadratic took minutes.
+        let n = 50_000;
+        let merged: Vec<String> = (0..n).map(|i| format!("k{i}: m")).collect();
+        let mut text = format!("s:\n  <<: {{{}}}\n", merged.join(", "));
+        for i in (0..n).step_by(2) {
+            text.push_str(&format!("  k{i}: w\n"));
+        }
+        let start = std::time::Instant::now();
+        let root = parse(FileId(0), &text).ok().flatten();
+        let s = root.as_ref().and_then(|r| r.get("s"));
+        assert_eq!(s.map(|s| s.as_map().len()), Some(n));
+        assert_eq!(s.and_then(|s| s.get("k0")).and_then(YNode::as_str), Some("w"));
+        assert_eq!(s.and_then(|s| s.get("k1")).and_then(YNode::as_str), Some("m"));
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "took {:?}", start.elapsed());
     }
 }

@@ -177,8 +177,13 @@ pub fn is_under(path: &str, dir: &str) -> bool {
     dir == "/" || path == dir || path.starts_with(&format!("{}/", dir.trim_end_matches('/')))
 }
 
+/// The longest value an `ARG`/`ENV`/shell expansion may reach, in bytes. Values are stored
+/// expanded, so each `ARG` that repeats the previous one multiplies the length: past this bound
+/// the value is unknown (`None`) and the checks that need it stay silent.
+pub const MAX_EXPANSION: usize = crate::parse::makefile::MAX_EXPANSION;
+
 /// Expands `$X`, `${X}`, `${X:-d}` and `${X-d}` with known values; `None` when a variable is
-/// unknown or a command substitution is involved.
+/// unknown, a command substitution is involved, or the expanded result passes [`MAX_EXPANSION`].
 pub fn expand(s: &str, vars: &BTreeMap<String, Option<String>>) -> Option<String> {
     if !s.contains('$') {
         return Some(s.to_string());
@@ -186,6 +191,9 @@ pub fn expand(s: &str, vars: &BTreeMap<String, Option<String>>) -> Option<String
     let mut out = String::new();
     let mut rest = s;
     while let Some(i) = rest.find('$') {
+        if out.len() > MAX_EXPANSION {
+            return None;
+        }
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         if let Some(body) = after.strip_prefix('{') {
@@ -212,7 +220,7 @@ pub fn expand(s: &str, vars: &BTreeMap<String, Option<String>>) -> Option<String
         }
     }
     out.push_str(rest);
-    Some(out)
+    (out.len() <= MAX_EXPANSION).then_some(out)
 }
 
 /// What the image model needs from the rest of the repository.
@@ -298,6 +306,8 @@ pub fn build(
         global.insert(k.value.clone(), v);
     }
     let mut stages: Vec<StageModel> = Vec::new();
+    // Commands followed over all RUNs of the image (bounded: see `run::MAX_COMMANDS`).
+    let steps = std::cell::Cell::new(0);
     for st in &df.stages {
         let base_name = expand(&st.base.value, &global).unwrap_or_else(|| st.base.value.clone());
         let base = if base_name.eq_ignore_ascii_case("scratch") {
@@ -397,6 +407,7 @@ pub fn build(
                         rust: repo.rust,
                         context,
                         stages: &stages,
+                        steps: &steps,
                     };
                     interp.run(&mut s, &run.commands, &mut cwd, 0);
                     s.mounts.clear();

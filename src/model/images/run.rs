@@ -117,7 +117,14 @@ pub(super) struct Interp<'a> {
     /// The build context, when it is known.
     pub(super) context: Option<&'a str>,
     pub(super) stages: &'a [StageModel],
+    /// Commands interpreted so far for this image, over all its RUNs: nested `for` loops and
+    /// Makefile prerequisites multiply, so the count is bounded by [`MAX_COMMANDS`].
+    pub(super) steps: &'a std::cell::Cell<usize>,
 }
+
+/// The most commands the RUNs of one image are followed through (loop bodies count once per
+/// value, Makefile lookups and recipe lines once each); past it the stage is opaque.
+pub(super) const MAX_COMMANDS: usize = 10_000;
 
 impl Interp<'_> {
     /// The repo-relative directory of an absolute path in the stage, through the COPYs from the
@@ -148,6 +155,22 @@ impl Interp<'_> {
         best.and_then(|(_, r)| join_rel(self.context?, &r))
     }
 
+    /// Counts one command (or one Makefile lookup or recipe line); `false` past [`MAX_COMMANDS`],
+    /// when the stage is opaque.
+    fn step(&self, st: &mut StageModel) -> bool {
+        let steps = self.steps.get().saturating_add(1);
+        self.steps.set(steps);
+        if steps <= MAX_COMMANDS {
+            return true;
+        }
+        // Every stage that loses commands says so.
+        let why = format!("RUN commands past the {MAX_COMMANDS} deploylint follows in one image");
+        if !st.opaque.contains(&why) {
+            st.opaque.push(why);
+        }
+        false
+    }
+
     pub(super) fn run(&self, st: &mut StageModel, cmds: &[SimpleCommand], cwd: &mut String, depth: usize) {
         if depth > 8 {
             st.opaque.push("commands nested too deep".into());
@@ -156,6 +179,9 @@ impl Interp<'_> {
         let mut i = 0;
         while let Some(cmd) = cmds.get(i) {
             i += 1;
+            if !self.step(st) {
+                return;
+            }
             for r in &cmd.redirects {
                 if r.op.starts_with('>') {
                     match expand(&r.target.text, &st.vars) {
@@ -306,15 +332,19 @@ impl Interp<'_> {
         let Some(mk) = mk else {
             return st.opaque.push("`make` with a Makefile that is not in the build context".into());
         };
-        let mut mk = mk.clone();
-        mk.vars.extend(overrides);
+        let mk = if overrides.is_empty() {
+            std::borrow::Cow::Borrowed(mk)
+        } else {
+            std::borrow::Cow::Owned(mk.with_overrides(overrides))
+        };
+        let mk = mk.as_ref();
         if goals.is_empty() {
             goals.extend(mk.default_goal().map(str::to_string));
         }
         let mut seen = Vec::new();
         let mut cwd = dir.clone();
         for g in goals {
-            self.make_goal(st, &mk, &g, &mut cwd, depth, &mut seen);
+            self.make_goal(st, mk, &g, &mut cwd, depth, &mut seen);
         }
     }
 
@@ -353,11 +383,17 @@ impl Interp<'_> {
         auto.insert("<".into(), prereqs.first().cloned().unwrap_or_default());
         auto.insert("^".into(), prereqs.join(" "));
         for p in &prereqs {
+            if !self.step(st) {
+                return;
+            }
             if mk.rule_for(p).is_some() {
                 self.make_goal(st, mk, p, cwd, depth, seen);
             }
         }
         for (line, at) in &rule.recipe {
+            if !self.step(st) {
+                return;
+            }
             let Some(expanded) = mk.expand(line, &auto, 0) else {
                 return st.opaque.push(format!("a recipe line of `make {goal}` deploylint cannot expand"));
             };
