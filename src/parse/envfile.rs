@@ -125,18 +125,22 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
                     }
                     if q == b'"' && b == b'\\' && p + 1 < n {
                         let esc = bytes[p + 1];
-                        match esc {
-                            b'n' => value.push('\n'),
-                            b't' => value.push('\t'),
-                            b'r' => value.push('\r'),
-                            b'\\' => value.push('\\'),
-                            b'"' => value.push('"'),
-                            b'$' => value.push('$'),
+                        let unescaped = match esc {
+                            b'n' => '\n',
+                            b't' => '\t',
+                            b'r' => '\r',
+                            b'\\' => '\\',
+                            b'"' => '"',
+                            b'$' => '$',
                             _ => {
+                                // Not an escape: the backslash stays, and the next character
+                                // (possibly several bytes) is read as itself.
                                 value.push('\\');
-                                value.push(esc as char);
+                                p += 1;
+                                continue;
                             }
-                        }
+                        };
+                        value.push(unescaped);
                         p += 2;
                         continue;
                     }
