@@ -1,6 +1,7 @@
 //! Inputs the fuzz targets (`fuzz/`) found to break an invariant, minimized, each held to the
 //! invariant it broke. They run on stable with `cargo test`; the fuzz targets need nightly.
 
+use deploylint::parse::dockerfile::{self, Instr};
 use deploylint::parse::envfile;
 use deploylint::source::FileId;
 
@@ -26,4 +27,39 @@ fn envfile_backslash_before_a_multibyte_character() {
         assert_span(text, v.start, v.end);
         assert!(masked[v.start..v.end].bytes().all(|b| b == b'*'), "{masked}");
     }
+}
+
+/// `dockerfile` target: `ARG` and `ENV` words were read from the library's value, whose line
+/// continuations are removed, with offsets of the file, which still holds them: spans past the
+/// word, inside a character. They are read from the file's text now, as `RUN` is.
+#[test]
+fn dockerfile_arg_and_env_spans_across_a_line_continuation() {
+    let text = "FROM a\nARG C\\\n\u{feff}\nARG \"é\"=1 B=\\\n2\nENV E=\\\nx F=y\n";
+    let df = match dockerfile::parse(FileId(0), text) {
+        Ok(df) => df,
+        Err(e) => panic!("{e:?}"),
+    };
+    let mut keys = Vec::new();
+    for instr in df.stages.iter().flat_map(|s| &s.instrs) {
+        let pairs: Vec<(&deploylint::source::Spanned<String>, Option<&str>)> = match instr {
+            Instr::Arg(defs) => defs.iter().map(|(k, v)| (k, v.as_deref())).collect(),
+            Instr::Env(defs) => defs.iter().map(|(k, v)| (k, Some(v.as_str()))).collect(),
+            _ => continue,
+        };
+        for (k, v) in pairs {
+            assert_span(text, k.span.start, k.span.end);
+            keys.push((k.value.clone(), text[k.span.start..k.span.end].to_string(), v.map(str::to_string)));
+        }
+    }
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        keys,
+        [
+            ("C\u{feff}".to_string(), "C\\\n\u{feff}".to_string(), None),
+            ("é".to_string(), "\"é\"=1".to_string(), some("1")),
+            ("B".to_string(), "B".to_string(), some("2")),
+            ("E".to_string(), "E".to_string(), some("x")),
+            ("F".to_string(), "F".to_string(), some("y")),
+        ]
+    );
 }
