@@ -3,6 +3,7 @@
 
 use deploylint::parse::dockerfile::{self, Instr};
 use deploylint::parse::envfile;
+use deploylint::parse::shell;
 use deploylint::source::FileId;
 
 /// A span must lie inside the text and start and end on character boundaries.
@@ -62,4 +63,15 @@ fn dockerfile_arg_and_env_spans_across_a_line_continuation() {
             ("F".to_string(), "F".to_string(), some("y")),
         ]
     );
+}
+
+/// `shell` target: a wrapper missing its option's argument (`sudo -h`) made `unwrap_command`
+/// return an index past the words, which a caller slicing `words[at..]` would panic on.
+#[test]
+fn shell_unwrap_command_stays_within_the_words() {
+    for (text, at) in [("sudo -h", 2), ("sudo -u", 2), ("timeout", 1), ("timeout -s", 2), ("sudo -u root ls", 3)] {
+        let cmds = shell::parse(FileId(0), text, 0);
+        let words = cmds.first().map(|c| c.words.as_slice()).unwrap_or_default();
+        assert_eq!(shell::unwrap_command(words).0, at, "{text}");
+    }
 }

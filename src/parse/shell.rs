@@ -395,7 +395,8 @@ fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize
 const SSH_ARG_OPTS: &[u8] = b"bcDEeFIiJLlmOopQRSWw";
 
 /// Strips the wrappers that run a command without changing it (`sudo`, `env`, `setsid`, …).
-/// Returns the index of the command's name in `words` and whether `setsid` was among them.
+/// Returns the index of the command's name in `words` (`words.len()` when there is none) and
+/// whether `setsid` was among them.
 pub fn unwrap_command(words: &[Word]) -> (usize, bool) {
     let mut i = 0;
     let mut setsid = false;
@@ -432,7 +433,8 @@ pub fn unwrap_command(words: &[Word]) -> (usize, bool) {
             _ => break,
         }
     }
-    (i, setsid)
+    // A wrapper whose option argument is missing (`sudo -u`) wraps no command.
+    (i.min(words.len()), setsid)
 }
 
 /// For `ssh [opts] host CMD…`: the span of the remote command text (inside the quotes when the
