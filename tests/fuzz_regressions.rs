@@ -4,12 +4,34 @@
 use deploylint::parse::dockerfile::{self, Instr};
 use deploylint::parse::envfile;
 use deploylint::parse::shell;
-use deploylint::source::FileId;
+use deploylint::source::{FileId, Kind, SourceFile};
 
 /// A span must lie inside the text and start and end on character boundaries.
 fn assert_span(text: &str, start: usize, end: usize) {
     assert!(start <= end && end <= text.len(), "span {start}..{end} outside {} bytes", text.len());
     assert!(text.is_char_boundary(start) && text.is_char_boundary(end), "span {start}..{end} splits a character");
+}
+
+/// Lints files held in memory (path, text), as the `pipeline` target does.
+fn lint(files: &[(&str, &str)]) -> (deploylint::model::Model, Vec<deploylint::diagnostic::Diagnostic>) {
+    let mut found = deploylint::discover::Discovered::default();
+    for (path, text) in files {
+        let kind = deploylint::discover::classify(path).unwrap_or(Kind::Shell);
+        found.files.push(SourceFile::new(path.to_string(), kind, text.to_string(), false));
+    }
+    found.files.sort_by(|a, b| a.path.cmp(&b.path));
+    deploylint::lint_discovered(found, deploylint::config::Config::default())
+}
+
+/// Every label of every diagnostic lies inside its file, on character boundaries.
+fn assert_diagnostic_spans(model: &deploylint::model::Model, diags: &[deploylint::diagnostic::Diagnostic]) {
+    for d in diags {
+        for l in std::iter::once(&d.primary).chain(&d.related) {
+            let text = model.sources.get(l.span.file).map(|f| f.text.as_str());
+            let Some(text) = text else { panic!("{}: a label in no file", d.code) };
+            assert_span(text, l.span.start, l.span.end);
+        }
+    }
 }
 
 /// `envfile` target: a backslash before a multi-byte character inside double quotes is no
@@ -73,5 +95,52 @@ fn shell_unwrap_command_stays_within_the_words() {
         let cmds = shell::parse(FileId(0), text, 0);
         let words = cmds.first().map(|c| c.words.as_slice()).unwrap_or_default();
         assert_eq!(shell::unwrap_command(words).0, at, "{text}");
+    }
+}
+
+/// `pipeline` target: the commands of a Makefile recipe run by `RUN make` were given the
+/// Dockerfile's file and the Makefile's offsets (spans past the Dockerfile's end). They stand at
+/// the `make` command now: expanded, their text is written nowhere.
+#[test]
+fn pipeline_make_recipe_commands_stand_at_the_make_command() {
+    let dockerfile = "FROM golang AS build\nCOPY . .\nRUN make\nFROM alpine\n";
+    let makefile = "# Builds the service binaries; the long comment puts the recipe past the\n# end of the Dockerfile.\nBIN := /out/api\nall:\n\tgo build -o $(BIN) ./cmd/api\n";
+    let main = "package main\n\nfunc main() {}\n";
+    let (model, diags) = lint(&[("Dockerfile", dockerfile), ("Makefile", makefile), ("cmd/api/main.go", main)]);
+    assert_diagnostic_spans(&model, &diags);
+    let built = diags.iter().find(|d| d.code == "DPL102");
+    let Some(built) = built else { panic!("no DPL102 in {diags:?}") };
+    let at = built.primary.span;
+    assert_eq!(model.sources.path(at.file), "Dockerfile");
+    assert_eq!(&dockerfile[at.start..at.end], "make");
+
+    // The input the fuzzer found, minimized.
+    let (model, diags) = lint(&[
+        ("Dockerfile", "FROM g\nCOPY . .\nRUN make"),
+        ("cmd/a/main.go", "\n"),
+        ("Makefile", "=$\nc\ncon(CMDS):\n\tgo build"),
+    ]);
+    assert_diagnostic_spans(&model, &diags);
+}
+
+/// A script in a quoted word (`sh -c "…"`) is read at its place when written as is, and all on
+/// the word when quote removal changed it (its offsets are then no file offsets).
+#[test]
+fn shell_script_words_keep_spans_in_the_file() {
+    for text in ["sh -c 'go build -o /b ./x'", "sh -c \"go \\\"é\\\" build\"", "sh -c go\\ build\\ é"] {
+        let cmds = shell::parse(FileId(0), text, 0);
+        let word = cmds.first().and_then(|c| c.words.get(2));
+        let Some(word) = word else { panic!("{text}: no script word") };
+        for c in shell::parse_word(word) {
+            for w in c.words.iter().chain(&c.assignments) {
+                assert_span(text, w.span.start, w.span.end);
+                if w.verbatim {
+                    let raw = w.quoted_inner.unwrap_or(w.span);
+                    assert_eq!(&text[raw.start..raw.end], w.text, "{text}");
+                } else {
+                    assert_eq!(w.span, word.span, "{text}");
+                }
+            }
+        }
     }
 }

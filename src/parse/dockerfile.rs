@@ -323,6 +323,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                                         text: w.value.to_string(),
                                         span: Span::new(file, w.span.clone()),
                                         quoted_inner: None,
+                                        verbatim: text.get(w.span.clone()) == Some(&*w.value),
                                     })
                                     .collect();
                                 let span = Span::new(file, list.span.clone());
