@@ -4,6 +4,7 @@
 use deploylint::parse::dockerfile::{self, Instr};
 use deploylint::parse::envfile;
 use deploylint::parse::shell;
+use deploylint::parse::{compose, makefile};
 use deploylint::source::{FileId, Kind, SourceFile};
 
 /// A span must lie inside the text and start and end on character boundaries.
@@ -143,4 +144,45 @@ fn shell_script_words_keep_spans_in_the_file() {
             }
         }
     }
+}
+
+/// Same class as the make recipe above, in other places that split text the file does not hold
+/// as such. A compose `command:` scalar with YAML escapes (`\L` is one character of three
+/// bytes) was split with the scalar's offsets: word spans past the end of the file.
+#[test]
+fn compose_command_words_of_an_escaped_scalar_stand_on_the_scalar() {
+    let text = "services:\n  app:\n    command: \"\\L\\L\\L\\L\\L /app/é\"\n  b:\n    command: /app/batch -task=x\n";
+    let c = match compose::parse(FileId(0), text) {
+        Ok(c) => c,
+        Err(e) => panic!("{e:?}"),
+    };
+    let spec = |i: usize| c.services.get(i).and_then(|s| s.command.as_ref());
+    let Some(escaped) = spec(0) else { panic!("no command") };
+    assert_eq!(escaped.words.len(), 2);
+    for w in &escaped.words {
+        assert_eq!(w.span, escaped.span);
+    }
+    // A plain scalar is written as is: each word at its place.
+    let Some(plain) = spec(1) else { panic!("no command") };
+    let shown: Vec<&str> = plain.words.iter().map(|w| &text[w.span.start..w.span.end]).collect();
+    assert_eq!(shown, ["/app/batch", "-task=x"]);
+}
+
+/// A Makefile recipe continued over CRLF lines was joined without its `\r`s, so the offsets of
+/// its later lines were off by one per line (spans inside a character, past the command).
+#[test]
+fn makefile_recipe_continued_over_crlf_lines_keeps_file_offsets() {
+    let text = "deploy:\r\n\tssh h \\\r\n\t\"docker compose up é\" \\\r\n\t\t&& docker compose é\r\n";
+    let mk = makefile::parse(text);
+    let recipe = mk.rules.first().and_then(|r| r.recipe.first());
+    let Some((line, at)) = recipe else { panic!("no recipe") };
+    assert_eq!(&text[*at..*at + line.len()], line.as_str());
+    for c in shell::parse(FileId(0), line, *at) {
+        for w in &c.words {
+            let raw = w.quoted_inner.unwrap_or(w.span);
+            assert_eq!(&text[raw.start..raw.end], w.text);
+        }
+    }
+    let (model, diags) = lint(&[("Makefile", text)]);
+    assert_diagnostic_spans(&model, &diags);
 }
