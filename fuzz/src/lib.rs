@@ -49,7 +49,9 @@ pub fn debug_spans(debug: &str) -> Vec<(u32, usize, usize)> {
                 })();
                 match parsed {
                     Some(s) => out.push(s),
-                    None => panic!("unreadable span in debug output near {:?}", rest.chars().take(60).collect::<String>()),
+                    None => {
+                        panic!("unreadable span in debug output near {:?}", rest.chars().take(60).collect::<String>())
+                    }
                 }
                 i += OPEN.len();
             }
