@@ -33,6 +33,10 @@ timeout=${FUZZ_TIMEOUT:-5}
 rss=${FUZZ_RSS_MB:-2048}
 sanitizer=${FUZZ_SANITIZER:-none}
 
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "needs a nightly toolchain and cargo-fuzz: \`cargo install cargo-fuzz\`" >&2
+    exit 2
+fi
 cd "$here"
 ./seed.sh >/dev/null
 cargo +nightly fuzz build --debug-assertions --sanitizer "$sanitizer"
