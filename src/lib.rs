@@ -124,6 +124,19 @@ fn scrub_in_place(text: &mut String) {
 pub fn lint(root: &Path, cfg: Config) -> Result<(model::Model, Vec<Diagnostic>), RunError> {
     let rules = enabled_rules(&cfg);
     let model = build_model(root, cfg)?;
+    Ok(lint_model(model, &rules))
+}
+
+/// Lints files already read (a repository held in memory): what [`lint`] does after discovery.
+pub fn lint_discovered(found: discover::Discovered, cfg: Config) -> (model::Model, Vec<Diagnostic>) {
+    let rules = enabled_rules(&cfg);
+    lint_model(model::Model::build(found, cfg), &rules)
+}
+
+fn lint_model(
+    model: model::Model,
+    rules: &[(&'static checks::Rule, Option<diagnostic::Severity>)],
+) -> (model::Model, Vec<Diagnostic>) {
     let only: Vec<&'static checks::Rule> = rules.iter().map(|(r, _)| *r).collect();
     let mut diags = checks::run(&model, &only);
     // Every text a finding carries is scrubbed of secret-shaped values once, here, so no format
@@ -163,5 +176,5 @@ pub fn lint(root: &Path, cfg: Config) -> Result<(model::Model, Vec<Diagnostic>),
     };
     diags.sort_by_cached_key(key);
     diags.dedup_by(|a, b| a.code == b.code && a.primary.span == b.primary.span && a.message == b.message);
-    Ok((model, diags))
+    (model, diags)
 }

@@ -240,8 +240,7 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     if matches!(program.text.as_str(), "sh" | "bash" | "/bin/sh" | "/bin/bash") {
         if let (Some(flag), Some(script)) = (args.first(), args.get(1)) {
             if flag.text == "-c" {
-                let base = script.quoted_inner.map_or(script.span.start, |s| s.start);
-                let inner = shell::parse(script.span.file, &script.text, base).into_iter().next()?;
+                let inner = shell::parse_word(script).into_iter().next()?;
                 let (at, _) = unwrap_command(&inner.words);
                 let program = inner.words.get(at)?;
                 let args = inner.words.get(at + 1..).unwrap_or(&[]).to_vec();

@@ -57,12 +57,18 @@ fn spanned(n: &YNode) -> Option<Spanned<String>> {
     n.as_str().map(|s| Spanned::new(s.to_string(), n.span))
 }
 
-fn command_spec(n: &YNode) -> Option<CommandSpec> {
+fn command_spec(text: &str, n: &YNode) -> Option<CommandSpec> {
     match &n.value {
         YValue::Scalar(s) => {
-            // Compose splits a string command like a shell; word spans are approximate within
-            // the scalar when it is quoted, exact when it is plain.
-            let words = crate::parse::shell::parse(n.span.file, s, n.span.start)
+            // Compose splits a string command like a shell. Word spans are exact when the scalar
+            // is written as is (plain, one line); else (quoted, escaped, folded) they are the
+            // scalar's.
+            let words = if text.get(n.span.start..n.span.end) == Some(s.as_str()) {
+                crate::parse::shell::parse(n.span.file, s, n.span.start)
+            } else {
+                crate::parse::shell::parse_detached(s, n.span)
+            };
+            let words = words
                 .into_iter()
                 .next()
                 .map(|c| c.words.into_iter().map(|w| Spanned::new(w.text, w.span)).collect())
@@ -74,7 +80,7 @@ fn command_spec(n: &YNode) -> Option<CommandSpec> {
     }
 }
 
-fn service(name: &YNode, body: &YNode) -> Option<Service> {
+fn service(text: &str, name: &YNode, body: &YNode) -> Option<Service> {
     let name = spanned(name)?;
     let build = body.get("build").and_then(|b| match &b.value {
         YValue::Scalar(s) => {
@@ -145,8 +151,8 @@ fn service(name: &YNode, body: &YNode) -> Option<Service> {
         container_name: body.get("container_name").and_then(spanned),
         build,
         image: body.get("image").and_then(spanned),
-        command: body.get("command").and_then(command_spec),
-        entrypoint: body.get("entrypoint").and_then(command_spec),
+        command: body.get("command").and_then(|n| command_spec(text, n)),
+        entrypoint: body.get("entrypoint").and_then(|n| command_spec(text, n)),
         working_dir: body.get("working_dir").and_then(spanned),
         env_files,
         environment,
@@ -167,7 +173,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
         None => {}
         Some((_, s)) if matches!(s.value, YValue::Map(_) | YValue::Null) => {
             for (name, body) in s.as_map() {
-                if let Some(svc) = service(name, body) {
+                if let Some(svc) = service(text, name, body) {
                     out.services.push(svc);
                 }
             }

@@ -215,13 +215,18 @@ fn env_pairs(file: FileId, raw: &str, at: usize) -> Option<Vec<(Spanned<String>,
             .iter()
             .filter_map(|w| {
                 let (k, v) = w.text.split_once('=')?;
-                Some((
-                    Spanned::new(k.to_string(), Span::new(file, w.span.start..w.span.start + k.len())),
-                    v.to_string(),
-                ))
+                Some((Spanned::new(k.to_string(), key_span(raw, at, w, k)), v.to_string()))
             })
             .collect(),
     )
+}
+
+/// The span of the key `k` of an assignment word: its first bytes when the word starts with the
+/// key as written, else the whole word (a quoted or continued key).
+fn key_span(raw: &str, at: usize, w: &shell::Word, k: &str) -> Span {
+    let start = w.span.start;
+    let written = start.checked_sub(at).and_then(|s| raw.get(s..s + k.len()));
+    if written == Some(k) { Span::new(w.span.file, start..start + k.len()) } else { w.span }
 }
 
 fn arg_defs(file: FileId, raw: &str, at: usize) -> Vec<(Spanned<String>, Option<String>)> {
@@ -229,10 +234,7 @@ fn arg_defs(file: FileId, raw: &str, at: usize) -> Vec<(Spanned<String>, Option<
         .into_iter()
         .flat_map(|c| c.assignments.into_iter().chain(c.words))
         .map(|w| match w.text.split_once('=') {
-            Some((k, v)) => (
-                Spanned::new(k.to_string(), Span::new(file, w.span.start..w.span.start + k.len())),
-                Some(v.to_string()),
-            ),
+            Some((k, v)) => (Spanned::new(k.to_string(), key_span(raw, at, &w, k)), Some(v.to_string())),
             None => (Spanned::new(w.text.clone(), w.span), None),
         })
         .collect()
@@ -546,7 +548,9 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                 });
             }
             Instruction::Arg(a) => {
-                let defs = arg_defs(file, &a.arguments.value, a.arguments.span.start);
+                // The raw text (continuations kept), so that word offsets are file offsets.
+                let raw = blanked.get(a.arguments.span.clone()).unwrap_or("");
+                let defs = arg_defs(file, &clean_run_text(raw), a.arguments.span.start);
                 match stage {
                     Some(s) => s.instrs.push(Instr::Arg(defs)),
                     None => out.global_args.extend(defs),
@@ -570,6 +574,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                                         text: w.value.to_string(),
                                         span: Span::new(file, w.span.clone()),
                                         quoted_inner: None,
+                                        verbatim: text.get(w.span.clone()) == Some(&*w.value),
                                     })
                                     .collect();
                                 let span = Span::new(file, list.span.clone());
@@ -614,7 +619,11 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                         w.arguments.value.to_string(),
                         Span::new(file, w.arguments.span.clone()),
                     )),
-                    Instruction::Env(e) => match env_pairs(file, &e.arguments.value, e.arguments.span.start) {
+                    Instruction::Env(e) => match env_pairs(
+                        file,
+                        &clean_run_text(blanked.get(e.arguments.span.clone()).unwrap_or("")),
+                        e.arguments.span.start,
+                    ) {
                         Some(keys) => Instr::Env(keys),
                         None if docker => {
                             return Err(Trouble::Invalid(ParseError {

@@ -271,18 +271,18 @@ pub fn parse(text: &str) -> Makefile {
     let mut mk = Makefile::default();
     let mut offset = 0;
     let mut in_rule = false;
-    let mut continued: Option<(String, usize)> = None;
+    // The offset of a recipe line that continues on the next line.
+    let mut continued: Option<usize> = None;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
-        if let Some((mut acc, at)) = continued.take() {
-            acc.push('\n');
-            acc.push_str(body);
+        if let Some(at) = continued.take() {
             if body.ends_with('\\') {
-                continued = Some((acc, at));
+                continued = Some(at);
             } else if let Some(r) = mk.rules.last_mut() {
-                r.recipe.push((acc, at));
+                // As written, line breaks included, so that offsets in it are file offsets.
+                r.recipe.push((text.get(at..start + body.len()).unwrap_or_default().to_string(), at));
             }
             continue;
         }
@@ -291,7 +291,7 @@ pub fn parse(text: &str) -> Makefile {
             let trimmed = cmd.trim_start_matches(['@', '-', '+', ' ']);
             let at = start + 1 + (cmd.len() - trimmed.len());
             if trimmed.ends_with('\\') {
-                continued = Some((trimmed.to_string(), at));
+                continued = Some(at);
             } else if let Some(r) = mk.rules.last_mut() {
                 r.recipe.push((trimmed.to_string(), at));
             }

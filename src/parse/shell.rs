@@ -13,6 +13,9 @@ pub struct Word {
     pub span: Span,
     /// When the whole word is one quoted string: the raw text between the quotes.
     pub quoted_inner: Option<Span>,
+    /// Whether `text` is written as is in the file, at `quoted_inner` (else at `span`): nothing
+    /// was removed (quotes, escapes, line continuations) and the text was read from the file.
+    pub verbatim: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -311,7 +314,11 @@ impl<'a> Lexer<'a> {
         }
         self.pos = self.pos.min(self.bytes.len());
         let quoted_inner = if segments == 1 { quoted_inner } else { None };
-        Tok::Word(Word { text, span: self.span(start, self.pos), quoted_inner })
+        let span = self.span(start, self.pos);
+        // The lexer only removes bytes: the same length means the same text.
+        let raw = quoted_inner.unwrap_or(span);
+        let verbatim = raw.end - raw.start == text.len();
+        Tok::Word(Word { text, span, quoted_inner, verbatim })
     }
 }
 
@@ -319,9 +326,36 @@ impl<'a> Lexer<'a> {
 /// close a block, and a loop's body ends at its `done`.
 const KEYWORDS: &[&str] = &["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "in"];
 
-/// Splits `text` (which starts at byte `base` of `file`) into simple commands.
+/// Splits `text`, written as is at byte `base` of `file`, into simple commands.
 pub fn parse(file: FileId, text: &str, base: usize) -> Vec<SimpleCommand> {
     parse_inner(file, text, base, false, 0)
+}
+
+/// Splits text that is not written as such in the file (a recipe after variable expansion, a
+/// word after quote removal) into simple commands. Offsets in it are no file offsets: every
+/// span is `at`, the place the text came from.
+pub fn parse_detached(text: &str, at: Span) -> Vec<SimpleCommand> {
+    let mut cmds = parse(at.file, text, 0);
+    for c in &mut cmds {
+        c.span = at;
+        let targets = c.redirects.iter_mut().map(|r| &mut r.target);
+        for w in c.assignments.iter_mut().chain(c.words.iter_mut()).chain(targets) {
+            w.span = at;
+            w.quoted_inner = None;
+            w.verbatim = false;
+        }
+    }
+    cmds
+}
+
+/// The commands of a word that holds a script (`sh -c WORD`): at their place in the file when
+/// the word is written as is, else all on the word.
+pub fn parse_word(w: &Word) -> Vec<SimpleCommand> {
+    if w.verbatim {
+        parse(w.span.file, &w.text, w.quoted_inner.unwrap_or(w.span).start)
+    } else {
+        parse_detached(&w.text, w.span)
+    }
 }
 
 fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize) -> Vec<SimpleCommand> {
@@ -395,7 +429,8 @@ fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize
 const SSH_ARG_OPTS: &[u8] = b"bcDEeFIiJLlmOopQRSWw";
 
 /// Strips the wrappers that run a command without changing it (`sudo`, `env`, `setsid`, …).
-/// Returns the index of the command's name in `words` and whether `setsid` was among them.
+/// Returns the index of the command's name in `words` (`words.len()` when there is none) and
+/// whether `setsid` was among them.
 pub fn unwrap_command(words: &[Word]) -> (usize, bool) {
     let mut i = 0;
     let mut setsid = false;
@@ -432,7 +467,8 @@ pub fn unwrap_command(words: &[Word]) -> (usize, bool) {
             _ => break,
         }
     }
-    (i, setsid)
+    // A wrapper whose option argument is missing (`sudo -u`) wraps no command.
+    (i.min(words.len()), setsid)
 }
 
 /// For `ssh [opts] host CMD…`: the span of the remote command text (inside the quotes when the

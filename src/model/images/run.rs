@@ -12,6 +12,13 @@ use crate::parse::shell::{self, SimpleCommand, unwrap_command};
 use crate::source::{Span, file_name, join_rel, parent_dir};
 use std::collections::BTreeMap;
 
+/// A `make` run: the Makefile, and the `make` command its recipes' commands stand at (expanded,
+/// their text is written nowhere).
+struct MakeRun<'a> {
+    mk: &'a Makefile,
+    origin: Span,
+}
+
 /// Commands that change nothing deploylint tracks (packages, users, permissions, checks).
 const HARMLESS: &[&str] = &[
     "apk",
@@ -259,8 +266,7 @@ impl Interp<'_> {
                     let script = words.iter().position(|w| w.text == "-c").and_then(|p| words.get(p + 1));
                     match script {
                         Some(w) => {
-                            let base = w.quoted_inner.map_or(w.span.start, |s| s.start);
-                            let inner = shell::parse(w.span.file, &w.text, base);
+                            let inner = shell::parse_word(w);
                             self.run(st, &inner, cwd, depth + 1);
                         }
                         // A shell reading its script from stdin (`RUN <<EOF bash`): the heredoc
@@ -343,20 +349,26 @@ impl Interp<'_> {
         }
         let mut seen = Vec::new();
         let mut cwd = dir.clone();
+        let origin = match (words.first(), words.last()) {
+            (Some(a), Some(b)) => a.span.to(b.span),
+            _ => st.span,
+        };
+        let make = MakeRun { mk, origin };
         for g in goals {
-            self.make_goal(st, mk, &g, &mut cwd, depth, &mut seen);
+            self.make_goal(st, &make, &g, &mut cwd, depth, &mut seen);
         }
     }
 
     fn make_goal(
         &self,
         st: &mut StageModel,
-        mk: &Makefile,
+        make: &MakeRun<'_>,
         goal: &str,
         cwd: &mut String,
         depth: usize,
         seen: &mut Vec<String>,
     ) {
+        let mk = make.mk;
         if seen.iter().any(|s| s == goal) || seen.len() > 64 {
             return;
         }
@@ -387,10 +399,10 @@ impl Interp<'_> {
                 return;
             }
             if mk.rule_for(p).is_some() {
-                self.make_goal(st, mk, p, cwd, depth, seen);
+                self.make_goal(st, make, p, cwd, depth, seen);
             }
         }
-        for (line, at) in &rule.recipe {
+        for (line, _) in &rule.recipe {
             if !self.step(st) {
                 return;
             }
@@ -398,13 +410,13 @@ impl Interp<'_> {
                 return st.opaque.push(format!("a recipe line of `make {goal}` deploylint cannot expand"));
             };
             // `$(MAKE) other` runs another goal of the same Makefile.
-            let cmds = shell::parse(st.span.file, &expanded.replace("$(MAKE)", "make"), *at);
+            let cmds = shell::parse_detached(&expanded.replace("$(MAKE)", "make"), make.origin);
             let mut recipe_cwd = cwd.clone();
             for c in &cmds {
                 let (a, _) = unwrap_command(&c.words);
                 if matches!(c.words.get(a).map(|w| w.text.as_str()), Some("make" | "gmake")) {
                     for g in c.words.iter().skip(a + 1).filter(|w| !w.text.starts_with('-') && !w.text.contains('=')) {
-                        self.make_goal(st, mk, &g.text, &mut recipe_cwd, depth, seen);
+                        self.make_goal(st, make, &g.text, &mut recipe_cwd, depth, seen);
                     }
                 } else {
                     self.run(st, std::slice::from_ref(c), &mut recipe_cwd, depth + 1);
@@ -703,6 +715,7 @@ impl Interp<'_> {
             text: ".".into(),
             span: words.get(1).map_or(Span::default(), |w| w.span),
             quoted_inner: None,
+            verbatim: false,
         };
         let pkg_words: Vec<&shell::Word> = if pkgs.is_empty() { vec![&default_pkg] } else { pkgs };
         for w in pkg_words {
