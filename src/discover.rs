@@ -223,8 +223,12 @@ fn last_extension(lower_name: &str) -> &str {
 /// (checked by the caller). A template (`Dockerfile.j2`, `.env.tmpl`) is no artifact: it is
 /// rendered before any tool reads it.
 pub fn classify(rel: &str) -> Option<Kind> {
-    // Test data (Go's `testdata/`, test fixtures) is often broken on purpose and never deployed.
-    if crate::source::parent_dir(rel).split('/').any(|d| matches!(d, "testdata" | "fixtures" | "__fixtures__")) {
+    // Test data (Go's `testdata/`, test fixtures) is often broken on purpose and never deployed;
+    // vendored dependencies (Go's `vendor/`, `node_modules/`) are other projects' files.
+    if crate::source::parent_dir(rel)
+        .split('/')
+        .any(|d| matches!(d, "testdata" | "fixtures" | "__fixtures__" | "vendor" | "node_modules"))
+    {
         return None;
     }
     let name = crate::source::file_name(rel);
@@ -826,6 +830,9 @@ mod tests {
         assert_eq!(classify("docker/crontabs/root"), Some(Kind::Crontab));
         assert_eq!(classify("dotenv/fixtures/invalid.env"), None);
         assert_eq!(classify("pkg/loader/testdata/compose.yml"), None);
+        assert_eq!(classify("vendor/github.com/x/migrate/Dockerfile"), None);
+        assert_eq!(classify("web/node_modules/pkg/.env.example"), None);
+        assert_eq!(classify("vendor/github.com/x/y/z.go"), None);
     }
 
     #[test]
