@@ -33,9 +33,22 @@ struct Block {
 fn block_after(t: Toks<'_, '_>, from: usize) -> Option<Block> {
     let open = (from..(from + 8).min(t.len())).find(|&k| t.is(k, "{"))?;
     let close = t.closing(open).unwrap_or(t.len());
-    let aborts = (open..close).any(|k| {
-        t.ident(k).is_some_and(|s| matches!(s, "panic" | "Exit" | "Errorf" | "New") || s.starts_with("Fatal"))
-    });
+    // Only an abort on the block's own path counts: one inside a nested block is the error
+    // path of something else the block does (`if err != nil { log.Fatal(err) }` after
+    // generating a default).
+    let mut depth = 0usize;
+    let mut aborts = false;
+    for k in open..close {
+        if t.is(k, "{") {
+            depth += 1;
+        } else if t.is(k, "}") {
+            depth = depth.saturating_sub(1);
+        } else if depth == 1
+            && t.ident(k).is_some_and(|s| matches!(s, "panic" | "Exit" | "Errorf" | "New") || s.starts_with("Fatal"))
+        {
+            aborts = true;
+        }
+    }
     let returns = (open..close).any(|k| t.is_kw(k, "return"));
     Some(Block { aborts, returns, close })
 }

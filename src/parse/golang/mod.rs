@@ -306,6 +306,30 @@ func Load() (*Config, error) {
     }
 
     #[test]
+    fn an_abort_nested_in_a_fallback_is_its_own_error_path() {
+        let src = r#"package main
+import ("os"; "log")
+func init() {
+    if pem := os.Getenv("SIGNING_KEY"); pem != "" {
+        load(pem)
+    } else {
+        k, err := generate()
+        if err != nil {
+            log.Fatalf("cannot generate a key: %v", err)
+        }
+        use(k)
+    }
+    if url := os.Getenv("UPSTREAM_URL"); url != "" {
+        use(url)
+    } else {
+        log.Fatal("UPSTREAM_URL is required")
+    }
+}
+"#;
+        assert_eq!(reads(src), vec![("SIGNING_KEY".into(), true), ("UPSTREAM_URL".into(), false)]);
+    }
+
+    #[test]
     fn an_early_return_on_a_missing_key_makes_the_rest_of_the_setting_optional() {
         let src = r#"package storage
 import ("fmt"; "os"; "strconv")
