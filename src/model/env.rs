@@ -45,6 +45,9 @@ pub struct ServiceEnv<'a> {
     pub keys: BTreeSet<&'a str>,
     /// `false` when an env file is neither present nor templated: the env is then unknown.
     pub known: bool,
+    /// Keys an env template documents on a comment line (`# LOG_FORMAT=json`): left unset on
+    /// purpose, so optional for this service.
+    pub documented: BTreeSet<&'a str>,
 }
 
 impl ServiceEnv<'_> {
@@ -79,12 +82,18 @@ impl Model {
         let definitions: Vec<&Service> =
             self.service_definitions(service).into_iter().filter_map(|i| self.services.get(i)).collect();
         let mut keys = BTreeSet::new();
+        let mut documented = BTreeSet::new();
         let mut known = true;
         for d in &definitions {
             keys.extend(d.def.environment.iter().map(|e| e.key.value.as_str()));
             for r in &d.env_refs {
                 match self.env_source(r) {
-                    Some(src) => keys.extend(src.parsed.entries.iter().map(|x| x.key.value.as_str())),
+                    Some(src) => {
+                        keys.extend(src.parsed.entries.iter().map(|x| x.key.value.as_str()));
+                        if src.is_template {
+                            documented.extend(src.parsed.commented_keys.iter().map(String::as_str));
+                        }
+                    }
                     None => known = false,
                 }
             }
@@ -96,7 +105,7 @@ impl Model {
                 }
             }
         }
-        ServiceEnv { definitions, keys, known }
+        ServiceEnv { definitions, keys, known, documented }
     }
 }
 

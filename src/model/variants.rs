@@ -46,6 +46,13 @@ impl Model {
         for b in &self.image_builds {
             add(b.dockerfile.clone(), (Some(b.context.clone()), b.from, BTreeMap::new()));
         }
+        // A build written in documentation counts only when nothing else builds the Dockerfile:
+        // a stale README command must not outvote compose or CI.
+        for list in variants.values_mut() {
+            if list.iter().any(|(_, from, _)| *from != ContextFrom::Doc) {
+                list.retain(|(_, from, _)| *from != ContextFrom::Doc);
+            }
+        }
         for (id, df) in dockerfiles {
             let path = self.sources.path(*id).to_string();
             match variants.get(&path) {

@@ -39,6 +39,9 @@ impl EnvEntry {
 pub struct EnvFile {
     pub entries: Vec<EnvEntry>,
     pub errors: Vec<ParseError>,
+    /// Names assigned on comment lines (`# KEY=value`): a template's way to document a setting
+    /// that is left unset on purpose. Names only, never printed.
+    pub commented_keys: Vec<String>,
     /// The only byte ranges that may be shown: each well-formed assignment from its line start
     /// to its `=` (or `:`), when its key [may be shown](key_is_shown).
     shown: Vec<std::ops::Range<usize>>,
@@ -133,6 +136,14 @@ pub fn parse(file: FileId, text: &str) -> EnvFile {
         i += off;
         let eol = line_end(i);
         if bytes[i] == b'#' {
+            let body = text[i + 1..eol].trim_start_matches(is_blank);
+            let body = body.strip_prefix("export ").map_or(body, |b| b.trim_start_matches(is_blank));
+            if let Some((name, _)) = body.split_once('=') {
+                let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if valid {
+                    out.commented_keys.push(name.to_string());
+                }
+            }
             i = eol;
             continue;
         }
@@ -322,6 +333,13 @@ mod tests {
         assert_eq!(f.listed_keys().collect::<Vec<_>>(), ["DB_HOST", "spring.url", "LONG_NAME_WITH_SEPARATORS_OK"]);
         // The bare word and the token still count as keys for the checks.
         assert!(f.get("BARE").is_some() && f.get("dG9rZW4").is_some());
+    }
+
+    #[test]
+    fn commented_assignments_name_documented_keys() {
+        let f = parse(FileId(0), "# LOG_FORMAT=json\n#export SENTRY_DSN=\n# a note = prose\nA=1\n");
+        assert_eq!(f.commented_keys, ["LOG_FORMAT", "SENTRY_DSN"]);
+        assert!(f.get("LOG_FORMAT").is_none());
     }
 
     #[test]

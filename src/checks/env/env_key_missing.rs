@@ -47,7 +47,10 @@ fn check(model: &Model, r: &mut Reporter) {
         for bin in binaries {
             for read in model.go.required_env(&bin.dir).reads {
                 let key = read.key.value.as_str();
-                if env.keys.contains(key) || cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key) {
+                if env.keys.contains(key)
+                    || env.documented.contains(key)
+                    || cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key)
+                {
                     continue;
                 }
                 let m = missing.entry(key).or_insert_with(|| Missing {

@@ -22,8 +22,11 @@ use std::collections::BTreeSet;
 pub enum ContextFrom {
     /// A compose service's `build:`.
     Compose,
-    /// `docker build` in a script, Makefile, runbook or CI step.
+    /// `docker build` in a script, Makefile or CI step.
     Command,
+    /// `docker build` in a runbook's or README's code block: documentation, which the other
+    /// builds of the same Dockerfile outrank.
+    Doc,
     /// A CI action's `context:`.
     Workflow,
     /// A `docker buildx bake` target.
@@ -100,6 +103,7 @@ fn command_builds(c: &HostCommand, dockerfiles: &BTreeSet<String>, out: &mut Vec
     if remote || ctx.contains('$') || b.file.as_deref().is_some_and(|f| f.contains('$') || f == "-") {
         return;
     }
+    let doc_or_command = if c.origin == commands::Origin::Runbook { ContextFrom::Doc } else { ContextFrom::Command };
     for cwd in &c.cwds {
         let Some(context) = join_rel(cwd, ctx) else { continue };
         let dockerfile = match &b.file {
@@ -110,7 +114,7 @@ fn command_builds(c: &HostCommand, dockerfiles: &BTreeSet<String>, out: &mut Vec
         };
         let Some(dockerfile) = dockerfile.filter(|d| dockerfiles.contains(d)) else { continue };
         let build =
-            ImageBuild { dockerfile, context, target: b.target.clone(), from: ContextFrom::Command, span: c.cmd.span };
+            ImageBuild { dockerfile, context, target: b.target.clone(), from: doc_or_command, span: c.cmd.span };
         if !out
             .iter()
             .any(|o| o.dockerfile == build.dockerfile && o.context == build.context && o.target == build.target)

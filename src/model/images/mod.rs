@@ -465,7 +465,12 @@ fn add_copy(s: &mut StageModel, stages: &[StageModel], c: &dockerfile::Copy) {
             s.opaque.push(format!("ADD `{}` fetches a remote source", src.value));
             continue;
         }
-        let value = expand(&src.value, &s.vars).unwrap_or_else(|| src.value.clone());
+        // A source naming a variable that cannot be resolved here (an `ARG` of another stage is
+        // empty in this one; a base image's `ENV` is not known) copies an unknown path.
+        let Some(value) = expand(&src.value, &s.vars) else {
+            s.opaque.push(format!("COPY `{}` uses a variable deploylint cannot resolve", src.value));
+            continue;
+        };
         let is_glob = value.contains(['*', '?', '[']);
         let src_path = match from {
             CopyFrom::Context => join_rel("", &value).unwrap_or_default(),
