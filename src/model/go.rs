@@ -156,8 +156,24 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
             .iter()
             .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
     };
-    let scanned: Vec<golang::GoFile> =
+    let mut scanned: Vec<golang::GoFile> =
         files.par_iter().map(|(id, f)| golang::parse_with(*id, &f.text, &local)).collect();
+    // A value stored in a field that code elsewhere checks for emptiness and copes with
+    // (`if cfg.InstanceName == "" { use host and port }`) is optional.
+    let checked: std::collections::BTreeSet<String> =
+        scanned.iter().flat_map(|f| f.empty_checked_fields.iter().cloned()).collect();
+    if !checked.is_empty() {
+        for file in &mut scanned {
+            let bodies = file.funcs.iter_mut().map(|f| &mut f.body).chain(std::iter::once(&mut file.package_level));
+            for body in bodies {
+                for read in &mut body.env_reads {
+                    if read.field.as_ref().is_some_and(|f| checked.contains(f)) {
+                        read.optional = true;
+                    }
+                }
+            }
+        }
+    }
     for ((id, f), facts) in files.into_iter().zip(scanned) {
         if facts.build_ignored {
             continue;

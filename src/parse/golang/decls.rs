@@ -472,7 +472,13 @@ pub(super) fn body(
                         let facts = read_facts(t, k);
                         gates.extend(facts.gate);
                         let optional = lookup || in_branch || facts.optional;
-                        env_reads.push((k, EnvRead { key: Spanned::new(key.to_string(), span), optional }));
+                        let field = k
+                            .checked_sub(1)
+                            .filter(|&p| t.is(p, ":"))
+                            .and_then(|p| p.checked_sub(1))
+                            .and_then(|p| t.ident(p))
+                            .map(str::to_string);
+                        env_reads.push((k, EnvRead { key: Spanned::new(key.to_string(), span), optional, field }));
                     }
                 }
             }

@@ -154,3 +154,21 @@ pub(super) fn read_facts(t: Toks<'_, '_>, at: usize) -> ReadFacts {
     }
     ReadFacts::default()
 }
+
+/// Fields compared with `""` (`x.Field == ""`, `x.Field != ""`) where the code copes with the
+/// empty value: no abort on the empty side.
+pub(super) fn empty_checked_fields(t: Toks<'_, '_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 1..t.len() {
+        if !t.is(i - 1, ".") {
+            continue;
+        }
+        let Some(name) = t.ident(i) else { continue };
+        if (t.is(i + 1, "==") || t.is(i + 1, "!=")) && t.is_empty_str(i + 2) && judge(t, i + 1, None).optional {
+            out.push(name.to_string());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}

@@ -25,6 +25,9 @@ pub struct EnvRead {
     /// that does not abort (also through a wrapper such as `strings.TrimSpace`), `LookupEnv`,
     /// `cmp.Or`, or a read inside a branch (taken only when something else is set).
     pub optional: bool,
+    /// The struct field the value is stored in (`Host: os.Getenv("DB_HOST")`), whose emptiness
+    /// other code may check.
+    pub field: Option<String>,
 }
 
 /// A type named in the code, as far as a scan can tell.
@@ -102,6 +105,9 @@ pub struct GoFile {
     pub generated: bool,
     /// `//go:build ignore` (never compiled).
     pub build_ignored: bool,
+    /// Fields compared with `""` where the code copes with the empty value (`if c.Host == "" {
+    /// …fallback… }`), anywhere in the file.
+    pub empty_checked_fields: Vec<String>,
 }
 
 impl GoFile {
@@ -154,6 +160,7 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
     for k in (0..t.len()).filter(|&k| t.is_kw(k, "import")) {
         read_imports(t, k, file, local, &mut out.imports, &mut imports);
     }
+    out.empty_checked_fields = env::empty_checked_fields(t);
     let ctx = decls::Ctx { t, file, imports: &imports };
     let scanned = decls::scan(&ctx);
     out.funcs = scanned.funcs;
@@ -303,6 +310,12 @@ func Load() (*Config, error) {
                 ("SMTP_HOST".into(), true),
             ]
         );
+    }
+
+    #[test]
+    fn fields_checked_for_emptiness_with_a_fallback_are_listed() {
+        let src = "package x\nfunc (c C) ok() error {\n if c.Instance == \"\" { c.useHost() }\n if c.Token == \"\" { return errors.New(\"token\") }\n return nil\n}\n";
+        assert_eq!(parse(FileId(0), src).empty_checked_fields, ["Instance"]);
     }
 
     #[test]
