@@ -67,6 +67,15 @@ pub struct CheckArgs {
     /// The compose flavor the server has: `v1` (`docker-compose`) or `v2` (`docker compose`).
     #[arg(long)]
     pub compose_flavor: Option<String>,
+    /// Print the findings and nothing else (no summary line).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print how many findings each rule made instead of the findings.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub statistics: bool,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
     /// Hide the findings recorded in this baseline file; only new ones are reported.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

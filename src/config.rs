@@ -46,8 +46,10 @@ pub enum FailOn {
 }
 
 impl FailOn {
+    /// `error`, `warning`, `info` or `never`, in any case, like the other enums.
     pub fn parse(s: &str) -> Option<FailOn> {
-        match s {
+        let lower = s.to_ascii_lowercase();
+        match lower.as_str() {
             "never" => Some(FailOn::Never),
             other => parse_severity(other).map(FailOn::At),
         }

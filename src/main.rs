@@ -78,7 +78,47 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
         let known = deploylint::baseline::read(&text).map_err(|e| RunError(format!("`{}`: {e}", path.display())))?;
         baselined = deploylint::baseline::apply(&model.sources, &mut diags, &known);
     }
-    let text = match args.format {
+    let text = if args.statistics { statistics(&diags, args.quiet) } else { report(args, &model, &diags, baselined) };
+    match &args.output_file {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| RunError(format!("cannot write `{}`: {e}", path.display())))?
+        }
+        None => print(&text),
+    }
+    let failed = match fail_on {
+        FailOn::Never => false,
+        FailOn::At(level) => diags.iter().any(|d| d.severity >= level),
+    };
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// `--statistics`: how many findings each rule made, most first (then by code).
+fn statistics(diags: &[deploylint::diagnostic::Diagnostic], quiet: bool) -> String {
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = std::collections::BTreeMap::new();
+    for d in diags {
+        *counts.entry((d.code, d.name)).or_default() += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out = String::new();
+    for ((code, name), n) in rows {
+        out.push_str(&format!("{n:>5}  {code}  {name}\n"));
+    }
+    if !quiet {
+        out.push_str(&render::summary(diags));
+        out.push('\n');
+    }
+    out
+}
+
+/// The findings in the chosen format.
+fn report(
+    args: &CheckArgs,
+    model: &deploylint::model::Model,
+    diags: &[deploylint::diagnostic::Diagnostic],
+    baselined: usize,
+) -> String {
+    match args.format {
         Format::Human => {
             let color = match args.color {
                 ColorChoice::Always => true,
@@ -87,27 +127,25 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            let mut text = render::human::render(&model.sources, &diags, color);
-            if baselined > 0 && text.ends_with('\n') {
+            let mut text = render::human::render(&model.sources, diags, color);
+            // The last line is the summary.
+            let summary_len = render::summary(diags).len() + 1;
+            if args.quiet {
+                text.truncate(text.len().saturating_sub(summary_len));
+            } else if baselined > 0 && text.ends_with('\n') {
                 text.pop();
                 text.push_str(&format!(" ({baselined} baselined)\n"));
             }
             text
         }
-        Format::Concise => render::concise::render(&model.sources, &diags),
-        Format::Json => render::json::render_with_baselined(&model.sources, &diags, baselined),
-        Format::Sarif => render::sarif::render(&model.sources, &diags),
-        Format::Github => render::github::render(&model.sources, &diags),
-        Format::Gitlab => render::gitlab::render(&model.sources, &diags),
-        Format::Rdjson => render::rdjson::render(&model.sources, &diags),
-        Format::Junit => render::junit::render(&model.sources, &diags),
-    };
-    print(&text);
-    let failed = match fail_on {
-        FailOn::Never => false,
-        FailOn::At(level) => diags.iter().any(|d| d.severity >= level),
-    };
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        Format::Concise => render::concise::render(&model.sources, diags),
+        Format::Json => render::json::render_with_baselined(&model.sources, diags, baselined),
+        Format::Sarif => render::sarif::render(&model.sources, diags),
+        Format::Github => render::github::render(&model.sources, diags),
+        Format::Gitlab => render::gitlab::render(&model.sources, diags),
+        Format::Rdjson => render::rdjson::render(&model.sources, diags),
+        Format::Junit => render::junit::render(&model.sources, diags),
+    }
 }
 
 fn rules(format: RulesFormat) -> String {
@@ -115,7 +153,7 @@ fn rules(format: RulesFormat) -> String {
         RulesFormat::Human => {
             let mut s = String::new();
             for r in checks::RULES {
-                s.push_str(&format!("{:<7} {:<28} {:<8} {}\n", r.code, r.name, r.severity, r.summary));
+                s.push_str(&format!("{:<7} {:<28} {:<8} {}\n", r.code, r.name, r.severity.as_str(), r.summary));
             }
             s
         }
@@ -141,7 +179,7 @@ fn explain(rule: &str) -> Result<ExitCode, RunError> {
             let names = checks::RULES.iter().flat_map(|r| [r.code, r.name]);
             let hint =
                 deploylint::config::suggest(rule, names).map_or(String::new(), |h| format!("; did you mean `{h}`?"));
-            Err(RunError(format!("no rule `{rule}`{hint}")))
+            Err(RunError(format!("no rule `{rule}`{hint} (`deploylint rules` lists them)")))
         }
     }
 }

@@ -274,3 +274,35 @@ fn an_invalid_exclude_glob_is_a_run_error() {
     let o = deploylint(&[fixed.to_str().unwrap_or(""), "--exclude", "docs/**", "--format", "concise"], None);
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn habits_quiet_statistics_output_file_and_case() {
+    let incident = root().join("fixtures/vrc-shift");
+    let path = incident.to_str().unwrap_or("");
+    let stats = deploylint(&[path, "--statistics"], None);
+    assert_eq!(stats.status.code(), Some(1));
+    let text = stdout(&stats);
+    assert!(text.lines().next().is_some_and(|l| l.trim_start().starts_with("3  DPL")), "{text}");
+    assert!(text.contains("DPL101  binary-not-built") && text.ends_with("found 5 errors, 6 warnings\n"), "{text}");
+    let quiet = stdout(&deploylint(&[path, "--quiet"], None));
+    assert!(!quiet.contains("found ") && quiet.contains("DPL101"), "{quiet}");
+
+    let out = scratch("output-file").join("findings.txt");
+    let written = deploylint(&[path, "--format", "concise", "--output-file", out.to_str().unwrap_or("")], None);
+    assert_eq!(written.status.code(), Some(1));
+    assert!(stdout(&written).is_empty());
+    assert_eq!(std::fs::read_to_string(&out).map(|t| t.lines().count()).unwrap_or(0), 11);
+
+    assert_eq!(deploylint(&[path, "--fail-on", "ERROR", "--format", "concise"], None).status.code(), Some(1));
+    let explain = deploylint(&["explain", "binary-not-bulit"], None);
+    assert!(
+        stderr(&explain).contains("did you mean `binary-not-built`") && stderr(&explain).contains("deploylint rules")
+    );
+    // The rules table: every column starts at the same place on every line.
+    let rules = stdout(&deploylint(&["rules"], None));
+    for line in rules.lines() {
+        let severity = line.get(37..45).unwrap_or("").trim_end();
+        assert!(["error", "warning", "info"].contains(&severity), "{line}");
+        assert!(line.get(45..46) == Some(" ") && line.get(46..47).is_some_and(|c| c != " "), "{line}");
+    }
+}
