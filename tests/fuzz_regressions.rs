@@ -186,3 +186,35 @@ fn makefile_recipe_continued_over_crlf_lines_keeps_file_offsets() {
     let (model, diags) = lint(&[("Makefile", text)]);
     assert_diagnostic_spans(&model, &diags);
 }
+
+/// Every `Span { .. start: N, end: M }` in a value's debug output.
+fn debug_spans(debug: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for part in debug.split("Span {").skip(1) {
+        let num = |key: &str| -> Option<usize> {
+            let at = part.find(key)? + key.len();
+            part[at..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
+        };
+        if let (Some(s), Some(e)) = (num("start: "), num("end: ")) {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
+/// `dockerfile` target: a Dockerfile that still starts with a byte order mark (discovery strips
+/// one; a second one stays) had the library's offsets counted from after it, so every span was
+/// three bytes early, and one ended inside a character.
+#[test]
+fn dockerfile_spans_after_a_leading_byte_order_mark() {
+    let text = "\u{feff}FROM golang:1.22 AS b\nRUN go build -o /out/migrat\u{1f600} .\nCOPY . /app/\u{1f600}\n";
+    let df = match dockerfile::parse(FileId(0), text) {
+        Ok(df) => df,
+        Err(e) => panic!("{e:?}"),
+    };
+    let spans = debug_spans(&format!("{df:?}"));
+    assert!(spans.len() > 3, "{df:?}");
+    for (start, end) in spans {
+        assert_span(text, start, end);
+    }
+}

@@ -499,6 +499,11 @@ fn uses_heredoc(text: &str) -> bool {
 pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
     let (blanked, bodies) = blank_late_heredocs(text);
     let mut blanked = blanked.into_bytes();
+    // A byte order mark still at the start (discovery strips one) is skipped by the library,
+    // which then counts its offsets from after it: make it three spaces, so offsets stay ours.
+    if blanked.starts_with("\u{feff}".as_bytes()) {
+        blanked.iter_mut().take(3).for_each(|b| *b = b' ');
+    }
     let empty_entrypoints = rewrite_empty_entrypoints(&mut blanked);
     let blanked = String::from_utf8(blanked).unwrap_or_default();
     let docker = docker_frontend(syntax_directive(text));
