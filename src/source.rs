@@ -227,23 +227,6 @@ fn is_unsafe(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// File text as it may be shown in a snippet: every unsafe character is replaced by as many
-/// bytes of `?` (or one U+FFFD for a three-byte character), so byte spans stay valid.
-pub fn terminal_safe(text: String) -> String {
-    if !text.chars().any(is_unsafe) {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c.len_utf8() {
-            _ if !is_unsafe(c) => out.push(c),
-            3 => out.push('\u{fffd}'),
-            n => out.extend(std::iter::repeat_n('?', n)),
-        }
-    }
-    out
-}
-
 fn push_escaped(out: &mut String, c: char) {
     match c {
         '\n' => out.push_str("\\n"),
@@ -404,12 +387,8 @@ mod tests {
     }
 
     #[test]
-    fn messages_and_snippets_are_terminal_safe() {
+    fn messages_are_terminal_safe() {
         assert_eq!(escape_controls("plain `x`"), "plain `x`");
         assert_eq!(escape_controls("a\nb\x1b[31m"), "a\\nb\\x1b[31m");
-        let text = "a\x1b[31m\u{9b}b\u{202e}c\n\td\r\n".to_string();
-        let safe = terminal_safe(text.clone());
-        assert_eq!(safe.len(), text.len(), "byte offsets are kept");
-        assert_eq!(safe, "a?[31m??b\u{fffd}c\n\td\r\n");
     }
 }

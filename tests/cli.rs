@@ -1,5 +1,8 @@
 //! The command line: subcommands, flags, config errors and exit statuses.
 
+mod common;
+
+use common::scratch;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -22,14 +25,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh scratch directory under cargo's target tmp dir.
-fn scratch(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("scratch dir");
-    d
 }
 
 fn write(path: &Path, text: &str) {

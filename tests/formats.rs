@@ -6,6 +6,9 @@
 //! in `SARIF_MULTITOOL`). Without it the validation test says so and passes, unless
 //! `DEPLOYLINT_REQUIRE_SARIF_MULTITOOL` is set, as CI sets it.
 
+mod common;
+
+use common::{copy_tree, scratch};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -96,19 +99,6 @@ fn every_finding_appears_once_with_its_related_places() {
     assert_eq!(fixed.matches("<failure ").count(), 0);
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn fingerprints(dir: &Path) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = json(dir, "gitlab")
         .as_array()
@@ -132,9 +122,7 @@ fn fingerprints_are_unique_and_survive_line_moves() {
     assert_eq!(before, fingerprints(&incident()), "stable across runs");
 
     // Move every finding's line: blank lines at the top of each file that has one.
-    let moved = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("formats-moved");
-    let _ = std::fs::remove_dir_all(&moved);
-    std::fs::create_dir_all(&moved).expect("mkdir");
+    let moved = scratch("formats-moved");
     copy_tree(&incident(), &moved);
     for file in ["backend/cmd/batch/main.go", "backend/internal/payment/stripe.go", "deploy/deploy.sh"] {
         let path = moved.join(file);
@@ -168,9 +156,7 @@ fn sarif_multitool() -> Option<PathBuf> {
 #[test]
 fn sarif_passes_the_sarif_multitool_validator() {
     let Some(tool) = sarif_multitool() else { return };
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sarif-validate");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
+    let dir = scratch("sarif-validate");
     for fixture in ["vrc-shift", "layouts/multi-module", "rules/DPL001/fires"] {
         let sarif = dir.join(format!("{}.sarif", fixture.replace('/', "_")));
         let out = Command::new(env!("CARGO_BIN_EXE_deploylint"))
@@ -201,8 +187,7 @@ fn sarif_passes_the_sarif_multitool_validator() {
 
 #[test]
 fn a_baseline_hides_old_findings_after_line_moves_and_new_ones_still_fail() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("baseline");
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("baseline");
     let repo = dir.join("repo");
     std::fs::create_dir_all(&repo).expect("mkdir");
     copy_tree(&incident(), &repo);

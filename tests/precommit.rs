@@ -9,18 +9,14 @@
 //! `pre-commit` comes from PyPI (`.ci/run` installs it). Without it the test says so and passes,
 //! unless `DEPLOYLINT_REQUIRE_PRE_COMMIT` is set, as CI sets it.
 
+mod common;
+
+use common::{copy_tree, scratch};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("scratch dir");
-    d
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -36,19 +32,6 @@ fn git(dir: &Path, args: &[&str]) -> Output {
         .args(args));
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     out
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read fixture dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// This repository as its working tree stands (tracked and untracked, not ignored files), committed
