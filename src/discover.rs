@@ -648,6 +648,9 @@ fn read_regular(
             Err(e) => return unreadable(&e),
         },
     };
+    // A regular file the directory listing named needs no second look; anything reached
+    // another way is looked at again once opened.
+    let listed_regular = known.is_some_and(|t| t.is_file());
     let file_type = if file_type.is_symlink() {
         match path.canonicalize() {
             Ok(target) if target.starts_with(canonical_root) => {}
@@ -671,23 +674,38 @@ fn read_regular(
         Ok(f) => f,
         Err(e) => return unreadable(&e),
     };
-    // What was opened may not be what was looked at.
-    let meta = match file.metadata() {
-        Ok(m) if m.is_file() => m,
-        Ok(m) => return reason(&format!("{} (never read)", special_kind(m.file_type()))),
-        Err(e) => return unreadable(&e),
-    };
-    if meta.len() > limit {
-        return reason("larger than the 4 MiB limit");
+    // What was opened may not be what was looked at. A file swapped for a FIFO or a device
+    // after the listing is still never waited on (it was opened without blocking) and never
+    // read past the limit.
+    if !listed_regular {
+        match file.metadata() {
+            Ok(m) if m.is_file() && m.len() > limit => return reason("larger than the 4 MiB limit"),
+            Ok(m) if m.is_file() => {}
+            Ok(m) => return reason(&format!("{} (never read)", special_kind(m.file_type()))),
+            Err(e) => return unreadable(&e),
+        }
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    if let Err(e) = file.take(limit + 1).read_to_end(&mut bytes) {
-        return unreadable(&e);
+    // One reused buffer per thread, then one allocation of the exact size.
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    if bytes.len() as u64 > limit {
-        return reason("larger than the 4 MiB limit");
-    }
-    Ok(bytes)
+    BUF.with_borrow_mut(|buf| {
+        buf.clear();
+        if let Err(e) = file.take(limit + 1).read_to_end(buf) {
+            return unreadable(&e);
+        }
+        if buf.len() as u64 > limit {
+            buf.clear();
+            buf.shrink_to(64 * 1024);
+            return reason("larger than the 4 MiB limit");
+        }
+        let bytes = buf.as_slice().to_vec();
+        if buf.capacity() > 1024 * 1024 {
+            buf.clear();
+            buf.shrink_to(64 * 1024);
+        }
+        Ok(bytes)
+    })
 }
 
 /// Reads one walked file: `None` when it is no artifact or `.gitignore` leaves it out (env

@@ -6,6 +6,11 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// mimalloc: a run allocates many small, short-lived values from several threads at once,
+/// where it measured clearly faster than the system allocator (see the README's design notes).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -89,6 +94,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
         FailOn::Never => false,
         FailOn::At(level) => diags.iter().any(|d| d.severity >= level),
     };
+    // The process ends here: freeing the model piece by piece would only cost time.
+    std::mem::forget(model);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

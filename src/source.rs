@@ -194,13 +194,24 @@ impl LineIndex {
 /// All files read in one run.
 #[derive(Debug, Default)]
 pub struct Sources {
-    pub files: Vec<SourceFile>,
+    files: Vec<SourceFile>,
+    /// File ids sorted by path (then id), built on the first look-up, so finding a path does
+    /// not scan every file.
+    by_path: std::sync::OnceLock<Vec<FileId>>,
 }
 
 impl Sources {
     pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(file);
-        FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
+        self.by_path = std::sync::OnceLock::new();
+        id
+    }
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
@@ -214,8 +225,16 @@ impl Sources {
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
+    /// The first file read with this path.
     pub fn find(&self, path: &str) -> Option<FileId> {
-        self.iter().find(|(_, f)| f.path == path).map(|(id, _)| id)
+        let index = self.by_path.get_or_init(|| {
+            let mut ids: Vec<FileId> = self.iter().map(|(id, _)| id).collect();
+            // Files are mostly added in path order: this sort is close to linear.
+            ids.sort_by(|a, b| self.path(*a).cmp(self.path(*b)).then(a.0.cmp(&b.0)));
+            ids
+        });
+        let at = index.partition_point(|id| self.path(*id) < path);
+        index.get(at).copied().filter(|id| self.path(*id) == path)
     }
 }
 
@@ -324,6 +343,22 @@ pub fn file_name(path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_gives_the_first_file_of_a_path_also_after_more_are_added() {
+        let mut s = Sources::default();
+        let b = s.add(SourceFile::new("b/Dockerfile".into(), Kind::Dockerfile, String::new(), false));
+        let a = s.add(SourceFile::new("a/.env".into(), Kind::EnvFile, String::new(), false));
+        assert_eq!(s.find("a/.env"), Some(a));
+        assert_eq!(s.find("b/Dockerfile"), Some(b));
+        assert_eq!(s.find("c"), None);
+        // A file not read is added again under the same path: the first stays the answer.
+        let again = s.add(SourceFile::new("b/Dockerfile".into(), Kind::Dockerfile, String::new(), false));
+        let c = s.add(SourceFile::new("0".into(), Kind::Shell, String::new(), false));
+        assert_ne!(again, b);
+        assert_eq!(s.find("b/Dockerfile"), Some(b));
+        assert_eq!(s.find("0"), Some(c));
+    }
 
     #[test]
     fn line_col_counts_characters() {

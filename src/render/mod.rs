@@ -24,7 +24,7 @@ pub struct Shown<'a> {
 
 impl<'a> Shown<'a> {
     pub fn new(sources: &'a Sources) -> Shown<'a> {
-        Shown { sources, texts: sources.files.iter().map(|_| OnceLock::new()).collect() }
+        Shown { sources, texts: (0..sources.len()).map(|_| OnceLock::new()).collect() }
     }
 
     /// The shown text of a file (empty for an unknown id).
