@@ -68,6 +68,8 @@ pub static RULES: &[&Rule] = &[
     &compose::flavor_mismatch::RULE,
     &compose::flavor_mixed::RULE,
     &compose::restart_keeps_env::RULE,
+    &env::interpolation_unset::RULE,
+    &env::interpolation_required::RULE,
     &env::env_key_missing::RULE,
     &cron::task_missing::RULE,
     &cron::task_unknown::RULE,

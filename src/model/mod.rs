@@ -7,6 +7,7 @@ pub mod entry;
 pub mod env;
 pub mod go;
 pub mod images;
+pub mod interpolation;
 pub mod rust;
 pub mod shipping;
 pub mod tasks;
@@ -119,6 +120,8 @@ pub struct Model {
     pub shipping: shipping::Shipping,
     /// What some cron implementations refuse in a crontab while others read it.
     pub cron_reader_issues: Vec<ParseError>,
+    /// The production compose files, with what compose interpolates them with.
+    pub compose_files: Vec<interpolation::ComposeFile>,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -354,6 +357,8 @@ impl Model {
         m.image_builds.extend(build_context::bake_builds(&m.sources, &m.bake_targets, &dockerfile_paths));
         m.host_builds = builds::host_builds(&m, &host_commands);
         m.build_images(&composes, &dockerfiles);
+        let interpolated: Vec<(FileId, Vec<parse::compose::Interpolation>, bool)> =
+            composes.iter_mut().map(|(id, c)| (*id, std::mem::take(&mut c.interpolations), c.swarm)).collect();
         for (cid, c) in composes {
             let compose_path = m.sources.path(cid).to_string();
             let dir = parent_dir(&compose_path).to_string();
@@ -396,6 +401,14 @@ impl Model {
             }
         }
         m.compute_shipped();
+        for (file, interpolations, swarm) in interpolated {
+            let path = m.sources.path(file).to_string();
+            if !env::is_production_compose(&path) || interpolation::is_development_name(&path) {
+                continue;
+            }
+            let env_files = m.interpolation_files(&path, swarm);
+            m.compose_files.push(interpolation::ComposeFile { file, path, interpolations, env_files });
+        }
         // A broken env file is DPL001 when it is certainly read as one: its name says so, or
         // a compose file, a command or the config names it (or it is the template of one).
         let read = m.env_files_read();

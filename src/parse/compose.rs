@@ -3,6 +3,7 @@
 
 use super::ParseError;
 use super::yaml::{self, YNode, YValue};
+use super::interpolation::{RefKind, references};
 use crate::source::{FileId, Span, Spanned};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +52,80 @@ pub struct Compose {
     pub services: Vec<Service>,
     /// Top-level `name:`.
     pub project: Option<String>,
+    /// The variable references compose interpolates, in file order (each place once).
+    pub interpolations: Vec<Interpolation>,
+    /// A service's `deploy:` holds keys only swarm reads (`update_config`, `rollback_config`,
+    /// `placement`, `endpoint_mode`): the file is deployed as a stack (`docker stack deploy`,
+    /// Portainer), which reads no `.env`.
+    pub swarm: bool,
+}
+
+/// A `${VAR…}` / `$VAR` in a value of `services`, `networks`, `volumes`, `secrets` or
+/// `configs`: the sections both compose flavors interpolate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpolation {
+    pub name: String,
+    pub kind: RefKind,
+    /// The reference as written; the whole value when the value is quoted, escaped or folded
+    /// (its text then differs from what compose reads).
+    pub span: Span,
+    /// The service whose definition holds it, and the option under it (`environment`).
+    pub service: Option<String>,
+    pub option: Option<String>,
+    /// Inside another reference's default or alternative: not certainly used.
+    pub nested: bool,
+}
+
+/// The sections compose v1 interpolates (v2 interpolates the whole file).
+const INTERPOLATED: &[&str] = &["services", "networks", "volumes", "secrets", "configs"];
+
+fn collect_interpolations(
+    text: &str,
+    node: &YNode,
+    at: (Option<&str>, Option<&str>),
+    out: &mut Vec<Interpolation>,
+) {
+    let (service, option) = at;
+    match &node.value {
+        YValue::Scalar(s) if s.contains('$') => {
+            let raw = text.get(node.span.start..node.span.end).unwrap_or("");
+            // Where the value's text starts in the file, when it is written as it reads.
+            let at = if raw == s {
+                Some(node.span.start)
+            } else if raw.len() >= 2 && raw.get(1..raw.len() - 1) == Some(s.as_str()) {
+                Some(node.span.start + 1)
+            } else {
+                None
+            };
+            for r in references(s) {
+                let span = match at {
+                    Some(a) => Span::new(node.span.file, a + r.range.start..a + r.range.end),
+                    None => node.span,
+                };
+                out.push(Interpolation {
+                    name: r.name,
+                    kind: r.kind,
+                    span,
+                    service: service.map(str::to_string),
+                    option: option.map(str::to_string),
+                    nested: r.nested,
+                });
+            }
+        }
+        YValue::Seq(items) => {
+            for i in items {
+                collect_interpolations(text, i, at, out);
+            }
+        }
+        YValue::Map(entries) => {
+            for (k, v) in entries {
+                // The first key under a service names the option.
+                let option = if service.is_some() && option.is_none() { k.as_str() } else { option };
+                collect_interpolations(text, v, (service, option), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn spanned(n: &YNode) -> Option<Spanned<String>> {
@@ -176,6 +251,8 @@ pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
                 if let Some(svc) = service(text, name, body) {
                     out.services.push(svc);
                 }
+                let swarm_keys = ["update_config", "rollback_config", "placement", "endpoint_mode"];
+                out.swarm |= body.get("deploy").is_some_and(|d| swarm_keys.iter().any(|k| d.get(k).is_some()));
             }
         }
         Some((k, _)) => {
@@ -185,5 +262,22 @@ pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
     if !matches!(root.value, YValue::Map(_)) {
         return Err(ParseError { span: root.span, message: "a compose file must be a mapping".to_string() });
     }
+    for (k, v) in root.as_map() {
+        match k.as_str() {
+            Some("services") => {
+                for (name, body) in v.as_map() {
+                    collect_interpolations(text, body, (name.as_str(), None), &mut out.interpolations);
+                }
+            }
+            Some(section) if INTERPOLATED.contains(&section) => {
+                collect_interpolations(text, v, (None, None), &mut out.interpolations);
+            }
+            _ => {}
+        }
+    }
+    // A `<<` merge repeats the merged values under each service: one entry per place and
+    // service.
+    let mut seen = std::collections::BTreeSet::new();
+    out.interpolations.retain(|i| seen.insert((i.span.start, i.span.end, i.name.clone(), i.service.clone())));
     Ok(out)
 }

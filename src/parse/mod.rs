@@ -13,6 +13,7 @@ pub mod dockerfile;
 pub mod dockerignore;
 pub mod envfile;
 pub mod golang;
+pub mod interpolation;
 pub mod makefile;
 pub mod markdown;
 pub mod release;

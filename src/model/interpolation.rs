@@ -1,0 +1,222 @@
+//! What compose interpolates a compose file with: the env files of `--env-file` as the
+//! repository's own scripts, runbooks, Makefiles and CI steps pass them for that file, else the
+//! `.env` beside it (read from its template when it is absent), and the variables those
+//! commands set in their own shell.
+
+use super::{Model, commands};
+use crate::parse::compose::Interpolation;
+use crate::parse::interpolation::RefKind;
+use crate::source::{FileId, Span, file_name, join_rel, parent_dir};
+use std::collections::BTreeSet;
+
+/// A production compose file and the variables it interpolates.
+#[derive(Debug, Clone)]
+pub struct ComposeFile {
+    pub file: FileId,
+    pub path: String,
+    pub interpolations: Vec<Interpolation>,
+    /// Each env file compose interpolates it with; several when the commands that run it pass
+    /// different ones. Empty when that cannot be known: a swarm stack file that no command of
+    /// the repository runs with compose.
+    pub env_files: Vec<InterpolationFile>,
+}
+
+/// One env file compose interpolates with.
+#[derive(Debug, Clone)]
+pub struct InterpolationFile {
+    /// As compose reads it (resolved against the compose file's directory).
+    pub path: String,
+    /// The `--env-file` word that names it, when a command does.
+    pub declared: Option<Span>,
+    /// The env source read for it (the file, or its template when it is absent); `None`: not
+    /// in the repository, so what it sets is unknown.
+    pub source: Option<usize>,
+}
+
+/// Whether a compose file's name says it is for development, tests or CI
+/// (`docker-compose.dev.yml`, `compose.override.yaml`, `docker-compose-e2e.yml`).
+pub fn is_development_name(path: &str) -> bool {
+    const WORDS: &[&str] = &["dev", "develop", "development", "local", "test", "tests", "e2e", "ci", "override", "debug"];
+    file_name(path).to_ascii_lowercase().split(['.', '-', '_']).any(|w| WORDS.contains(&w))
+}
+
+/// The compose file names compose reads when no `-f` is given.
+const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+
+/// Whether a compose call's `-f` value (or, without `-f`, the default names) names `path`.
+/// A call runs from a directory deploylint cannot know: a relative value names the file at
+/// that path from the repository root or from the calling file's directory, or the one compose
+/// file of the repository with that name.
+fn call_names(call: &commands::ComposeCall, caller: &str, path: &str, same_name: usize) -> bool {
+    let names = |v: &str| {
+        let v = v.trim_start_matches("./");
+        !v.is_empty()
+            && (v == path
+                || join_rel(parent_dir(caller), v).is_some_and(|p| p == path)
+                || (file_name(v) == file_name(path) && same_name == 1))
+    };
+    if call.files.is_empty() {
+        return DEFAULT_NAMES.contains(&file_name(path)) && names(file_name(path));
+    }
+    call.files.iter().any(|f| names(&f.value))
+}
+
+impl Model {
+    /// The env files compose interpolates `path` with.
+    pub(super) fn interpolation_files(&self, path: &str, swarm: bool) -> Vec<InterpolationFile> {
+        let dir = parent_dir(path);
+        let mut out: Vec<InterpolationFile> = Vec::new();
+        let mut dotenv = false;
+        let mut any_call = false;
+        let same_name = self
+            .sources
+            .iter()
+            .filter(|(_, f)| f.kind == crate::source::Kind::Compose && file_name(&f.path) == file_name(path))
+            .count();
+        for c in &self.commands {
+            let commands::Kind::Compose(call) = &c.kind else { continue };
+            if !call_names(call, self.sources.path(c.file), path, same_name) {
+                continue;
+            }
+            any_call = true;
+            if call.env_files.is_empty() {
+                dotenv = true;
+            }
+            for e in &call.env_files {
+                let v = e.value.trim_start_matches("./");
+                // Relative to the directory the command runs in: the compose file's, or the
+                // repository root.
+                let candidates: Vec<String> = join_rel(dir, v).into_iter().chain([v.to_string()]).collect();
+                let found = candidates.iter().find_map(|p| self.env_source_for(p).map(|s| (p.clone(), s)));
+                let (resolved, source) = match found {
+                    Some((p, s)) => (p, Some(s)),
+                    None => (candidates.first().cloned().unwrap_or_default(), None),
+                };
+                if !out.iter().any(|f| f.path == resolved) {
+                    out.push(InterpolationFile { path: resolved, declared: Some(e.span), source });
+                }
+            }
+        }
+        // A stack deployed by swarm or a platform reads no `.env`: without a compose command
+        // that runs it, what sets its variables is unknown.
+        if dotenv || (!any_call && !swarm) {
+            let p = join_rel(dir, ".env").unwrap_or_else(|| ".env".to_string());
+            if !out.iter().any(|f| f.path == p) {
+                let source = self.env_source_for(&p);
+                out.push(InterpolationFile { path: p, declared: None, source });
+            }
+        }
+        out
+    }
+
+    /// Whether a variable may come from the shell of the commands that run compose: the
+    /// repository's scripts, Makefiles, CI files or runbooks assign or export it (`NAME=`,
+    /// `export NAME`, `NAME:` in a CI `env:`), or the config says the platform provides it.
+    pub fn shell_may_set(&self, name: &str) -> bool {
+        if SHELL_VARIABLES.contains(&name) || self.config.env_provided.iter().any(|k| k == name) {
+            return true;
+        }
+        self.sources.iter().any(|(_, f)| {
+            use crate::source::Kind;
+            matches!(
+                f.kind,
+                Kind::Shell | Kind::Makefile | Kind::Justfile | Kind::GithubWorkflow | Kind::GitlabCi | Kind::Markdown
+            ) && assigns(&f.text, name)
+        })
+    }
+}
+
+/// Variables every login shell has.
+const SHELL_VARIABLES: &[&str] = &["HOME", "PWD", "USER", "LOGNAME", "PATH", "SHELL", "HOSTNAME", "LANG", "TERM"];
+
+/// Whether `text` assigns or exports `name` anywhere: `NAME=`, `NAME :=`/`?=`/`+=` (make),
+/// `NAME:` (a CI `env:` key), `export NAME`, `set -a` before sourcing a file that may hold it
+/// is not followed (that file is an env file: read as such).
+fn assigns(text: &str, name: &str) -> bool {
+    let b = text.as_bytes();
+    let mut from = 0;
+    while let Some(p) = text.get(from..).and_then(|t| t.find(name)) {
+        let at = from + p;
+        from = at + name.len();
+        let before = at.checked_sub(1).and_then(|i| b.get(i)).copied();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c == b'{') {
+            continue;
+        }
+        let rest = text.get(at + name.len()..).unwrap_or("");
+        if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let after = rest.trim_start_matches([' ', '\t']);
+        if rest.starts_with('=')
+            || after.starts_with(":=")
+            || after.starts_with("?=")
+            || after.starts_with("+=")
+            || (after.starts_with(':') && !after.starts_with("::"))
+            || (after.starts_with('=') && !after.starts_with("=="))
+        {
+            return true;
+        }
+        let line_start = text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let line = text.get(line_start..at).unwrap_or("");
+        if line.split_whitespace().any(|w| w == "export" || w == "declare" || w == "-x") {
+            return true;
+        }
+    }
+    false
+}
+
+/// What an env file does for a reference: set (with a value), set but empty, or unset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Set,
+    Empty,
+    Unset,
+}
+
+impl Model {
+    /// How `name` stands in the env file compose interpolates with. A template's empty value
+    /// is a value to fill in: set.
+    pub fn interpolation_lookup(&self, source: usize, name: &str) -> Lookup {
+        let Some(src) = self.env_sources.get(source) else { return Lookup::Unset };
+        match src.parsed.get(name) {
+            Some(e) if e.has_value() || (src.is_template && e.is_assigned()) => Lookup::Set,
+            Some(e) if e.is_assigned() => Lookup::Empty,
+            // A bare `KEY` line passes the caller's own variable through.
+            Some(_) => Lookup::Set,
+            None => Lookup::Unset,
+        }
+    }
+
+    /// Whether compose refuses to run with this env file: a required reference whose variable
+    /// is unset (or empty, for `:?`).
+    pub fn refuses(&self, i: &Interpolation, source: usize) -> bool {
+        let RefKind::Required { empty_fails, .. } = &i.kind else { return false };
+        match self.interpolation_lookup(source, &i.name) {
+            Lookup::Set => false,
+            Lookup::Empty => *empty_fails,
+            Lookup::Unset => true,
+        }
+    }
+
+    /// The names of the production compose files' interpolated variables that some file sets
+    /// (for `model` output and DPL303): every name read by interpolation.
+    pub fn interpolated_names(&self) -> BTreeSet<&str> {
+        self.compose_files.iter().flat_map(|c| c.interpolations.iter().map(|i| i.name.as_str())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignments_and_exports_are_found_as_whole_names() {
+        assert!(assigns("IMAGE_TAG=1.2 docker compose up", "IMAGE_TAG"));
+        assert!(assigns("export IMAGE_TAG\n", "IMAGE_TAG"));
+        assert!(assigns("env:\n  IMAGE_TAG: ${{ github.sha }}\n", "IMAGE_TAG"));
+        assert!(assigns("IMAGE_TAG ?= latest\n", "IMAGE_TAG"));
+        assert!(!assigns("echo $IMAGE_TAG ${IMAGE_TAG}", "IMAGE_TAG"));
+        assert!(!assigns("MY_IMAGE_TAG=1 IMAGE_TAGS=2", "IMAGE_TAG"));
+        assert!(!assigns("if [ \"$X\" == y ]; then IMAGE_TAG_X=1; fi", "IMAGE_TAG"));
+    }
+}
