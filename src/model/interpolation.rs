@@ -36,7 +36,8 @@ pub struct InterpolationFile {
 /// Whether a compose file's name says it is for development, tests or CI
 /// (`docker-compose.dev.yml`, `compose.override.yaml`, `docker-compose-e2e.yml`).
 pub fn is_development_name(path: &str) -> bool {
-    const WORDS: &[&str] = &["dev", "develop", "development", "local", "test", "tests", "e2e", "ci", "override", "debug"];
+    const WORDS: &[&str] =
+        &["dev", "develop", "development", "local", "test", "tests", "e2e", "ci", "override", "debug"];
     file_name(path).to_ascii_lowercase().split(['.', '-', '_']).any(|w| WORDS.contains(&w))
 }
 

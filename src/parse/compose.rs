@@ -2,8 +2,8 @@
 //! command, entrypoint, working_dir, env_file, environment, profiles), each with its span.
 
 use super::ParseError;
-use super::yaml::{self, YNode, YValue};
 use super::interpolation::{RefKind, references};
+use super::yaml::{self, YNode, YValue};
 use crate::source::{FileId, Span, Spanned};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,12 +79,7 @@ pub struct Interpolation {
 /// The sections compose v1 interpolates (v2 interpolates the whole file).
 const INTERPOLATED: &[&str] = &["services", "networks", "volumes", "secrets", "configs"];
 
-fn collect_interpolations(
-    text: &str,
-    node: &YNode,
-    at: (Option<&str>, Option<&str>),
-    out: &mut Vec<Interpolation>,
-) {
+fn collect_interpolations(text: &str, node: &YNode, at: (Option<&str>, Option<&str>), out: &mut Vec<Interpolation>) {
     let (service, option) = at;
     match &node.value {
         YValue::Scalar(s) if s.contains('$') => {

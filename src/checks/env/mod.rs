@@ -30,7 +30,9 @@ fn env_file_label(model: &Model, f: &InterpolationFile, text: String) -> Option<
 /// Where to set a variable: the file, or the template and the real file on the server.
 fn where_to_set(model: &Model, f: &InterpolationFile) -> String {
     match f.source.and_then(|s| model.env_sources.get(s)) {
-        Some(src) if src.path != f.path => format!("list it in `{}` and set it in `{}` on the server", src.path, f.path),
+        Some(src) if src.path != f.path => {
+            format!("list it in `{}` and set it in `{}` on the server", src.path, f.path)
+        }
         _ => format!("set it in `{}`", f.path),
     }
 }
