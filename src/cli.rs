@@ -67,6 +67,11 @@ pub struct CheckArgs {
     /// The compose flavor the server has: `v1` (`docker-compose`) or `v2` (`docker compose`).
     #[arg(long)]
     pub compose_flavor: Option<String>,
+    /// A real env file to check in place of the repository's (the server's own `.env.prod`,
+    /// right before a deploy): it stands for the env file of the same name. Its values are
+    /// never printed.
+    #[arg(long = "env-file", value_name = "PATH")]
+    pub env_file: Vec<PathBuf>,
     /// Print the findings and nothing else (no summary line).
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -98,6 +98,9 @@ pub struct Config {
     pub batch_binary: Option<String>,
     pub task_flag: Option<String>,
     pub exclude: Vec<String>,
+    /// Real env files given on the command line (`--env-file`): each stands for the
+    /// repository's env file of the same name.
+    pub server_env_files: Vec<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -116,6 +119,7 @@ impl Default for Config {
             binaries_ignore: Vec::new(),
             env_optional: Vec::new(),
             env_provided: Vec::new(),
+            server_env_files: Vec::new(),
             batch_binary: None,
             task_flag: None,
             exclude: Vec::new(),

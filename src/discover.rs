@@ -708,6 +708,28 @@ fn read_regular(
     })
 }
 
+/// Reads a file named on the command line (which may lie outside the root): a regular file
+/// (a symlink to one is followed: the user named it), never waited on, at most 4 MiB, UTF-8.
+pub fn read_given_file(path: &Path) -> Result<String, String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(m) => return Err(format!("{} (never opened)", special_kind(m.file_type()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err("no such file".to_string()),
+        Err(e) => return Err(io_reason(&e)),
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let canonical = path.canonicalize().map_err(|e| io_reason(&e))?;
+    let within = canonical.parent().map(Path::to_path_buf).unwrap_or_else(|| parent.to_path_buf());
+    let bytes = match read_regular(&within, &canonical, MAX_FILE_SIZE, None) {
+        Ok(b) => b,
+        Err(Unread::Reason(r)) => return Err(r),
+        Err(Unread::Missing) => return Err("not found".to_string()),
+        Err(Unread::Directory) => return Err("a directory".to_string()),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}
+
 /// Reads one walked file: `None` when it is no artifact or `.gitignore` leaves it out (env
 /// files are read even then, and marked).
 fn read_entry(

@@ -107,10 +107,18 @@ pub fn enabled_rules(cfg: &Config) -> Vec<(&'static checks::Rule, Option<diagnos
 pub fn build_model(root: &Path, cfg: Config) -> Result<model::Model, RunError> {
     check_root(root)?;
     let shown = source::path_text(root);
-    let found = discover::discover(root, &cfg.exclude).map_err(|e| match e.kind() {
+    let mut found = discover::discover(root, &cfg.exclude).map_err(|e| match e.kind() {
         std::io::ErrorKind::InvalidInput => RunError(e.to_string()),
         _ => RunError(format!("cannot read `{shown}`: {e}; nothing was checked")),
     })?;
+    // A real env file named on the command line is read as it is: a run that was asked to
+    // check it and could not must not pass.
+    for path in &cfg.server_env_files {
+        let text = discover::read_given_file(path)
+            .map_err(|why| RunError(format!("cannot read env file `{}`: {why}", source::path_text(path))))?;
+        let file = source::SourceFile::new(source::path_text(path), source::Kind::EnvFile, text, true);
+        found.files.push(file);
+    }
     Ok(model::Model::build(found, cfg))
 }
 

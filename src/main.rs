@@ -68,6 +68,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
         );
     }
     cfg.exclude.extend(args.exclude.iter().cloned());
+    cfg.server_env_files.extend(args.env_file.iter().cloned());
     let fail_on = cfg.fail_on;
     let (model, mut diags) = deploylint::lint(&root, cfg)?;
     if let Some(path) = &args.write_baseline {

@@ -300,3 +300,46 @@ fn colour_is_forced_by_the_flag() {
     assert!(run("always").contains("\u{1b}["));
     assert!(!run("never").contains("\u{1b}["));
 }
+
+/// The server preflight: `--env-file PATH` reads a real env file outside the repository in
+/// place of the repository's file of that name. Its values, well-formed or broken, never
+/// reach any format.
+#[test]
+fn a_given_env_file_is_read_and_never_printed() {
+    let dir = repo("secrets-given-repo");
+    let server = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("secrets-given-server");
+    let _ = std::fs::remove_dir_all(&server);
+    std::fs::create_dir_all(&server).expect("dir");
+    let planted: Vec<&Planted> = PLANTED.iter().filter(|p| p.tag.starts_with("ENV")).collect();
+    let mut text = String::from("STRIPE_SECRET_KEY=\n");
+    for (i, p) in planted.iter().enumerate() {
+        text.push_str(&format!("GIVEN_{i}={}\n", p.value));
+    }
+    text.push_str(&format!("BROKEN GIVEN {}\n", planted.first().map_or("x", |p| p.value)));
+    let given = server.join(".env.prod");
+    std::fs::write(&given, text).expect("write");
+    let given_shown = given.display().to_string();
+    let mut read = false;
+    for format in Format::value_variants() {
+        let out = Command::new(env!("CARGO_BIN_EXE_deploylint"))
+            .args(["check", &dir.display().to_string(), "--format", &name(format), "--color", "always"])
+            .args(["--env-file", &given_shown])
+            .output()
+            .expect("runs");
+        let raw = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let plain = strip_ansi(&raw);
+        for p in &planted {
+            for window in p.value.as_bytes().windows(6) {
+                let w = String::from_utf8_lossy(window);
+                assert!(!plain.contains(w.as_ref()), "{format:?} printed `{w}` of the given file:\n{plain}");
+            }
+        }
+        read |= plain.contains("secrets-given-server");
+    }
+    assert!(read, "no format pointed into the given file: it was not read");
+    let missing = Command::new(env!("CARGO_BIN_EXE_deploylint"))
+        .args([&dir.display().to_string(), "--env-file", &server.join("absent").display().to_string()])
+        .output()
+        .expect("runs");
+    assert_eq!(missing.status.code(), Some(2), "a given file that cannot be read is exit 2");
+}

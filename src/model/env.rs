@@ -60,6 +60,10 @@ impl ServiceEnv<'_> {
 impl Model {
     /// The env source for a path: the file, or its committed template when it is absent.
     pub fn env_source_for(&self, path: &str) -> Option<usize> {
+        // A real file given on the command line stands for the file of its name.
+        if let Some(i) = self.env_sources.iter().position(|e| e.given && file_name(&e.path) == file_name(path)) {
+            return Some(i);
+        }
         if let Some(i) = self.env_sources.iter().position(|e| e.path == path) {
             return Some(i);
         }

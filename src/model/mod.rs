@@ -30,6 +30,9 @@ pub struct EnvSource {
     pub path: String,
     pub parsed: envfile::EnvFile,
     pub is_template: bool,
+    /// Named on the command line (`--env-file`): the real file, standing for the repository's
+    /// env file of the same name.
+    pub given: bool,
 }
 
 /// An `env_file:` entry of a service, resolved.
@@ -253,8 +256,9 @@ impl Model {
                         env_errors.push((m.env_sources.len(), parsed.errors.clone()));
                     }
                     let path = m.sources.path(id).to_string();
-                    let is_template = env::is_template(&path);
-                    m.env_sources.push(EnvSource { file: id, path, parsed, is_template });
+                    let given = m.config.server_env_files.iter().any(|p| crate::source::path_text(p) == path);
+                    let is_template = !given && env::is_template(&path);
+                    m.env_sources.push(EnvSource { file: id, path, parsed, is_template, given });
                 }
                 Kind::Compose => match compose::parse(id, &text) {
                     Ok(c) => composes.push((id, c)),
@@ -416,7 +420,8 @@ impl Model {
             let Some(source) = m.env_sources.get(i) else { continue };
             let template_of = env::TEMPLATE_SUFFIXES.iter().find_map(|s| source.path.strip_suffix(s));
             let is_read = |path: &str| read.contains(path) || read.contains(file_name(path));
-            if crate::discover::is_well_known_env_name(file_name(&source.path))
+            if source.given
+                || crate::discover::is_well_known_env_name(file_name(&source.path))
                 || is_read(&source.path)
                 || template_of.is_some_and(is_read)
             {

@@ -108,6 +108,7 @@ fn env_description(model: &Model, service: &Service) -> String {
         .env_refs
         .iter()
         .map(|e| match model.env_source(e) {
+            Some(src) if src.given => format!("`{}` (given for `{}`)", src.path, e.path),
             Some(src) if src.path != e.path => format!("`{}` (absent; its template `{}` was read)", e.path, src.path),
             _ => format!("`{}`", e.path),
         })

@@ -10,6 +10,7 @@ use crate::model::interpolation::InterpolationFile;
 /// An env file compose interpolates with, as messages name it.
 fn describe(model: &Model, f: &InterpolationFile) -> String {
     match f.source.and_then(|s| model.env_sources.get(s)) {
+        Some(src) if src.given => format!("`{}` (given for `{}`)", src.path, f.path),
         Some(src) if src.path != f.path => format!("`{}` (absent; its template `{}` was read)", f.path, src.path),
         _ => format!("`{}`", f.path),
     }
@@ -30,6 +31,7 @@ fn env_file_label(model: &Model, f: &InterpolationFile, text: String) -> Option<
 /// Where to set a variable: the file, or the template and the real file on the server.
 fn where_to_set(model: &Model, f: &InterpolationFile) -> String {
     match f.source.and_then(|s| model.env_sources.get(s)) {
+        Some(src) if src.given => format!("set it in `{}`", src.path),
         Some(src) if src.path != f.path => {
             format!("list it in `{}` and set it in `{}` on the server", src.path, f.path)
         }
