@@ -14,9 +14,8 @@ fn cases_dir() -> PathBuf {
 
 /// Every case file, sorted (the README describes the shape and holds no case).
 fn case_files() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(cases_dir())
-        .map(|d| d.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut out: Vec<PathBuf> =
+        std::fs::read_dir(cases_dir()).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     out.retain(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("README.md"));
     out.sort();
     out
@@ -124,7 +123,10 @@ fn shape_errors_are_reported_at_their_line() {
     let doc = mdcases::parse(md);
     assert_eq!(
         doc.errors,
-        ["3: `Dockerfile` is not followed by a fenced block", "7: `DPL1 Dockerfile` is no `CODE path:line` (nor `none`)"]
+        [
+            "3: `Dockerfile` is not followed by a fenced block",
+            "7: `DPL1 Dockerfile` is no `CODE path:line` (nor `none`)"
+        ]
     );
     let (failures, _, _) = run_file("y.md", md);
     assert!(failures.iter().any(|f| f.starts_with("y.md:10 `## b`: no `findings` block")), "{failures:#?}");

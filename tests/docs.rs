@@ -1,5 +1,8 @@
 //! The rule registry and its docs agree: one doc per rule, one rule per doc, codes unique and
-//! sorted, docs shaped alike, the generated rule table current, and messages in style.
+//! sorted, docs shaped alike, the generated rule table current, messages in style, and every
+//! doc's examples run: its rule fires on "Example" and not on "Use instead".
+
+mod mdcases;
 
 use deploylint::checks::RULES;
 use std::path::PathBuf;
@@ -48,8 +51,14 @@ fn every_rule_has_one_doc_and_every_doc_a_rule() {
 
 /// The table in `rules/README.md`; `BLESS=1 cargo test` rewrites it.
 fn rule_table() -> String {
-    let mut s =
-        String::from("# Rules\n\nGenerated from the rule registry (`BLESS=1 cargo test --test docs` rewrites it).\n\n");
+    let mut s = String::from(
+        "# Rules\n\nGenerated from the rule registry (`BLESS=1 cargo test --test docs` rewrites it).\n\n\
+         Each rule's doc shows a small repository under \"Example\" (a `` `path`: `` line names each file, the \
+         fenced block after it holds the file) on which that rule fires and no other, and under \"Use \
+         instead\" the files that change so that nothing fires. `cargo test --test docs` runs both, in the \
+         shape of the Markdown cases of `tests/cases` (see `tests/cases/README.md`); a doc whose example \
+         cannot be written in Markdown says why in `<!-- example: not runnable: REASON -->`.\n\n",
+    );
     s.push_str("| code | name | default | finding |\n|---|---|---|---|\n");
     for r in RULES {
         s.push_str(&format!(
@@ -89,4 +98,90 @@ fn summaries_and_messages_are_in_style() {
         assert!(m.chars().next().is_some_and(|c| c.is_lowercase() || c == '`'), "message style: {m}");
         assert!(!m.ends_with('.'), "message ends with a period: {m}");
     }
+}
+
+/// The marker of a doc whose examples cannot be built in memory, with the reason.
+const NOT_RUNNABLE: &str = "<!-- example: not runnable:";
+
+/// The reason a doc gives for examples that do not run, if it gives one.
+fn not_runnable(doc: &str) -> Option<&str> {
+    let at = doc.find(NOT_RUNNABLE)? + NOT_RUNNABLE.len();
+    let rest = doc.get(at..)?;
+    Some(rest.get(..rest.find("-->")?)?.trim())
+}
+
+/// The codes of what a repository produces, each with its place and message, for a failure.
+fn shown(found: &[mdcases::Found]) -> String {
+    found.iter().map(|f| format!("\n    {}  ({})", f.key(), f.message)).collect()
+}
+
+/// Every rule doc's "Example" is a repository (`` `path`: `` lines, each before a fenced block
+/// with the file) on which its rule fires, and no other; "Use instead" names the files that
+/// change (the others are the example's), and the repository it makes produces nothing. A doc
+/// whose example cannot be built in memory says why in a marker; any other doc without files
+/// fails.
+#[test]
+fn every_rule_docs_examples_run() {
+    let mut failures = Vec::new();
+    let mut marked = Vec::new();
+    let mut ran = 0;
+    for r in RULES {
+        let doc = mdcases::parse(r.doc);
+        failures.extend(doc.errors.iter().map(|e| format!("{}: line {e}", r.code)));
+        let example = doc.section("Example").map(|s| s.files.clone()).unwrap_or_default();
+        let instead = doc.section("Use instead").map(|s| s.files.clone()).unwrap_or_default();
+        if let Some(reason) = not_runnable(r.doc) {
+            if !example.is_empty() || reason.is_empty() {
+                failures.push(format!("{}: marked not runnable, but names files or gives no reason", r.code));
+            }
+            marked.push(format!("{}: {reason}", r.code));
+            continue;
+        }
+        if example.is_empty() || instead.is_empty() {
+            failures.push(format!(
+                "{}: \"Example\" and \"Use instead\" name no files (`` `path`: `` before a fenced block); \
+                 a doc whose examples cannot run says why: `{NOT_RUNNABLE} REASON -->`",
+                r.code
+            ));
+            continue;
+        }
+        ran += 1;
+        let mut good = example.clone();
+        for f in &instead {
+            match good.iter_mut().find(|g| g.path == f.path) {
+                Some(g) => *g = f.clone(),
+                None => good.push(f.clone()),
+            }
+        }
+        match mdcases::lint(&example) {
+            Err(e) => failures.push(format!("{} Example: {e}", r.code)),
+            Ok(found) if !found.iter().any(|f| f.code == r.code) => {
+                failures.push(format!("{} Example: the rule does not fire; found:{}", r.code, shown(&found)));
+            }
+            Ok(found) if found.iter().any(|f| f.code != r.code) => {
+                failures.push(format!("{} Example: other rules fire too:{}", r.code, shown(&found)));
+            }
+            Ok(_) => {}
+        }
+        match mdcases::lint(&good) {
+            Err(e) => failures.push(format!("{} Use instead: {e}", r.code)),
+            Ok(found) if !found.is_empty() => {
+                failures.push(format!("{} Use instead: not clean:{}", r.code, shown(&found)));
+            }
+            Ok(_) => {}
+        }
+    }
+    eprintln!("{ran} rule docs with examples that run; not runnable: {marked:?}");
+    assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(ran + marked.len(), RULES.len());
+}
+
+#[test]
+fn the_not_runnable_marker_gives_its_reason() {
+    assert_eq!(
+        not_runnable("x\n<!-- example: not runnable: a FIFO cannot be written in Markdown -->\n"),
+        Some("a FIFO cannot be written in Markdown")
+    );
+    assert_eq!(not_runnable("<!-- example: not runnable: -->"), Some(""));
+    assert_eq!(not_runnable("<!-- example: runnable -->"), None);
 }

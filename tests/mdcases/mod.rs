@@ -246,7 +246,12 @@ pub fn lint(files: &[CaseFile]) -> Result<Vec<Found>, String> {
         .map(|d| {
             let file = d.primary.span.file;
             let line = model.sources.get(file).map_or(0, |f| f.line_col(d.primary.span.start).0);
-            Found { code: d.code.to_string(), path: model.sources.path(file).to_string(), line, message: d.message.clone() }
+            Found {
+                code: d.code.to_string(),
+                path: model.sources.path(file).to_string(),
+                line,
+                message: d.message.clone(),
+            }
         })
         .collect())
 }
