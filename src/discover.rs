@@ -609,7 +609,8 @@ pub fn discover_in_memory(files: &[(String, Vec<u8>)], exclude: &[String]) -> st
     let mut manifests = Vec::new();
     for (path, bytes) in by_path {
         let dir = parent_dir(path);
-        if (!dir.is_empty() && !entered.iter().any(|d| d == dir)) || overrides.matched(root.join(path), false).is_ignore()
+        if (!dir.is_empty() && !entered.iter().any(|d| d == dir))
+            || overrides.matched(root.join(path), false).is_ignore()
         {
             continue;
         }
@@ -1033,7 +1034,8 @@ mod tests {
         }
         let shown = |d: std::io::Result<Discovered>| {
             d.map(|d| {
-                let files: Vec<_> = d.files.iter().map(|f| (f.path.clone(), f.kind, f.text.clone(), f.git_ignored)).collect();
+                let files: Vec<_> =
+                    d.files.iter().map(|f| (f.path.clone(), f.kind, f.text.clone(), f.git_ignored)).collect();
                 (files, d.skipped, d.tree.dirs, d.tree.files)
             })
             .map_err(|e| e.to_string())
@@ -1047,7 +1049,16 @@ mod tests {
         let paths: Vec<&str> = read.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(
             paths,
-            [".env.prod", ".env.prod.example", "Dockerfile", "cmd/api/main.go", "cron/jobs", "docs/DEPLOY.md", "go.mod", "scripts/deploy"]
+            [
+                ".env.prod",
+                ".env.prod.example",
+                "Dockerfile",
+                "cmd/api/main.go",
+                "cron/jobs",
+                "docs/DEPLOY.md",
+                "go.mod",
+                "scripts/deploy"
+            ]
         );
         assert_eq!(skipped.len(), 1);
         for bad in ["/abs", "a/../b", "a//b", "./a"] {
