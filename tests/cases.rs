@@ -21,10 +21,18 @@ fn case_files() -> Vec<PathBuf> {
     out
 }
 
-/// The failures of one case file (its path as shown, its text): every case that fails, each
-/// with its heading, and every line whose shape is wrong. Also returns how many cases ran and
-/// the findings blocks `BLESS=1` would write.
-fn run_file(shown: &str, text: &str) -> (Vec<String>, usize, Vec<(std::ops::Range<usize>, Vec<String>)>) {
+/// What running one case file gave.
+struct FileRun {
+    /// Every case that fails, with its heading, and every line whose shape is wrong.
+    failures: Vec<String>,
+    /// How many cases ran.
+    ran: usize,
+    /// The `findings` blocks `BLESS=1` writes: each block's place and what its case produced.
+    blessed: Vec<(std::ops::Range<usize>, Vec<String>)>,
+}
+
+/// Runs the cases of one case file (its path as shown, its text).
+fn run_file(shown: &str, text: &str) -> FileRun {
     let doc = mdcases::parse(text);
     let mut failures: Vec<String> = doc.errors.iter().map(|e| format!("{shown}:{e}")).collect();
     let mut ran = 0;
@@ -50,7 +58,7 @@ fn run_file(shown: &str, text: &str) -> (Vec<String>, usize, Vec<(std::ops::Rang
             blessed.push((expected.content.clone(), keys));
         }
     }
-    (failures, ran, blessed)
+    FileRun { failures, ran, blessed }
 }
 
 #[test]
@@ -65,7 +73,7 @@ fn every_markdown_case_produces_exactly_its_findings() {
             failures.push(format!("{shown}: cannot be read"));
             continue;
         };
-        let (f, n, blessed) = run_file(&shown, &text);
+        let FileRun { failures: f, ran: n, blessed } = run_file(&shown, &text);
         if std::env::var_os("BLESS").is_some() && !blessed.is_empty() {
             let new = mdcases::bless(&text, &blessed);
             if new != text {
@@ -106,14 +114,14 @@ fn every_failing_case_is_reported_with_its_heading() {
     let md = "## first\n\n`Dockerfile`:\n\n```dockerfile\nFROM alpine:3.19\nCOPYY . .\n```\n\n```findings\nnone\n```\n\n\
               ## second\n\n`Dockerfile`:\n\n```dockerfile\nFROM alpine:3.19\n```\n\n\
               ```findings\nDPL001 Dockerfile:2\n```\n\n## third\n\n`.env`:\n\n```\nA=1\n```\n\n```findings\nnone\n```\n";
-    let (failures, ran, blessed) = run_file("x.md", md);
+    let FileRun { failures, ran, blessed } = run_file("x.md", md);
     assert_eq!(ran, 3);
     assert_eq!(failures.len(), 2, "{failures:#?}");
     assert!(failures[0].starts_with("x.md:1 `## first`") && failures[0].contains("unexpected DPL001 Dockerfile:2"));
     assert!(failures[1].starts_with("x.md:14 `## second`") && failures[1].contains("missing    DPL001 Dockerfile:2"));
     // Blessing writes what each case produced.
     let new = mdcases::bless(md, &blessed);
-    assert_eq!(run_file("x.md", &new).0, Vec::<String>::new());
+    assert_eq!(run_file("x.md", &new).failures, Vec::<String>::new());
     assert!(new.contains("```findings\nDPL001 Dockerfile:2\n```\n\n## second"));
 }
 
@@ -128,7 +136,7 @@ fn shape_errors_are_reported_at_their_line() {
             "7: `DPL1 Dockerfile` is no `CODE path:line` (nor `none`)"
         ]
     );
-    let (failures, _, _) = run_file("y.md", md);
+    let failures = run_file("y.md", md).failures;
     assert!(failures.iter().any(|f| f.starts_with("y.md:10 `## b`: no `findings` block")), "{failures:#?}");
 }
 
