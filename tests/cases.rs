@@ -1,7 +1,7 @@
 //! Runs the Markdown cases of `tests/cases/*.md` (shape: `tests/cases/README.md`): each case's
 //! repository is built in memory and must produce exactly the findings its `findings` block
-//! lists. `BLESS=1 cargo test --test cases` rewrites the blocks with what the cases produce, for
-//! review with `git diff tests/cases`.
+//! lists (and print what its `console` block shows, if it has one). `BLESS=1 cargo test --test
+//! cases` rewrites the blocks with what the cases produce, for review with `git diff tests/cases`.
 
 mod mdcases;
 
@@ -27,8 +27,8 @@ struct FileRun {
     failures: Vec<String>,
     /// How many cases ran.
     ran: usize,
-    /// The `findings` blocks `BLESS=1` writes: each block's place and what its case produced.
-    blessed: Vec<(std::ops::Range<usize>, Vec<String>)>,
+    /// The blocks `BLESS=1` writes: each block's place and what its case produced.
+    blessed: Vec<(std::ops::Range<usize>, String)>,
 }
 
 /// Runs the cases of one case file (its path as shown, its text).
@@ -53,9 +53,10 @@ fn run_file(shown: &str, text: &str) -> FileRun {
             Ok(()) => {}
         }
         if let Some(expected) = &s.expected {
-            let mut keys: Vec<String> = got.iter().map(|f| f.key()).collect();
-            keys.sort();
-            blessed.push((expected.content.clone(), keys));
+            blessed.push((expected.content.clone(), mdcases::findings_block(&got.found)));
+        }
+        if let Some(console) = &s.console {
+            blessed.push((console.content.clone(), got.console.clone()));
         }
     }
     FileRun { failures, ran, blessed }
@@ -113,12 +114,17 @@ fn a_case_names_several_files_and_empty_ones_work() {
 fn every_failing_case_is_reported_with_its_heading() {
     let md = "## first\n\n`Dockerfile`:\n\n```dockerfile\nFROM alpine:3.19\nCOPYY . .\n```\n\n```findings\nnone\n```\n\n\
               ## second\n\n`Dockerfile`:\n\n```dockerfile\nFROM alpine:3.19\n```\n\n\
-              ```findings\nDPL001 Dockerfile:2\n```\n\n## third\n\n`.env`:\n\n```\nA=1\n```\n\n```findings\nnone\n```\n";
+              ```findings\nDPL001 Dockerfile:2\n```\n\n## third\n\n`.env`:\n\n```\nA=1\n```\n\n```findings\nnone\n```\n\n\
+              ## fourth\n\n`Dockerfile`:\n\n```\nFROM a\nCOPYY . .\n```\n\n```findings\nDPL001 Dockerfile:2\n```\n\n\
+              ```console\n$ deploylint --format concise .\nDockerfile:2:1: error[DPL001] something else\n```\n";
     let FileRun { failures, ran, blessed } = run_file("x.md", md);
-    assert_eq!(ran, 3);
-    assert_eq!(failures.len(), 2, "{failures:#?}");
+    assert_eq!(ran, 4);
+    assert_eq!(failures.len(), 3, "{failures:#?}");
     assert!(failures[0].starts_with("x.md:1 `## first`") && failures[0].contains("unexpected DPL001 Dockerfile:2"));
     assert!(failures[1].starts_with("x.md:14 `## second`") && failures[1].contains("missing    DPL001 Dockerfile:2"));
+    assert!(
+        failures[2].contains("`## fourth`") && failures[2].contains("-Dockerfile:2:1: error[DPL001] something else")
+    );
     // Blessing writes what each case produced.
     let new = mdcases::bless(md, &blessed);
     assert_eq!(run_file("x.md", &new).failures, Vec::<String>::new());

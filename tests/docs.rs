@@ -54,8 +54,9 @@ fn rule_table() -> String {
     let mut s = String::from(
         "# Rules\n\nGenerated from the rule registry (`BLESS=1 cargo test --test docs` rewrites it).\n\n\
          Each rule's doc shows a small repository under \"Example\" (a `` `path`: `` line names each file, the \
-         fenced block after it holds the file) on which that rule fires and no other, and under \"Use \
-         instead\" the files that change so that nothing fires. `cargo test --test docs` runs both, in the \
+         fenced block after it holds the file) on which that rule fires and no other, with what \
+         `deploylint --format concise .` prints for it, and under \"Use instead\" the files that change so \
+         that nothing fires. `cargo test --test docs` runs both, in the \
          shape of the Markdown cases of `tests/cases` (see `tests/cases/README.md`); a doc whose example \
          cannot be written in Markdown says why in `<!-- example: not runnable: REASON -->`.\n\n",
     );
@@ -115,9 +116,39 @@ fn shown(found: &[mdcases::Found]) -> String {
     found.iter().map(|f| format!("\n    {}  ({})", f.key(), f.message)).collect()
 }
 
+/// Holds a doc's "Example" to its `console` block, the output of `deploylint --format concise .`
+/// on its repository; `BLESS=1` writes the block (before "## Use instead" when there is none).
+fn example_console(r: &deploylint::checks::Rule, console: &str) -> Result<(), String> {
+    let path = root().join("rules").join(format!("{}-{}.md", r.code, r.name));
+    let doc = mdcases::parse(r.doc);
+    let have = doc.section("Example").and_then(|s| s.console.clone());
+    let diff = match &have {
+        Some(c) => mdcases::console_diff(&c.text, console),
+        None => Some("    no `console` block with the output (`BLESS=1 cargo test --test docs` writes it)".into()),
+    };
+    let Some(diff) = diff else { return Ok(()) };
+    if std::env::var_os("BLESS").is_some() {
+        // The doc on disk, which the embedded one is a build of.
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let on_disk = mdcases::parse(&text);
+        let new = match on_disk.section("Example").and_then(|s| s.console.clone()) {
+            Some(c) => mdcases::bless(&text, &[(c.content, console.to_string())]),
+            None => match text.find("\n## Use instead") {
+                Some(at) => mdcases::bless(&text, &[(at + 1..at + 1, format!("```console\n{console}```\n\n"))]),
+                None => text.clone(),
+            },
+        };
+        if new != text {
+            std::fs::write(&path, new).map_err(|e| format!("    cannot write {}: {e}", path.display()))?;
+        }
+    }
+    Err(diff)
+}
+
 /// Every rule doc's "Example" is a repository (`` `path`: `` lines, each before a fenced block
-/// with the file) on which its rule fires, and no other; "Use instead" names the files that
-/// change (the others are the example's), and the repository it makes produces nothing. A doc
+/// with the file) on which its rule fires, and no other, with a `console` block showing the
+/// output; "Use instead" names the files that change (the others are the example's), and the
+/// repository it makes produces nothing. A doc
 /// whose example cannot be built in memory says why in a marker; any other doc without files
 /// fails.
 #[test]
@@ -129,6 +160,9 @@ fn every_rule_docs_examples_run() {
         let doc = mdcases::parse(r.doc);
         failures.extend(doc.errors.iter().map(|e| format!("{}: line {e}", r.code)));
         let example = doc.section("Example").map(|s| s.files.clone()).unwrap_or_default();
+        if doc.section("Use instead").is_some_and(|s| s.console.is_some()) {
+            failures.push(format!("{}: \"Use instead\" shows a `console` block; it prints nothing", r.code));
+        }
         let instead = doc.section("Use instead").map(|s| s.files.clone()).unwrap_or_default();
         if let Some(reason) = not_runnable(r.doc) {
             if !example.is_empty() || reason.is_empty() {
@@ -153,15 +187,19 @@ fn every_rule_docs_examples_run() {
                 None => good.push(f.clone()),
             }
         }
-        match mdcases::lint(&example) {
+        match mdcases::run(&example) {
             Err(e) => failures.push(format!("{} Example: {e}", r.code)),
-            Ok(found) if !found.iter().any(|f| f.code == r.code) => {
-                failures.push(format!("{} Example: the rule does not fire; found:{}", r.code, shown(&found)));
+            Ok((found, console)) => {
+                if !found.iter().any(|f| f.code == r.code) {
+                    failures.push(format!("{} Example: the rule does not fire; found:{}", r.code, shown(&found)));
+                } else if found.iter().any(|f| f.code != r.code) {
+                    failures.push(format!("{} Example: other rules fire too:{}", r.code, shown(&found)));
+                }
+                match example_console(r, &console) {
+                    Ok(()) => {}
+                    Err(e) => failures.push(format!("{} Example:\n{e}", r.code)),
+                }
             }
-            Ok(found) if found.iter().any(|f| f.code != r.code) => {
-                failures.push(format!("{} Example: other rules fire too:{}", r.code, shown(&found)));
-            }
-            Ok(_) => {}
         }
         match mdcases::lint(&good) {
             Err(e) => failures.push(format!("{} Use instead: {e}", r.code)),

@@ -4,7 +4,9 @@
 //! by a colon (`` `backend/Dockerfile`: ``) names a file, and the fenced block after it (blank
 //! lines may come between) holds the file's content; a section may name several files. A
 //! fenced block whose info string is `findings` holds what the section's repository must
-//! produce: one `CODE path:line` per finding, or `none`. The info string `no-final-newline`
+//! produce: one `CODE path:line` per finding, or `none`. A fenced block whose info string is
+//! `console` holds the output of `deploylint --format concise .` on the repository, after that
+//! command as its first line (`$ deploylint --format concise .`). The info string `no-final-newline`
 //! after a file's language (```` ```crontab no-final-newline ````) drops the line break at the
 //! end of its content. A `deploylint.toml` file is the repository's configuration.
 //!
@@ -34,6 +36,18 @@ pub struct Expected {
     pub content: Range<usize>,
 }
 
+/// A `console` block: what `deploylint --format concise .` prints for the section's repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Console {
+    pub line: usize,
+    pub text: String,
+    /// The block's content in the Markdown text (what `BLESS=1` rewrites).
+    pub content: Range<usize>,
+}
+
+/// The first line of a `console` block.
+pub const PROMPT: &str = "$ deploylint --format concise .\n";
+
 /// The text under one heading (or before the first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Section {
@@ -43,6 +57,7 @@ pub struct Section {
     pub line: usize,
     pub files: Vec<CaseFile>,
     pub expected: Option<Expected>,
+    pub console: Option<Console>,
     /// Lines of fenced blocks that name no file and are no `findings` block (prose examples).
     pub unnamed: Vec<usize>,
 }
@@ -199,6 +214,14 @@ pub fn parse(text: &str) -> Doc {
                 }
                 let findings = parse_findings(&content, n + 1, &mut doc.errors);
                 section.expected = Some(Expected { line: n, findings, content: content_start..content_end });
+            } else if first == "console" {
+                if let Some((path, at)) = pending.take() {
+                    doc.errors.push(format!("{at}: `{path}` is followed by a `console` block, not its content"));
+                }
+                if section.console.is_some() {
+                    doc.errors.push(format!("{n}: a second `console` block in one section"));
+                }
+                section.console = Some(Console { line: n, text: content, content: content_start..content_end });
             } else if let Some((path, at)) = pending.take() {
                 if no_final_newline && content.ends_with('\n') {
                     content.pop();
@@ -234,6 +257,12 @@ pub fn parse(text: &str) -> Doc {
 
 /// Lints the repository of a case's files in memory, with its `deploylint.toml` if it has one.
 pub fn lint(files: &[CaseFile]) -> Result<Vec<Found>, String> {
+    run(files).map(|(found, _)| found)
+}
+
+/// The findings of a case's repository, and what `deploylint --format concise .` prints for it
+/// (after [`PROMPT`]).
+pub fn run(files: &[CaseFile]) -> Result<(Vec<Found>, String), String> {
     let cfg = match files.iter().find(|f| f.path == "deploylint.toml") {
         Some(f) => deploylint::config::parse("deploylint.toml", &f.text).map_err(|e| format!("invalid config: {e}"))?,
         None => deploylint::config::Config::default(),
@@ -241,7 +270,7 @@ pub fn lint(files: &[CaseFile]) -> Result<Vec<Found>, String> {
     let bytes: Vec<(String, Vec<u8>)> = files.iter().map(|f| (f.path.clone(), f.text.clone().into_bytes())).collect();
     let found = deploylint::discover::discover_in_memory(&bytes, &cfg.exclude).map_err(|e| e.to_string())?;
     let (model, diags) = deploylint::lint_discovered(found, cfg);
-    Ok(diags
+    let found = diags
         .iter()
         .map(|d| {
             let file = d.primary.span.file;
@@ -253,24 +282,45 @@ pub fn lint(files: &[CaseFile]) -> Result<Vec<Found>, String> {
                 message: d.message.clone(),
             }
         })
-        .collect())
+        .collect();
+    let console = format!("{PROMPT}{}", deploylint::render::concise::render(&model.sources, &diags));
+    Ok((found, console))
 }
 
-/// Holds a case to its `findings` block: `Err` says what differs (every finding missing, and
-/// every finding not expected with its message). The findings produced are returned either way.
-pub fn check(section: &Section) -> (Vec<Found>, Result<(), String>) {
-    let Some(expected) = &section.expected else {
-        return (Vec::new(), Err("no `findings` block (write `none` when the repository must be clean)".into()));
-    };
-    let got = match lint(&section.files) {
-        Ok(got) => got,
-        Err(e) => return (Vec::new(), Err(e)),
-    };
-    let mut have: Vec<String> = got.iter().map(Found::key).collect();
-    have.sort();
-    if have == expected.findings {
-        return (got, Ok(()));
+/// The differences of a `console` block from what was printed, line by line.
+pub fn console_diff(want: &str, got: &str) -> Option<String> {
+    if want == got {
+        return None;
     }
+    let mut lines = vec!["    the `console` block differs from the output:".to_string()];
+    lines.extend(want.lines().filter(|l| !got.lines().any(|g| g == *l)).map(|l| format!("    -{l}")));
+    lines.extend(got.lines().filter(|l| !want.lines().any(|w| w == *l)).map(|l| format!("    +{l}")));
+    Some(lines.join("\n"))
+}
+
+/// What a case produced: its findings, and its output after [`PROMPT`].
+#[derive(Debug, Default)]
+pub struct Produced {
+    pub found: Vec<Found>,
+    pub console: String,
+}
+
+/// Holds a case to its `findings` block (and its `console` block, if it has one): `Err` says
+/// what differs (every finding missing, every finding not expected with its message, the lines
+/// of the output that differ). What the case produced is returned either way.
+pub fn check(section: &Section) -> (Produced, Result<(), String>) {
+    let Some(expected) = &section.expected else {
+        return (
+            Produced::default(),
+            Err("no `findings` block (write `none` when the repository must be clean)".into()),
+        );
+    };
+    let (found, console) = match run(&section.files) {
+        Ok(got) => got,
+        Err(e) => return (Produced::default(), Err(e)),
+    };
+    let mut have: Vec<String> = found.iter().map(Found::key).collect();
+    have.sort();
     let mut lines = Vec::new();
     let mut left = have.clone();
     for want in &expected.findings {
@@ -282,22 +332,32 @@ pub fn check(section: &Section) -> (Vec<Found>, Result<(), String>) {
         }
     }
     for extra in &left {
-        let message = got.iter().find(|f| &f.key() == extra).map_or("", |f| f.message.as_str());
+        let message = found.iter().find(|f| &f.key() == extra).map_or("", |f| f.message.as_str());
         lines.push(format!("    unexpected {extra}  ({message})"));
     }
-    (got, Err(lines.join("\n")))
+    if let Some(diff) = section.console.as_ref().and_then(|c| console_diff(&c.text, &console)) {
+        lines.push(diff);
+    }
+    let result = if lines.is_empty() { Ok(()) } else { Err(lines.join("\n")) };
+    (Produced { found, console }, result)
 }
 
-/// The text with every listed `findings` block rewritten to the findings produced.
-pub fn bless(text: &str, blocks: &[(Range<usize>, Vec<String>)]) -> String {
+/// The text with every listed block content replaced (what `BLESS=1` writes).
+pub fn bless(text: &str, blocks: &[(Range<usize>, String)]) -> String {
     let mut out = text.to_string();
-    let mut sorted: Vec<&(Range<usize>, Vec<String>)> = blocks.iter().collect();
+    let mut sorted: Vec<&(Range<usize>, String)> = blocks.iter().collect();
     sorted.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
-    for (range, findings) in sorted {
-        let body = if findings.is_empty() { "none\n".to_string() } else { findings.join("\n") + "\n" };
+    for (range, body) in sorted {
         if range.start <= range.end && range.end <= out.len() {
-            out.replace_range(range.clone(), &body);
+            out.replace_range(range.clone(), body);
         }
     }
     out
+}
+
+/// A `findings` block's content for findings produced.
+pub fn findings_block(found: &[Found]) -> String {
+    let mut keys: Vec<String> = found.iter().map(Found::key).collect();
+    keys.sort();
+    if keys.is_empty() { "none\n".to_string() } else { keys.join("\n") + "\n" }
 }
