@@ -441,8 +441,9 @@ fn walk_threads() -> usize {
 /// What a walk looks at: the artifact globs, less the config's `exclude` globs.
 fn overrides(root: &Path, exclude: &[String]) -> std::io::Result<Override> {
     let mut overrides = OverrideBuilder::new(root);
-    for glob in ARTIFACT_GLOBS {
-        // The globs are constants and known to be valid.
+    // The globs are constants and known to be valid. Manifests are walked to be noted in the
+    // tree (never read).
+    for glob in ARTIFACT_GLOBS.iter().chain(MANIFEST_NAMES) {
         let _ = overrides.add(glob);
     }
     for glob in exclude {
@@ -1045,7 +1046,9 @@ mod tests {
         let owned: Vec<(String, Vec<u8>)> = files.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
         let in_memory = shown(discover_in_memory(&owned, &exclude));
         assert_eq!(in_memory, on_disk);
-        let Ok((read, skipped, _, _)) = in_memory else { panic!("no discovery") };
+        let Ok((read, skipped, _, tree_files)) = in_memory else { panic!("no discovery") };
+        // A manifest is noted, not read: where it exists tells a Dockerfile's build context.
+        assert!(tree_files.contains("go.sum") && !read.iter().any(|f| f.0 == "go.sum"));
         let paths: Vec<&str> = read.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(
             paths,
