@@ -5,7 +5,7 @@
 use crate::parse::crontab;
 use crate::source::{Kind, SourceFile, parent_dir, path_text};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use ignore::overrides::OverrideBuilder;
+use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkState};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -414,15 +414,21 @@ impl Ignores {
                 return Some(Skipped { path: path_text(&rel), kind: Kind::GitIgnore, reason });
             }
         };
+        self.add(root, rel_dir, Some(&bytes));
+        None
+    }
+
+    /// Takes the `.gitignore` of a directory, read (`None` when it has none).
+    fn add(&self, root: &Path, rel_dir: &Path, bytes: Option<&[u8]>) {
+        let Some(bytes) = bytes else { return };
         let mut b = GitignoreBuilder::new(root.join(rel_dir));
-        for line in String::from_utf8_lossy(&bytes).lines() {
+        for line in String::from_utf8_lossy(bytes).lines() {
             // A pattern git cannot read is no pattern; the rest of the file still counts.
             let _ = b.add_line(None, line);
         }
         if let (Ok(g), Ok(mut map)) = (b.build(), self.by_dir.write()) {
             map.insert(rel_dir.to_path_buf(), g);
         }
-        None
     }
 }
 
@@ -432,16 +438,12 @@ fn walk_threads() -> usize {
     rayon::current_num_threads().max(1)
 }
 
-/// Walks `root` and reads every artifact. `exclude` holds gitignore-style globs from the config.
-/// An error about the root itself (it cannot be listed) is an error; an error about anything
-/// under it is a skipped entry, never dropped.
-pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> {
-    let canonical_root = root.canonicalize()?;
-    // The root must be listable: a run that read nothing must not pass.
-    std::fs::read_dir(root)?;
+/// What a walk looks at: the artifact globs, less the config's `exclude` globs.
+fn overrides(root: &Path, exclude: &[String]) -> std::io::Result<Override> {
     let mut overrides = OverrideBuilder::new(root);
-    for glob in ARTIFACT_GLOBS {
-        // The globs are constants and known to be valid.
+    // The globs are constants and known to be valid. Manifests are walked to be noted in the
+    // tree (never read).
+    for glob in ARTIFACT_GLOBS.iter().chain(MANIFEST_NAMES) {
         let _ = overrides.add(glob);
     }
     for glob in exclude {
@@ -449,7 +451,17 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
             std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("invalid exclude glob `{glob}`: {e}"))
         })?;
     }
-    let overrides = overrides.build().map_err(std::io::Error::other)?;
+    overrides.build().map_err(std::io::Error::other)
+}
+
+/// Walks `root` and reads every artifact. `exclude` holds gitignore-style globs from the config.
+/// An error about the root itself (it cannot be listed) is an error; an error about anything
+/// under it is a skipped entry, never dropped.
+pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> {
+    let canonical_root = root.canonicalize()?;
+    // The root must be listable: a run that read nothing must not pass.
+    std::fs::read_dir(root)?;
+    let overrides = overrides(root, exclude)?;
     // `.gitignore` files are read here, not by the walker: the walker opens them without looking
     // at what they are, and a FIFO called `.gitignore` would hang it. Nothing above the root is
     // read.
@@ -528,14 +540,19 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
     if let Some(e) = fatal.into_inner().ok().flatten() {
         return Err(e);
     }
+    let (dirs, manifests) = seen.into_inner().unwrap_or_default();
+    Ok(assemble(entries.into_inner().unwrap_or_default(), dirs, manifests))
+}
+
+/// The files read, the files skipped and the tree, sorted: the end of every discovery.
+fn assemble(entries: Vec<Entry>, dirs: Vec<String>, manifests: Vec<String>) -> Discovered {
     let mut out = Discovered::default();
-    for e in entries.into_inner().unwrap_or_default() {
+    for e in entries {
         match e {
             Entry::File(f) => out.files.push(f),
             Entry::Skip(s) => out.skipped.push(s),
         }
     }
-    let (dirs, manifests) = seen.into_inner().unwrap_or_default();
     out.tree.dirs = dirs.into_iter().collect();
     out.tree.files = manifests.into_iter().collect();
     out.tree.files.extend(out.skipped.iter().map(|s| s.path.clone()));
@@ -543,7 +560,74 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out.skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     out.skipped.dedup();
-    Ok(out)
+    out
+}
+
+/// Discovery of a repository held in memory, as root-relative paths (`/`-separated, without
+/// `.` or `..`) and their bytes: what [`discover`] does after reading, the same classification,
+/// `.gitignore` files, `exclude` globs and [`Tree`], with no filesystem. Markdown test cases and
+/// rule docs' examples are built this way.
+pub fn discover_in_memory(files: &[(String, Vec<u8>)], exclude: &[String]) -> std::io::Result<Discovered> {
+    let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+    let mut by_path = std::collections::BTreeMap::new();
+    for (path, bytes) in files {
+        if path.split('/').any(|p| matches!(p, "" | "." | "..")) {
+            return Err(invalid(format!("`{path}` is no root-relative path")));
+        }
+        if by_path.insert(path.as_str(), bytes.as_slice()).is_some() {
+            return Err(invalid(format!("`{path}` is given twice")));
+        }
+    }
+    // Nothing is read under this path: it only anchors the glob and `.gitignore` matchers.
+    let root = Path::new("/in-memory");
+    let overrides = overrides(root, exclude)?;
+    let ignores = Ignores::default();
+    let mut dirs = BTreeSet::new();
+    for path in by_path.keys() {
+        let mut dir = parent_dir(path);
+        while !dir.is_empty() {
+            dirs.insert(dir);
+            dir = parent_dir(dir);
+        }
+    }
+    // Directories in order, a parent before its children, as the walk enters them.
+    ignores.add(root, Path::new(""), by_path.get(".gitignore").copied());
+    let mut entered = Vec::new();
+    let mut pruned: Vec<&str> = Vec::new();
+    for dir in dirs {
+        let under_pruned = pruned.iter().any(|p| dir.strip_prefix(p).is_some_and(|r| r.starts_with('/')));
+        if under_pruned
+            || overrides.matched(root.join(dir), true).is_ignore()
+            || ignores.ignored(root, Path::new(dir), true)
+        {
+            pruned.push(dir);
+            continue;
+        }
+        ignores.add(root, Path::new(dir), by_path.get(format!("{dir}/.gitignore").as_str()).copied());
+        entered.push(dir.to_string());
+    }
+    let mut entries = Vec::new();
+    let mut manifests = Vec::new();
+    for (path, bytes) in by_path {
+        let dir = parent_dir(path);
+        if (!dir.is_empty() && !entered.iter().any(|d| d == dir))
+            || overrides.matched(root.join(path), false).is_ignore()
+        {
+            continue;
+        }
+        let rel = Path::new(path);
+        if MANIFEST_NAMES.contains(&crate::source::file_name(path)) && !ignores.ignored(root, rel, false) {
+            manifests.push(path.to_string());
+        }
+        let Some((kind, git_ignored)) = wanted(path, || ignores.ignored(root, rel, false)) else { continue };
+        let entry = if bytes.len() as u64 > MAX_FILE_SIZE {
+            skip_entry(path, kind, "larger than the 4 MiB limit")
+        } else {
+            entry_from_bytes(path, kind, git_ignored, bytes.to_vec())
+        };
+        entries.extend(entry);
+    }
+    Ok(assemble(entries, entered, manifests))
 }
 
 /// What a walker error means: a skipped entry at each place under the root it names (a
@@ -730,16 +814,11 @@ pub fn read_given_file(path: &Path) -> Result<String, String> {
     Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
 }
 
-/// Reads one walked file: `None` when it is no artifact or `.gitignore` leaves it out (env
-/// files are read even then, and marked).
-fn read_entry(
-    canonical_root: &Path,
-    path: &Path,
-    known: Option<std::fs::FileType>,
-    rel: &str,
-    ignored: impl Fn() -> bool,
-) -> Option<Entry> {
-    let mut kind = classify(rel);
+/// Whether a file is read, and as what: `None` when it is no artifact or `.gitignore` leaves
+/// it out (env files are read even then, and marked). A kind of `None` is a file that may be a
+/// script by its shebang.
+fn wanted(rel: &str, ignored: impl Fn() -> bool) -> Option<(Option<Kind>, bool)> {
+    let kind = classify(rel);
     if kind.is_none() && !maybe_shebang_script(rel) {
         return None;
     }
@@ -751,22 +830,40 @@ fn read_entry(
     if git_ignored && kind != Some(Kind::EnvFile) {
         return None;
     }
-    let skip_kind = kind.unwrap_or(Kind::Shell);
-    // A file that is an artifact only by its shebang is not reported when it cannot be read.
-    let skip = |reason: &str| {
-        kind?;
-        Some(Entry::Skip(Skipped { path: rel.to_string(), kind: skip_kind, reason: reason.to_string() }))
-    };
-    let bytes = match read_regular(canonical_root, path, MAX_FILE_SIZE, known) {
-        Ok(b) => b,
-        Err(Unread::Missing | Unread::Directory) => return None,
-        Err(Unread::Reason(r)) => return skip(&r),
-    };
+    Some((kind, git_ignored))
+}
+
+/// A file that could not be read. One that is an artifact only by its shebang is not reported.
+fn skip_entry(rel: &str, kind: Option<Kind>, reason: &str) -> Option<Entry> {
+    let kind = kind?;
+    Some(Entry::Skip(Skipped { path: rel.to_string(), kind, reason: reason.to_string() }))
+}
+
+/// Reads one walked file (see [`wanted`]).
+fn read_entry(
+    canonical_root: &Path,
+    path: &Path,
+    known: Option<std::fs::FileType>,
+    rel: &str,
+    ignored: impl Fn() -> bool,
+) -> Option<Entry> {
+    let (kind, git_ignored) = wanted(rel, ignored)?;
+    match read_regular(canonical_root, path, MAX_FILE_SIZE, known) {
+        Ok(bytes) => entry_from_bytes(rel, kind, git_ignored, bytes),
+        Err(Unread::Missing | Unread::Directory) => None,
+        Err(Unread::Reason(r)) => skip_entry(rel, kind, &r),
+    }
+}
+
+/// A file from its bytes: skipped when it is binary or not UTF-8, dropped when its text says
+/// it is no artifact after all.
+fn entry_from_bytes(rel: &str, kind: Option<Kind>, git_ignored: bool, bytes: Vec<u8>) -> Option<Entry> {
+    let mut kind = kind;
     if bytes.contains(&0) {
-        return skip("a binary file");
+        return skip_entry(rel, kind, "a binary file");
     }
     let Ok(text) = String::from_utf8(bytes) else {
-        return skip("not valid UTF-8");
+        return skip_entry(rel, kind, "not valid UTF-8");
     };
     // A file that is a crontab only by its folder (`cron/`, `cron.d/`, `crontabs/`) must hold an
     // entry: such folders also hold READMEs, licences and code without an extension.
@@ -925,5 +1022,72 @@ mod tests {
             ("nightly.cron", Kind::Shell),
         ];
         assert_eq!(kinds, want);
+    }
+
+    /// Discovery in memory reads a repository as the walk reads it from disk.
+    #[test]
+    fn in_memory_discovery_agrees_with_the_walk() {
+        let files: &[(&str, &[u8])] = &[
+            (".gitignore", b".env.prod\nbuild/\n"),
+            (".env.prod", b"A=1\n"),
+            (".env.prod.example", b"A=\n"),
+            ("build/Dockerfile", b"FROM a\n"),
+            ("Dockerfile", "\u{feff}FROM golang\n".as_bytes()),
+            ("go.mod", b"module x\n"),
+            ("go.sum", b""),
+            ("cmd/api/main.go", b"package main\n"),
+            ("cmd/api/.gitignore", b"*.go\n!main.go\n"),
+            ("cmd/api/gen.go", b"package main\n"),
+            ("scripts/deploy", b"#!/bin/sh\nssh h true\n"),
+            ("scripts/notes", b"not a script\n"),
+            ("cron/NOTES", b"no entry here\n"),
+            ("cron/jobs", b"0 1 * * * /app/run\n"),
+            ("deploy/crontab", b"\xff\xfe0\x00"),
+            ("docs/DEPLOY.md", b"# Deploy\n"),
+            ("old/docker-compose.yml", b"services: {}\n"),
+            (".git/config", b"[core]\n"),
+        ];
+        let exclude = vec!["old/".to_string()];
+        let dir = std::env::temp_dir().join(format!("deploylint-in-memory-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, bytes) in files {
+            let full = dir.join(path);
+            let _ = std::fs::create_dir_all(full.parent().unwrap_or(&dir));
+            let _ = std::fs::write(&full, bytes);
+        }
+        let shown = |d: std::io::Result<Discovered>| {
+            d.map(|d| {
+                let files: Vec<_> =
+                    d.files.iter().map(|f| (f.path.clone(), f.kind, f.text.clone(), f.git_ignored)).collect();
+                (files, d.skipped, d.tree.dirs, d.tree.files)
+            })
+            .map_err(|e| e.to_string())
+        };
+        let on_disk = shown(discover(&dir, &exclude));
+        let _ = std::fs::remove_dir_all(&dir);
+        let owned: Vec<(String, Vec<u8>)> = files.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
+        let in_memory = shown(discover_in_memory(&owned, &exclude));
+        assert_eq!(in_memory, on_disk);
+        let Ok((read, skipped, _, tree_files)) = in_memory else { panic!("no discovery") };
+        // A manifest is noted, not read: where it exists tells a Dockerfile's build context.
+        assert!(tree_files.contains("go.sum") && !read.iter().any(|f| f.0 == "go.sum"));
+        let paths: Vec<&str> = read.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                ".env.prod",
+                ".env.prod.example",
+                "Dockerfile",
+                "cmd/api/main.go",
+                "cron/jobs",
+                "docs/DEPLOY.md",
+                "go.mod",
+                "scripts/deploy"
+            ]
+        );
+        assert_eq!(skipped.len(), 1);
+        for bad in ["/abs", "a/../b", "a//b", "./a"] {
+            assert!(discover_in_memory(&[(bad.to_string(), Vec::new())], &[]).is_err(), "{bad}");
+        }
     }
 }
