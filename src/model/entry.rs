@@ -3,7 +3,7 @@
 //! ENTRYPOINT set on top of a base stage's CMD resets that CMD; the program is the first word of
 //! the entrypoint, else of the command.
 
-use super::go::Binary;
+use super::code::Program;
 use super::images::{Image, abs};
 use super::{Model, Service};
 use crate::source::{Span, Spanned, file_name};
@@ -122,7 +122,7 @@ impl Model {
 
     /// The repository binary a program is, through the image's builds and copies: its path,
     /// or for a bare name the first `$PATH` directory that holds a built binary.
-    pub fn binary_of_program(&self, program: &EntryProgram<'_>) -> Option<&Binary> {
+    pub fn binary_of_program(&self, program: &EntryProgram<'_>) -> Option<&Program> {
         let image = self.images.get(program.image)?;
         let candidates: Vec<String> = match program.path() {
             Some(p) => vec![p],
@@ -131,13 +131,13 @@ impl Model {
             }
             None => Vec::new(),
         };
-        candidates.iter().find_map(|p| image.package_at(program.stage, p)).and_then(|dir| self.go.binary(&dir))
+        candidates.iter().find_map(|p| image.package_at(program.stage, p)).and_then(|dir| self.code.binary(&dir))
     }
 
     /// The binaries a service runs: its entry program and the programs executed in its
     /// containers (`docker exec`, `compose exec|run`), each with the place that runs it.
-    pub fn binaries_of(&self, service: &Service) -> Vec<(&Binary, Span)> {
-        let mut out: Vec<(&Binary, Span)> = Vec::new();
+    pub fn binaries_of(&self, service: &Service) -> Vec<(&Program, Span)> {
+        let mut out: Vec<(&Program, Span)> = Vec::new();
         if let Some(p) = self.entry_program(service) {
             if let Some(b) = self.binary_of_program(&p) {
                 out.push((b, p.word.span));
@@ -155,20 +155,26 @@ impl Model {
         out
     }
 
+    /// The programs a service runs, in every language: the binaries of [`Model::binaries_of`]
+    /// and the Python or Node entry it starts.
+    pub fn programs_of(&self, service: &Service) -> Vec<(&Program, Span)> {
+        self.binaries_of(service)
+    }
+
     /// The binary a path executed in a service's image is: found through the image's builds
     /// and copies, else by a binary of the same name.
-    pub fn binary_for_exec(&self, service: Option<&Service>, program: &str) -> Option<&Binary> {
+    pub fn binary_for_exec(&self, service: Option<&Service>, program: &str) -> Option<&Program> {
         if let Some((img, stage)) = service.and_then(|s| s.image) {
             if let Some(image) = self.images.get(img) {
                 if let Some(dir) = image.resolve_exec(stage, program).and_then(|p| image.package_at(stage, &p)) {
-                    if let Some(b) = self.go.binary(&dir) {
+                    if let Some(b) = self.code.binary(&dir) {
                         return Some(b);
                     }
                 }
             }
         }
         let name = file_name(program);
-        let mut same = self.go.binaries.iter().filter(|b| b.name == name);
+        let mut same = self.code.binaries.iter().filter(|b| b.name == name);
         let first = same.next()?;
         same.next().is_none().then_some(first)
     }

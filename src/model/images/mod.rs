@@ -6,8 +6,8 @@
 pub mod context;
 pub(crate) mod run;
 
-use super::go::GoModel;
-use super::rust::RustPackage;
+use super::code::go::GoModel;
+use super::code::rust::RustPackage;
 use crate::parse::dockerfile::{self, ExecSpec, Instr};
 use crate::parse::dockerignore::DockerIgnore;
 use crate::parse::makefile::Makefile;
@@ -683,7 +683,7 @@ mod tests {
             let kind = if p.ends_with("go.mod") { Kind::GoMod } else { Kind::Go };
             sources.add(SourceFile::new(p.to_string(), kind, t.to_string(), false));
         }
-        super::super::go::build(&sources, &[])
+        super::super::code::go::build(&sources, &[]).0
     }
 
     fn shop() -> GoModel {

@@ -1,7 +1,7 @@
 //! Rust packages and their binaries: `src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs` and
 //! `[[bin]]` targets, grouped by workspace (the siblings of DPL101).
 
-use super::go::{Binary, Lang, glob_match};
+use super::{Lang, Program, RequiredEnv, glob_match};
 use crate::parse::{ParseError, cargo};
 use crate::source::{FileId, Kind, Sources, Span, join_rel, parent_dir};
 
@@ -22,6 +22,19 @@ pub struct RustPackage {
     pub bins: Vec<RustBin>,
 }
 
+/// The Rust packages of the repository.
+#[derive(Debug, Default)]
+pub struct RustModel {
+    pub packages: Vec<RustPackage>,
+}
+
+impl RustModel {
+    /// The keys a Rust binary requires on every run.
+    pub fn required_env(&self, _bin: &Program) -> RequiredEnv {
+        RequiredEnv::default()
+    }
+}
+
 /// The span of `fn main` in a file (the file's start when it is not found).
 fn main_span(sources: &Sources, file: FileId) -> Span {
     let text = sources.text(file);
@@ -31,7 +44,7 @@ fn main_span(sources: &Sources, file: FileId) -> Span {
     }
 }
 
-pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>) -> (Vec<RustPackage>, Vec<Binary>) {
+pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>) -> (RustModel, Vec<Program>) {
     let mut manifests = Vec::new();
     for (id, f) in sources.iter().filter(|(_, f)| f.kind == Kind::CargoToml) {
         match cargo::parse(id, &f.text) {
@@ -91,7 +104,7 @@ pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>)
             let file = mains.iter().find(|(_, p)| *p == b.src).map(|(id, _)| *id);
             let Some(file) = file else { continue };
             let ignored = ignore.iter().any(|g| glob_match(g, &b.src) || glob_match(g, dir) || glob_match(g, &b.name));
-            binaries.push(Binary {
+            binaries.push(Program {
                 name: b.name.clone(),
                 dir: b.src.clone(),
                 module_dir: Some(workspace.clone()),
@@ -102,5 +115,5 @@ pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>)
         }
         packages.push(RustPackage { dir: dir.clone(), name: name.clone(), workspace, bins });
     }
-    (packages, binaries)
+    (RustModel { packages }, binaries)
 }
