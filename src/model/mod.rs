@@ -217,12 +217,23 @@ impl Model {
         for f in discovered.files {
             m.sources.add(f);
         }
-        // The files to read below; Go and Rust sources are read by their own models.
+        // The files to read below; source code is read by the code model.
         let ids: Vec<(FileId, Kind)> = m
             .sources
             .iter()
             .filter(|(_, f)| {
-                !matches!(f.kind, Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::CargoToml | Kind::RustMain)
+                !matches!(
+                    f.kind,
+                    Kind::Go
+                        | Kind::GoMod
+                        | Kind::GitIgnore
+                        | Kind::CargoToml
+                        | Kind::RustMain
+                        | Kind::Rust
+                        | Kind::Python
+                        | Kind::Js
+                        | Kind::PackageJson
+                )
             })
             .map(|(id, f)| (id, f.kind))
             .collect();
@@ -331,6 +342,10 @@ impl Model {
                 | Kind::DockerIgnore
                 | Kind::CargoToml
                 | Kind::RustMain
+                | Kind::Rust
+                | Kind::Python
+                | Kind::Js
+                | Kind::PackageJson
                 | Kind::Justfile
                 | Kind::Directory => {}
             }

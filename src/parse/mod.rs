@@ -13,9 +13,11 @@ pub mod dockerfile;
 pub mod dockerignore;
 pub mod envfile;
 pub mod golang;
+pub mod lex;
 pub mod makefile;
 pub mod markdown;
 pub mod release;
+pub mod rustsrc;
 pub mod shell;
 pub mod yaml;
 

@@ -1,9 +1,11 @@
 //! Rust packages and their binaries: `src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs` and
 //! `[[bin]]` targets, grouped by workspace (the siblings of DPL101).
 
-use super::{Lang, Program, RequiredEnv, glob_match};
-use crate::parse::{ParseError, cargo};
-use crate::source::{FileId, Kind, Sources, Span, join_rel, parent_dir};
+use super::{EnvRead, Lang, Program, RequiredEnv, glob_match};
+use crate::parse::{ParseError, cargo, rustsrc};
+use crate::source::{FileId, Kind, Sources, Span, file_name, join_rel, parent_dir};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 pub struct RustBin {
@@ -20,18 +22,87 @@ pub struct RustPackage {
     /// The workspace root the package belongs to (its own dir when it is alone).
     pub workspace: String,
     pub bins: Vec<RustBin>,
+    /// The names of its dependencies.
+    pub deps: Vec<String>,
 }
 
-/// The Rust packages of the repository.
+/// The Rust packages of the repository and what their source files read.
 #[derive(Debug, Default)]
 pub struct RustModel {
     pub packages: Vec<RustPackage>,
+    /// Source file path → its facts.
+    pub files: BTreeMap<String, rustsrc::RustFile>,
+}
+
+/// The file a `mod name;` in `file` loads: `name.rs` or `name/mod.rs` beside a crate root or a
+/// `mod.rs`, else in the directory named after the file.
+fn module_file(files: &BTreeMap<String, rustsrc::RustFile>, file: &str, name: &str) -> Option<String> {
+    let dir = parent_dir(file);
+    let stem = file_name(file).trim_end_matches(".rs");
+    let base = if matches!(file_name(file), "main.rs" | "lib.rs" | "mod.rs") || is_bin_root(file) {
+        dir.to_string()
+    } else {
+        join_rel(dir, stem)?
+    };
+    [format!("{name}.rs"), format!("{name}/mod.rs")]
+        .iter()
+        .filter_map(|f| join_rel(&base, f))
+        .find(|p| files.contains_key(p))
+}
+
+/// `src/bin/x.rs`: a crate root whose modules sit beside it.
+fn is_bin_root(file: &str) -> bool {
+    parent_dir(file).ends_with("src/bin")
 }
 
 impl RustModel {
-    /// The keys a Rust binary requires on every run.
-    pub fn required_env(&self, _bin: &Program) -> RequiredEnv {
-        RequiredEnv::default()
+    /// The source files a crate root reaches through `mod` declarations (itself included).
+    pub fn reachable(&self, root: &str) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![root.to_string()];
+        while let Some(f) = stack.pop() {
+            if !seen.insert(f.clone()) {
+                continue;
+            }
+            let Some(facts) = self.files.get(&f) else { continue };
+            stack.extend(facts.mods.iter().filter_map(|m| module_file(&self.files, &f, m)));
+        }
+        seen.into_iter().collect()
+    }
+
+    /// The keys a Rust binary requires on every run: those its crate reaches through `mod`
+    /// declarations, its package's library, and the libraries of the repository's packages it
+    /// depends on (through their own dependencies too), read with `?`, `.expect()` or
+    /// `.unwrap()`, or by a clap argument with no default.
+    pub fn required_env(&self, bin: &Program) -> RequiredEnv {
+        let Some(pkg) = self.packages.iter().find(|p| p.bins.iter().any(|b| b.src == bin.dir)) else {
+            return RequiredEnv::default();
+        };
+        let mut roots = vec![bin.dir.clone()];
+        let mut seen_pkgs: BTreeSet<&str> = BTreeSet::new();
+        let mut pkgs = vec![pkg];
+        while let Some(p) = pkgs.pop() {
+            if !seen_pkgs.insert(p.dir.as_str()) {
+                continue;
+            }
+            if let Some(lib) = join_rel(&p.dir, "src/lib.rs") {
+                roots.push(lib);
+            }
+            // Path dependencies within the same workspace (or repository).
+            pkgs.extend(self.packages.iter().filter(|q| p.deps.contains(&q.name)));
+        }
+        let mut files: BTreeSet<String> = BTreeSet::new();
+        for r in roots {
+            files.extend(self.reachable(&r));
+        }
+        let reads = files
+            .iter()
+            .filter_map(|f| self.files.get(f))
+            .flat_map(|f| f.reads.iter())
+            .filter(|r| r.required)
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .collect();
+        RequiredEnv { reads, computed: true }
     }
 }
 
@@ -113,7 +184,10 @@ pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>)
                 lang: Lang::Rust,
             });
         }
-        packages.push(RustPackage { dir: dir.clone(), name: name.clone(), workspace, bins });
+        packages.push(RustPackage { dir: dir.clone(), name: name.clone(), workspace, bins, deps: m.deps.clone() });
     }
-    (RustModel { packages }, binaries)
+    let sources_rs: Vec<(FileId, &crate::source::SourceFile)> =
+        sources.iter().filter(|(_, f)| matches!(f.kind, Kind::RustMain | Kind::Rust)).collect();
+    let files = sources_rs.par_iter().map(|(id, f)| (f.path.clone(), rustsrc::parse(*id, &f.text))).collect();
+    (RustModel { packages, files }, binaries)
 }
