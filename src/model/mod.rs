@@ -436,6 +436,7 @@ impl Model {
             })
             .collect();
         m.name_root_binaries();
+        m.compute_entries();
         m.compute_task_selectors();
         m.shipping = shipping::compute(&m);
         m

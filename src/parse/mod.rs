@@ -16,6 +16,8 @@ pub mod golang;
 pub mod lex;
 pub mod makefile;
 pub mod markdown;
+pub mod node;
+pub mod python;
 pub mod release;
 pub mod rustsrc;
 pub mod shell;

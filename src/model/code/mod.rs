@@ -94,7 +94,9 @@ pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>)
     let (go, mut binaries) = go::build(sources, ignore);
     let (rust, rust_bins) = rust::build(sources, ignore, errors);
     binaries.extend(rust_bins);
-    CodeModel { go, rust, binaries, ..CodeModel::default() }
+    let python = python::build(sources);
+    let node = node::build(sources);
+    CodeModel { go, rust, python, node, binaries, entries: Vec::new() }
 }
 
 impl CodeModel {
@@ -113,7 +115,7 @@ impl CodeModel {
         let mut env = match program.lang {
             Lang::Go => self.go.required_env(&program.dir),
             Lang::Rust => self.rust.required_env(program),
-            Lang::Python => self.python.required_env(&program.dir),
+            Lang::Python => self.python.required_env(&program.dir, program.module_dir.as_deref().unwrap_or("")),
             Lang::Node => self.node.required_env(&program.dir),
         };
         env.reads.sort_by_key(|r| r.key.span);
