@@ -55,9 +55,15 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "**/.github/workflows/*.yaml",
     ".gitlab-ci.yml",
     "Cargo.toml",
-    "**/src/main.rs",
-    "**/src/bin/*.rs",
-    "**/src/bin/*/main.rs",
+    "*.rs",
+    "*.py",
+    "*.js",
+    "*.mjs",
+    "*.cjs",
+    "*.ts",
+    "*.mts",
+    "*.cts",
+    "package.json",
     ".goreleaser.yml",
     ".goreleaser.yaml",
     "goreleaser.yml",
@@ -225,10 +231,22 @@ fn last_extension(lower_name: &str) -> &str {
 pub fn classify(rel: &str) -> Option<Kind> {
     // Test data (Go's `testdata/`, test fixtures) is often broken on purpose and never deployed;
     // vendored dependencies (Go's `vendor/`, `node_modules/`) are other projects' files.
-    if crate::source::parent_dir(rel)
-        .split('/')
-        .any(|d| matches!(d, "testdata" | "fixtures" | "__fixtures__" | "vendor" | "node_modules"))
-    {
+    if crate::source::parent_dir(rel).split('/').any(|d| {
+        matches!(
+            d,
+            "testdata"
+                | "fixtures"
+                | "__fixtures__"
+                | "vendor"
+                | "node_modules"
+                | "bower_components"
+                | ".venv"
+                | "venv"
+                | "site-packages"
+                | "dist-packages"
+                | "__pycache__"
+        )
+    }) {
         return None;
     }
     let name = crate::source::file_name(rel);
@@ -265,6 +283,9 @@ pub fn classify(rel: &str) -> Option<Kind> {
             || (name == "main.rs" && parent_dir(dir).ends_with("src/bin")))
     {
         return Some(Kind::RustMain);
+    }
+    if let Some(kind) = code_kind(name, &lower) {
+        return Some(kind);
     }
     // BuildKit's per-Dockerfile ignore file (`Dockerfile.api.dockerignore`) before Dockerfiles.
     if name == ".dockerignore" || lower.ends_with(".dockerignore") {
@@ -317,6 +338,24 @@ pub fn classify(rel: &str) -> Option<Kind> {
         return Some(Kind::Crontab);
     }
     None
+}
+
+/// The kind of a source file of Rust (not a binary's main file), Python or Node. Type
+/// declarations (`.d.ts`) and minified bundles hold no code of the repository's own.
+fn code_kind(name: &str, lower: &str) -> Option<Kind> {
+    if name == "package.json" {
+        return Some(Kind::PackageJson);
+    }
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext {
+        "rs" => Some(Kind::Rust),
+        "py" => Some(Kind::Python),
+        "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" => {
+            let declarations = lower.ends_with(".d.ts") || lower.ends_with(".d.mts") || lower.ends_with(".d.cts");
+            (!declarations && !lower.ends_with(".min.js")).then_some(Kind::Js)
+        }
+        _ => None,
+    }
 }
 
 /// The format of a crontab, from where it lies and what it holds: `cron.d/*` and `etc/crontab`
@@ -833,9 +872,13 @@ fn wanted(rel: &str, ignored: impl Fn() -> bool) -> Option<(Option<Kind>, bool)>
     Some((kind, git_ignored))
 }
 
-/// A file that could not be read. One that is an artifact only by its shebang is not reported.
+/// A file that could not be read. One that is an artifact only by its shebang is not reported,
+/// nor source code (its keys are then unknown, silently).
 fn skip_entry(rel: &str, kind: Option<Kind>, reason: &str) -> Option<Entry> {
     let kind = kind?;
+    if matches!(kind, Kind::Rust | Kind::Python | Kind::Js | Kind::PackageJson) {
+        return None;
+    }
     Some(Entry::Skip(Skipped { path: rel.to_string(), kind, reason: reason.to_string() }))
 }
 
@@ -958,7 +1001,16 @@ mod tests {
         assert_eq!(classify("backend/cron/jobs.go"), Some(Kind::Go));
         assert_eq!(classify("docs/DEPLOY.md"), Some(Kind::Markdown));
         assert_eq!(classify("src/main.rs"), Some(Kind::RustMain));
-        assert_eq!(classify("src/lib.rs"), None);
+        assert_eq!(classify("src/lib.rs"), Some(Kind::Rust));
+        assert_eq!(classify("app/settings.py"), Some(Kind::Python));
+        assert_eq!(classify("web/src/server.ts"), Some(Kind::Js));
+        assert_eq!(classify("web/package.json"), Some(Kind::PackageJson));
+        assert_eq!(classify("web/types/env.d.ts"), None);
+        assert_eq!(classify("web/public/app.min.js"), None);
+        assert_eq!(classify("web/node_modules/left-pad/index.js"), None);
+        assert_eq!(classify(".venv/lib/python3.12/site-packages/django/conf.py"), None);
+        assert_eq!(classify("venv/lib/x.py"), None);
+        assert_eq!(classify("usr/lib/python3/dist-packages/y.py"), None);
         assert_eq!(classify("crates/api/src/bin/admin.rs"), Some(Kind::RustMain));
         assert_eq!(classify("src/bin/tool/main.rs"), Some(Kind::RustMain));
         assert_eq!(classify(".github/workflows/release.yml"), Some(Kind::GithubWorkflow));
@@ -980,7 +1032,8 @@ mod tests {
             assert_eq!(classify(template), None, "{template}");
         }
         assert_eq!(classify("Dockerfile.prod"), Some(Kind::Dockerfile));
-        for other in [".env.patch", ".env.js", ".env.j2", ".env.swp"] {
+        assert_eq!(classify(".env.js"), Some(Kind::Js));
+        for other in [".env.patch", ".env.j2", ".env.swp"] {
             assert_eq!(classify(other), None, "{other}");
         }
         for env in [".env.production.local", ".env.staging", "prod.env", ".env.example", ".env.template", ".env.tmpl"] {

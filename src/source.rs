@@ -59,6 +59,14 @@ pub enum Kind {
     CargoToml,
     /// A Rust binary's main source file (`src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs`).
     RustMain,
+    /// Another Rust source file (a module of a crate).
+    Rust,
+    /// A Python module (`.py`).
+    Python,
+    /// A JavaScript or TypeScript module (`.js`, `.mjs`, `.cjs`, `.ts`, `.mts`, `.cts`).
+    Js,
+    /// A Node package manifest (`package.json`).
+    PackageJson,
     /// A release tool's config that builds binaries outside Docker (goreleaser, ko, promu).
     ReleaseConfig,
     /// A `just` command runner file.

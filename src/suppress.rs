@@ -32,7 +32,7 @@ pub struct Directive {
 /// The comment opener of a file kind.
 fn opener(kind: Kind) -> &'static str {
     match kind {
-        Kind::Go | Kind::GoMod | Kind::RustMain => "//",
+        Kind::Go | Kind::GoMod | Kind::RustMain | Kind::Rust | Kind::Js => "//",
         Kind::Markdown => "<!--",
         _ => "#",
     }

@@ -5,8 +5,8 @@
 //! without any Dockerfile, or be a tool run on a workstation: either way, never the odd one out.
 
 use super::Model;
+use super::code::go::{GoModel, glob_match};
 use super::commands::{self, Origin};
-use super::go::{GoModel, glob_match};
 use super::images::run::{go_args, go_binary_name, import_path_name};
 use crate::parse::makefile::{Makefile, UNKNOWN};
 use crate::parse::release::ReleaseBuild;
@@ -275,7 +275,7 @@ fn cargo_binaries(m: &Model, words: &[shell::Word]) -> Vec<(String, Span)> {
                 words.get(i).map(|v| v.text.clone())
             });
             if let Some(v) = value {
-                for p in &m.rust {
+                for p in &m.code.rust.packages {
                     for b in &p.bins {
                         let named = if flag == "--bin" { glob_match(&as_glob(&v), &b.name) } else { p.name == v };
                         if named {
@@ -311,7 +311,7 @@ fn builds_of(m: &Model, c: &HostCommand) -> Vec<HostBuild> {
                         Some(d) => join_rel(cwd, d).unwrap_or_default(),
                         None => cwd.clone(),
                     };
-                    dirs.extend(go_packages(&m.go, &cwd, p));
+                    dirs.extend(go_packages(&m.code.go, &cwd, p));
                 }
                 dirs.sort();
                 dirs.dedup();
@@ -320,7 +320,7 @@ fn builds_of(m: &Model, c: &HostCommand) -> Vec<HostBuild> {
                 }
                 let output = match one_output {
                     Some(o) => Some(file_name(o).to_string()),
-                    None => dirs.first().map(|d| go_binary_name(&m.go, d)),
+                    None => dirs.first().map(|d| go_binary_name(&m.code.go, d)),
                 };
                 out.push(HostBuild { dirs, output, span });
             }
@@ -328,7 +328,7 @@ fn builds_of(m: &Model, c: &HostCommand) -> Vec<HostBuild> {
         Some("ko") if words.get(1).is_some_and(|w| matches!(w.text.as_str(), "build" | "publish")) => {
             for w in words.iter().skip(2).filter(|w| !w.text.starts_with('-')) {
                 let p = w.text.trim_start_matches("ko://");
-                let mut dirs: Vec<String> = c.cwds.iter().flat_map(|cwd| go_packages(&m.go, cwd, p)).collect();
+                let mut dirs: Vec<String> = c.cwds.iter().flat_map(|cwd| go_packages(&m.code.go, cwd, p)).collect();
                 dirs.sort();
                 dirs.dedup();
                 if !dirs.is_empty() {
@@ -340,7 +340,7 @@ fn builds_of(m: &Model, c: &HostCommand) -> Vec<HostBuild> {
             let sub = words.iter().skip(1).find(|w| !w.text.starts_with('+') && w.text != "auditable");
             if sub.is_some_and(|s| matches!(s.text.as_str(), "build" | "b" | "install" | "run" | "r")) {
                 for (src, sp) in cargo_binaries(m, words) {
-                    let output = m.go.binaries.iter().find(|b| b.dir == src).map(|b| b.name.clone());
+                    let output = m.code.binaries.iter().find(|b| b.dir == src).map(|b| b.name.clone());
                     out.push(HostBuild { dirs: vec![src], output, span: sp });
                 }
             }
@@ -355,15 +355,15 @@ fn builds_of(m: &Model, c: &HostCommand) -> Vec<HostBuild> {
 fn release_builds(m: &Model, file: FileId, builds: Option<&[ReleaseBuild]>) -> Vec<HostBuild> {
     let dir = parent_dir(m.sources.path(file));
     let Some(builds) = builds else {
-        let dirs = m.go.binaries.iter().filter(|b| b.dir.starts_with(dir)).map(|b| b.dir.clone()).collect();
+        let dirs = m.code.binaries.iter().filter(|b| b.dir.starts_with(dir)).map(|b| b.dir.clone()).collect();
         return vec![HostBuild { dirs, output: None, span: Span::new(file, 0..0) }];
     };
     builds
         .iter()
         .filter_map(|b| {
             let cwd = join_rel(dir, &b.dir)?;
-            let dirs = go_packages(&m.go, &cwd, &b.main);
-            let output = b.binary.clone().or_else(|| dirs.first().map(|d| go_binary_name(&m.go, d)));
+            let dirs = go_packages(&m.code.go, &cwd, &b.main);
+            let output = b.binary.clone().or_else(|| dirs.first().map(|d| go_binary_name(&m.code.go, d)));
             (!dirs.is_empty()).then_some(HostBuild { dirs, output, span: b.span })
         })
         .collect()

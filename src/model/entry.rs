@@ -3,10 +3,10 @@
 //! ENTRYPOINT set on top of a base stage's CMD resets that CMD; the program is the first word of
 //! the entrypoint, else of the command.
 
-use super::go::Binary;
+use super::code::{self, Program};
 use super::images::{Image, abs};
 use super::{Model, Service};
-use crate::source::{Span, Spanned, file_name};
+use crate::source::{Span, Spanned, file_name, parent_dir};
 
 /// Where the program's word is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +122,7 @@ impl Model {
 
     /// The repository binary a program is, through the image's builds and copies: its path,
     /// or for a bare name the first `$PATH` directory that holds a built binary.
-    pub fn binary_of_program(&self, program: &EntryProgram<'_>) -> Option<&Binary> {
+    pub fn binary_of_program(&self, program: &EntryProgram<'_>) -> Option<&Program> {
         let image = self.images.get(program.image)?;
         let candidates: Vec<String> = match program.path() {
             Some(p) => vec![p],
@@ -131,13 +131,13 @@ impl Model {
             }
             None => Vec::new(),
         };
-        candidates.iter().find_map(|p| image.package_at(program.stage, p)).and_then(|dir| self.go.binary(&dir))
+        candidates.iter().find_map(|p| image.package_at(program.stage, p)).and_then(|dir| self.code.binary(&dir))
     }
 
     /// The binaries a service runs: its entry program and the programs executed in its
     /// containers (`docker exec`, `compose exec|run`), each with the place that runs it.
-    pub fn binaries_of(&self, service: &Service) -> Vec<(&Binary, Span)> {
-        let mut out: Vec<(&Binary, Span)> = Vec::new();
+    pub fn binaries_of(&self, service: &Service) -> Vec<(&Program, Span)> {
+        let mut out: Vec<(&Program, Span)> = Vec::new();
         if let Some(p) = self.entry_program(service) {
             if let Some(b) = self.binary_of_program(&p) {
                 out.push((b, p.word.span));
@@ -155,20 +155,201 @@ impl Model {
         out
     }
 
+    /// The programs a service runs, in every language: the binaries of [`Model::binaries_of`]
+    /// and the Python or Node entry it starts.
+    pub fn programs_of(&self, service: &Service) -> Vec<(&Program, Span)> {
+        let mut out = self.binaries_of(service);
+        if let Some((lang, path, _, span)) = self.script_entry(service) {
+            if let Some(p) = self.code.entries.iter().find(|p| p.dir == path && p.lang == lang) {
+                out.push((p, span));
+            }
+        }
+        out
+    }
+
+    /// The full command a service's containers run: the entrypoint's words, then the
+    /// command's, with Docker's rules (see [`Model::entry_program`]).
+    fn service_argv<'a>(&'a self, service: &'a Service) -> Option<(Vec<&'a Spanned<String>>, usize, usize, String)> {
+        let (img, stage) = service.image?;
+        let image = self.images.get(img)?;
+        let (df_entrypoint, df_cmd) = dockerfile_words(image, stage);
+        let def = &service.def;
+        let (entrypoint, cmd): (Words<'a>, Words<'a>) = match &def.entrypoint {
+            Some(e) => (Some(e.words.as_slice()), def.command.as_ref().map(|c| c.words.as_slice())),
+            None => (df_entrypoint, def.command.as_ref().map(|c| c.words.as_slice()).or(df_cmd)),
+        };
+        let words: Vec<&Spanned<String>> = entrypoint.into_iter().chain(cmd).flatten().collect();
+        let workdir = match &def.working_dir {
+            Some(w) => abs("/", &w.value),
+            None => image.stages.get(stage)?.workdir.clone(),
+        };
+        Some((words, img, stage, workdir))
+    }
+
+    /// The Python or Node entry a service runs: its language, the repository file, the
+    /// directory its imports are resolved from, and the word that names it.
+    pub fn script_entry(&self, service: &Service) -> Option<(code::Lang, String, String, Span)> {
+        let (words, img, stage, workdir) = self.service_argv(service)?;
+        let image = self.images.get(img)?;
+        let argv: Vec<&str> = words.iter().map(|w| w.value.as_str()).collect();
+        let span = words.first()?.span;
+        let repo = |p: &str| image.source_of(stage, &abs(&workdir, p));
+        let root = repo(".").or_else(|| image.source_of(stage, &workdir))?;
+        self.entry_from_argv(&argv, &root, &repo, 0).map(|(l, p, r)| (l, p, r, span))
+    }
+
+    fn entry_from_argv(
+        &self,
+        argv: &[&str],
+        root: &str,
+        repo: &dyn Fn(&str) -> Option<String>,
+        depth: usize,
+    ) -> Option<(code::Lang, String, String)> {
+        use code::Lang;
+        if depth > 3 {
+            return None;
+        }
+        let mut i = 0;
+        // Wrappers that run the rest.
+        while let Some(w) = argv.get(i) {
+            let name = file_name(w);
+            if matches!(name, "exec" | "dumb-init" | "tini" | "--" | "env" | "gosu" | "su-exec") {
+                i += 1;
+            } else if matches!(name, "poetry" | "pipenv" | "uv" | "pdm") && argv.get(i + 1) == Some(&"run") {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        let prog = file_name(argv.get(i)?);
+        let args = argv.get(i + 1..).unwrap_or(&[]);
+        let py = &self.code.python;
+        let py_module = |m: &str| -> Option<(Lang, String, String)> {
+            let m = m.split(':').next().unwrap_or(m);
+            let f = py.module_file(root, m).or_else(|| py.module_file(root, &format!("{m}.__main__")))?;
+            Some((Lang::Python, f, root.to_string()))
+        };
+        if prog == "python" || prog.starts_with("python3") || prog == "python2" {
+            let mut k = 0;
+            while let Some(a) = args.get(k) {
+                if *a == "-m" {
+                    let m = args.get(k + 1)?;
+                    let main = py.module_file(root, &format!("{m}.__main__"));
+                    let f = main.or_else(|| py.module_file(root, m))?;
+                    return Some((Lang::Python, f, root.to_string()));
+                }
+                if matches!(*a, "-X" | "-W" | "-c") {
+                    if *a == "-c" {
+                        return None;
+                    }
+                    k += 2;
+                    continue;
+                }
+                if a.starts_with('-') {
+                    k += 1;
+                    continue;
+                }
+                let f = repo(a)?;
+                return py.files.contains_key(&f).then(|| (Lang::Python, f, root.to_string()));
+            }
+            return None;
+        }
+        if matches!(prog, "gunicorn" | "uvicorn" | "daphne" | "hypercorn" | "celery" | "granian") {
+            let mut k = 0;
+            while let Some(a) = args.get(k) {
+                if let Some(v) = a.strip_prefix("--app=") {
+                    return py_module(v);
+                }
+                if matches!(*a, "-A" | "--app") {
+                    return py_module(args.get(k + 1)?);
+                }
+                if !a.starts_with('-') && !a.contains('/') {
+                    if let Some(found) = py_module(a) {
+                        return Some(found);
+                    }
+                }
+                k += 1;
+            }
+            return None;
+        }
+        let node = &self.code.node;
+        if matches!(prog, "node" | "nodejs" | "ts-node" | "tsx" | "bun") {
+            let mut k = 0;
+            while let Some(a) = args.get(k) {
+                if matches!(*a, "-r" | "--require" | "--import" | "--loader") {
+                    k += 2;
+                    continue;
+                }
+                if a.starts_with('-') {
+                    k += 1;
+                    continue;
+                }
+                if *a == "run" && prog == "bun" {
+                    k += 1;
+                    continue;
+                }
+                let f = repo(a).and_then(|p| node.source_of_built(&p))?;
+                return Some((Lang::Node, f, root.to_string()));
+            }
+            return None;
+        }
+        if matches!(prog, "npm" | "yarn" | "pnpm") {
+            let script = match args {
+                ["start", ..] => "start",
+                ["run" | "run-script", s, ..] => s,
+                [s, ..] if prog != "npm" && !s.starts_with('-') => s,
+                _ => return None,
+            };
+            let text = node.scripts.get(root)?.get(script)?;
+            // The last command of the script is the one that keeps running.
+            let last = text.rsplit("&&").next().unwrap_or(text);
+            let words: Vec<&str> = last.split_whitespace().collect();
+            return self.entry_from_argv(&words, root, repo, depth + 1);
+        }
+        None
+    }
+
+    /// Records the Python and Node entries the services run, as programs.
+    pub(super) fn compute_entries(&mut self) {
+        let mut entries: Vec<Program> = Vec::new();
+        for s in &self.services {
+            let Some((lang, path, root, _)) = self.script_entry(s) else { continue };
+            if entries.iter().any(|e| e.dir == path && e.lang == lang) {
+                continue;
+            }
+            let Some(file) = self.sources.find(&path) else { continue };
+            let name = file_name(&path).split('.').next().unwrap_or("").to_string();
+            let name = if matches!(name.as_str(), "__main__" | "__init__" | "index") {
+                file_name(parent_dir(&path)).to_string()
+            } else {
+                name
+            };
+            entries.push(Program {
+                name,
+                dir: path,
+                module_dir: Some(root),
+                span: Span::new(file, 0..0),
+                ignored: false,
+                lang,
+            });
+        }
+        self.code.entries = entries;
+    }
+
     /// The binary a path executed in a service's image is: found through the image's builds
     /// and copies, else by a binary of the same name.
-    pub fn binary_for_exec(&self, service: Option<&Service>, program: &str) -> Option<&Binary> {
+    pub fn binary_for_exec(&self, service: Option<&Service>, program: &str) -> Option<&Program> {
         if let Some((img, stage)) = service.and_then(|s| s.image) {
             if let Some(image) = self.images.get(img) {
                 if let Some(dir) = image.resolve_exec(stage, program).and_then(|p| image.package_at(stage, &p)) {
-                    if let Some(b) = self.go.binary(&dir) {
+                    if let Some(b) = self.code.binary(&dir) {
                         return Some(b);
                     }
                 }
             }
         }
         let name = file_name(program);
-        let mut same = self.go.binaries.iter().filter(|b| b.name == name);
+        let mut same = self.code.binaries.iter().filter(|b| b.name == name);
         let first = same.next()?;
         same.next().is_none().then_some(first)
     }

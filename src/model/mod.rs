@@ -2,13 +2,12 @@
 //! sources, schedules and commands, with the links between them. Checks only query it.
 
 pub mod builds;
+pub mod code;
 pub mod commands;
 pub mod entry;
 pub mod env;
-pub mod go;
 pub mod images;
 pub mod interpolation;
-pub mod rust;
 pub mod shipping;
 pub mod tasks;
 mod variants;
@@ -17,8 +16,8 @@ use crate::config::Config;
 use crate::discover::{Discovered, Tree};
 use crate::parse::{self, ParseError, Unfollowed, compose, crontab, envfile, makefile, markdown, shell};
 use crate::source::{FileId, Kind, SourceFile, Sources, Span, Spanned, file_name, join_rel, parent_dir};
+use code::CodeModel;
 use commands::{Command, ExecTarget, Execution, Origin};
-use go::GoModel;
 use images::Image;
 use images::context::{self as build_context, ContextFrom, ImageBuild};
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,7 +91,8 @@ pub struct Model {
     pub config: Config,
     pub parse_errors: Vec<ParseError>,
     pub unfollowed: Vec<Unfollowed>,
-    pub go: GoModel,
+    /// The code: programs, the env keys they read, what they reach.
+    pub code: CodeModel,
     pub images: Vec<Image>,
     pub services: Vec<Service>,
     pub env_sources: Vec<EnvSource>,
@@ -102,7 +102,6 @@ pub struct Model {
     pub crontab_files: BTreeSet<FileId>,
     /// Makefiles by path.
     pub makefiles: BTreeMap<String, makefile::Makefile>,
-    pub rust: Vec<rust::RustPackage>,
     /// Every path executed in a container (`docker exec`, `compose exec|run`).
     pub execs: Vec<Exec>,
     /// The task selectors of batch binaries.
@@ -224,12 +223,23 @@ impl Model {
         for f in discovered.files {
             m.sources.add(f);
         }
-        // The files to read below; Go and Rust sources are read by their own models.
+        // The files to read below; source code is read by the code model.
         let ids: Vec<(FileId, Kind)> = m
             .sources
             .iter()
             .filter(|(_, f)| {
-                !matches!(f.kind, Kind::Go | Kind::GoMod | Kind::GitIgnore | Kind::CargoToml | Kind::RustMain)
+                !matches!(
+                    f.kind,
+                    Kind::Go
+                        | Kind::GoMod
+                        | Kind::GitIgnore
+                        | Kind::CargoToml
+                        | Kind::RustMain
+                        | Kind::Rust
+                        | Kind::Python
+                        | Kind::Js
+                        | Kind::PackageJson
+                )
             })
             .map(|(id, f)| (id, f.kind))
             .collect();
@@ -238,10 +248,7 @@ impl Model {
             let id = m.sources.add(SourceFile::new(s.path, s.kind, String::new(), false));
             m.unfollowed.push(Unfollowed { span: Span::new(id, 0..0), message: format!("was not read: {}", s.reason) });
         }
-        m.go = go::build(&m.sources, &m.config.binaries_ignore);
-        let (rust, rust_bins) = rust::build(&m.sources, &m.config.binaries_ignore, &mut m.parse_errors);
-        m.rust = rust;
-        m.go.binaries.extend(rust_bins);
+        m.code = code::build(&m.sources, &m.config.binaries_ignore, &mut m.parse_errors);
         let mut composes = Vec::new();
         let mut dockerfiles = Vec::new();
         let mut crontabs = Vec::new();
@@ -342,6 +349,10 @@ impl Model {
                 | Kind::DockerIgnore
                 | Kind::CargoToml
                 | Kind::RustMain
+                | Kind::Rust
+                | Kind::Python
+                | Kind::Js
+                | Kind::PackageJson
                 | Kind::Justfile
                 | Kind::Directory => {}
             }
@@ -443,6 +454,7 @@ impl Model {
             })
             .collect();
         m.name_root_binaries();
+        m.compute_entries();
         m.compute_task_selectors();
         m.shipping = shipping::compute(&m);
         m
@@ -451,7 +463,7 @@ impl Model {
     /// A main package at a module's root is named by its module path; when the images build
     /// it under one other name (`go build -o /app/api .`), that name.
     fn name_root_binaries(&mut self) {
-        for bin in self.go.binaries.iter_mut().filter(|b| b.lang == go::Lang::Go) {
+        for bin in self.code.binaries.iter_mut().filter(|b| b.lang == code::Lang::Go) {
             if bin.module_dir.as_deref() != Some(bin.dir.as_str()) && !bin.dir.is_empty() {
                 continue;
             }

@@ -14,7 +14,7 @@
 
 use super::Model;
 use super::builds::name_matches;
-use super::go::{Binary, Lang};
+use super::code::{Lang, Program};
 use super::images::{Base, BuildOut, CopyFrom, CopyIn, Holds, Image, StageModel, context};
 use crate::source::{Kind, Span, Spanned, file_name, join_rel, parent_dir};
 use std::collections::BTreeMap;
@@ -44,7 +44,7 @@ pub const DEV_DIRS: &[&str] = &[
 ];
 
 /// Whether a binary lies under a development path (relative to its module or workspace).
-pub fn is_dev_path(b: &Binary) -> bool {
+pub fn is_dev_path(b: &Program) -> bool {
     let module = b.module_dir.as_deref().unwrap_or("");
     let rel = if module.is_empty() { b.dir.as_str() } else { b.dir.strip_prefix(module).unwrap_or(&b.dir) };
     rel.split('/').any(|c| DEV_DIRS.contains(&c))
@@ -129,7 +129,7 @@ fn builds_lang(base: &Base, lang: Lang) -> bool {
     let image = file_name(name.split(['@', ':']).next().unwrap_or(name)).to_ascii_lowercase();
     let other = match lang {
         Lang::Go => "rust",
-        Lang::Rust => "golang",
+        Lang::Rust | Lang::Python | Lang::Node => "golang",
     };
     !(FOREIGN_BASES.iter().any(|f| image.starts_with(f)) || image.starts_with(other))
 }
@@ -139,7 +139,7 @@ impl Image {
     /// `dir`: it (or its chain) is opaque, copies or mounts a context directory over `dir`
     /// (from any place it may be built from, when the context is unknown), and its base is no
     /// other language's toolchain.
-    fn may_build_unseen(&self, index: usize, b: &Binary) -> bool {
+    fn may_build_unseen(&self, index: usize, b: &Program) -> bool {
         let chain = self.chain(index);
         if !chain.iter().any(|s| !s.opaque.is_empty()) {
             return false;
@@ -178,7 +178,7 @@ pub fn builds_dir(b: &BuildOut, image_context: Option<&str>, dir: &str) -> bool 
 
 /// Siblings: binaries of the same Go module in the same directory (`cmd/*`), or of the same
 /// Cargo workspace.
-pub fn siblings(a: &Binary, b: &Binary) -> bool {
+pub fn siblings(a: &Program, b: &Program) -> bool {
     a.dir != b.dir
         && a.module_dir == b.module_dir
         && a.lang == b.lang
@@ -229,7 +229,7 @@ impl Model {
 
     /// The names the repository's builds give the binary in `dir`: its own, and the outputs of
     /// the builds outside Docker that name it (`-o bin/api-server`, goreleaser `binary:`).
-    pub fn names_of<'a>(&'a self, b: &'a Binary) -> Vec<&'a str> {
+    pub fn names_of<'a>(&'a self, b: &'a Program) -> Vec<&'a str> {
         let mut out = vec![b.name.as_str()];
         for h in self.host_builds.iter().filter(|h| h.dirs.contains(&b.dir)) {
             out.extend(h.output.as_deref());
@@ -272,7 +272,7 @@ impl<'a> Index<'a> {
 
     /// Where a Dockerfile builds `bin`, or copies it in prebuilt under one of `names` (and not
     /// from its source directory).
-    fn place_of(&self, bin: &Binary, names: &[&str]) -> Option<Place> {
+    fn place_of(&self, bin: &Program, names: &[&str]) -> Option<Place> {
         if let Some(p) = self.by_dir.get(bin.dir.as_str()) {
             return Some(*p);
         }
@@ -301,20 +301,21 @@ impl<'a> Index<'a> {
 /// The binary a run names, when exactly one of the repository's binaries is called so (by
 /// its name or the names its builds give it), preferring those in the image's context.
 fn binary_named(m: &Model, image: &Image, name: &str) -> Option<usize> {
-    let named: Vec<usize> =
-        m.go.binaries
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| m.names_of(b).iter().any(|n| *n == name || name_matches(n, name)))
-            .map(|(i, _)| i)
-            .collect();
+    let named: Vec<usize> = m
+        .code
+        .binaries
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| m.names_of(b).iter().any(|n| *n == name || name_matches(n, name)))
+        .map(|(i, _)| i)
+        .collect();
     if named.len() == 1 {
         return named.first().copied();
     }
     let ctx = image.context.as_deref()?;
     let inside: Vec<usize> = named
         .into_iter()
-        .filter(|i| m.go.binaries.get(*i).is_some_and(|b| ctx.is_empty() || b.dir.starts_with(&format!("{ctx}/"))))
+        .filter(|i| m.code.binaries.get(*i).is_some_and(|b| ctx.is_empty() || b.dir.starts_with(&format!("{ctx}/"))))
         .collect();
     (inside.len() == 1).then(|| inside.first().copied()).flatten()
 }
@@ -327,7 +328,7 @@ fn unread_dockerfile(m: &Model) -> bool {
 
 pub fn compute(m: &Model) -> Shipping {
     let ix = Index::new(&m.images);
-    let bins = &m.go.binaries;
+    let bins = &m.code.binaries;
     let places: Vec<Option<Place>> = bins.iter().map(|b| ix.place_of(b, &m.names_of(b))).collect();
     let built_elsewhere: Vec<bool> =
         bins.iter().map(|b| m.host_builds.iter().any(|h| h.dirs.contains(&b.dir))).collect();
@@ -342,7 +343,7 @@ pub fn compute(m: &Model) -> Shipping {
     }
     // It is the odd one out.
     let unread = unread_dockerfile(m);
-    let candidate = |b: &Binary| !b.ignored && !is_dev_path(b);
+    let candidate = |b: &Program| !b.ignored && !is_dev_path(b);
     for (i, b) in bins.iter().enumerate() {
         let unshipped = places.get(i).is_some_and(Option::is_none);
         if unread || !unshipped || !candidate(b) || built_elsewhere.get(i).copied().unwrap_or(true) {
@@ -371,7 +372,7 @@ impl Model {
     /// by name.
     pub fn bulk_build_should_ship(&self, image: usize, shipped: usize, stage: &StageModel, b: &BuildOut) -> bool {
         let Some(img) = self.images.get(image) else { return false };
-        let Some(bin) = b.repo_dir.as_deref().and_then(|d| self.go.binary(d)) else { return false };
+        let Some(bin) = b.repo_dir.as_deref().and_then(|d| self.code.binary(d)) else { return false };
         let runs = self.image_runs().into_iter().any(|r| {
             r.image == image
                 && r.stage == shipped
@@ -380,7 +381,7 @@ impl Model {
         if runs {
             return true;
         }
-        let dev = |d: &str| self.go.binary(d).is_none_or(|o| o.ignored || is_dev_path(o));
+        let dev = |d: &str| self.code.binary(d).is_none_or(|o| o.ignored || is_dev_path(o));
         if dev(&bin.dir) || self.host_builds.iter().any(|h| h.dirs.contains(&bin.dir)) {
             return false;
         }
@@ -426,7 +427,7 @@ mod tests {
     const GO_MOD: &str = "module example.com/m\n";
 
     fn unshipped(m: &Model) -> Vec<&str> {
-        m.shipping.unshipped.iter().filter_map(|(i, _)| m.go.binaries.get(*i)).map(|b| b.dir.as_str()).collect()
+        m.shipping.unshipped.iter().filter_map(|(i, _)| m.code.binaries.get(*i)).map(|b| b.dir.as_str()).collect()
     }
 
     fn context_of<'a>(m: &'a Model, path: &str) -> Vec<(Option<&'a str>, ContextFrom)> {
@@ -533,7 +534,7 @@ mod tests {
             ("Dockerfile", "FROM alpine\nCOPY shop-server /usr/bin/\n"),
             ("worker.Dockerfile", "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /w ./cmd/worker\n"),
         ]);
-        let shopd = m.go.binaries.iter().position(|b| b.name == "shopd");
+        let shopd = m.code.binaries.iter().position(|b| b.name == "shopd");
         assert!(shopd.and_then(|i| m.shipping.places.get(i)).is_some_and(Option::is_some));
         assert!(unshipped(&m).is_empty());
     }

@@ -62,11 +62,11 @@ impl Model {
     /// The task selectors of the repository's binaries.
     pub(super) fn compute_task_selectors(&mut self) {
         let mut out = Vec::new();
-        for (bi, bin) in self.go.binaries.iter().enumerate() {
+        for (bi, bin) in self.code.binaries.iter().enumerate() {
             if self.config.batch_binary.as_ref().is_some_and(|b| *b != bin.name) {
                 continue;
             }
-            let Some(pkg) = self.go.package(&bin.dir) else { continue };
+            let Some(pkg) = self.code.go.package(&bin.dir) else { continue };
             // The arguments of every crontab entry that runs the binary.
             let runs: Vec<&[Word]> = (0..self.commands.len())
                 .filter(|&ci| self.commands.get(ci).is_some_and(|c| c.origin == Origin::Crontab))
@@ -100,7 +100,7 @@ impl Model {
 
     /// The task selector of the binary called `name`.
     pub fn task_selector(&self, name: &str) -> Option<&TaskSelector> {
-        self.task_selectors.iter().find(|s| self.go.binaries.get(s.binary).is_some_and(|b| b.name == name))
+        self.task_selectors.iter().find(|s| self.code.binaries.get(s.binary).is_some_and(|b| b.name == name))
     }
 
     /// Batch tasks named in commands (`-task=x`, `-task x`, `--task x`), with the binary they

@@ -109,8 +109,12 @@ impl Model {
             .find_map(|p| self.sources.find(p))
             .map(|id| dockerignore::parse(self.sources.text(id)))
             .unwrap_or_default();
-        let repo =
-            images::Repo { go: &self.go, makefiles: &self.makefiles, rust: &self.rust, dockerignore: &dockerignore };
+        let repo = images::Repo {
+            go: &self.code.go,
+            makefiles: &self.makefiles,
+            rust: &self.code.rust.packages,
+            dockerignore: &dockerignore,
+        };
         images::build(id, path, context, df, &repo, args)
     }
 

@@ -12,6 +12,8 @@ pub struct Manifest {
     /// `[workspace] members` (globs), when the manifest is a workspace root.
     pub members: Option<Vec<String>>,
     pub exclude: Vec<String>,
+    /// The names of `[dependencies]` (a renamed one by its `package`).
+    pub deps: Vec<String>,
 }
 
 pub fn parse(file: FileId, text: &str) -> Result<Manifest, ParseError> {
@@ -39,12 +41,18 @@ pub fn parse(file: FileId, text: &str) -> Result<Manifest, ParseError> {
             .unwrap_or_default()
     };
     let workspace = table.get("workspace");
+    let deps = table
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|d| d.iter().map(|(k, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(k).to_string()).collect())
+        .unwrap_or_default();
     Ok(Manifest {
         package,
         bins,
         autobins,
         members: workspace.map(|w| strings(w.get("members"))),
         exclude: strings(workspace.and_then(|w| w.get("exclude"))),
+        deps,
     })
 }
 

@@ -34,7 +34,7 @@ impl DockerIgnore {
             // A pattern matches the path or one of its parent directories.
             let mut cur = rel;
             let matched = loop {
-                if crate::model::go::glob_match(p, cur) {
+                if crate::model::code::glob_match(p, cur) {
                     break true;
                 }
                 match cur.rfind('/') {

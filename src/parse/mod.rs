@@ -14,9 +14,13 @@ pub mod dockerignore;
 pub mod envfile;
 pub mod golang;
 pub mod interpolation;
+pub mod lex;
 pub mod makefile;
 pub mod markdown;
+pub mod node;
+pub mod python;
 pub mod release;
+pub mod rustsrc;
 pub mod shell;
 pub mod yaml;
 

@@ -65,7 +65,17 @@ pub fn file_text(kind: Kind, text: &str) -> String {
     }
     let mut ranges = Vec::new();
     // In source code `name: value` is a struct field or a label, not a setting.
-    let code = matches!(kind, Kind::Go | Kind::GoMod | Kind::RustMain | Kind::CargoToml);
+    let code = matches!(
+        kind,
+        Kind::Go
+            | Kind::GoMod
+            | Kind::RustMain
+            | Kind::Rust
+            | Kind::Python
+            | Kind::Js
+            | Kind::PackageJson
+            | Kind::CargoToml
+    );
     secret_assignments(text, !code, &mut ranges);
     match kind {
         Kind::Compose => {

@@ -66,14 +66,14 @@ pub fn summary(diags: &[Diagnostic]) -> String {
 pub fn model_json(model: &crate::model::Model) -> String {
     use serde_json::json;
     let binaries: Vec<_> = model
-        .go
+        .code
         .binaries
         .iter()
         .enumerate()
         .map(|(i, b)| {
             let tasks = model
                 .task_selector(&b.name)
-                .filter(|s| model.go.binaries.get(s.binary).is_some_and(|x| x.dir == b.dir));
+                .filter(|s| model.code.binaries.get(s.binary).is_some_and(|x| x.dir == b.dir));
             let shipping = &model.shipping;
             json!({
                 "name": b.name,

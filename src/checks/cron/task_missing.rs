@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 fn check(model: &Model, r: &mut Reporter) {
     let refs = model.task_refs(Origin::Crontab);
     for sel in &model.task_selectors {
-        let Some(bin) = model.go.binaries.get(sel.binary).filter(|b| !b.ignored) else { continue };
+        let Some(bin) = model.code.binaries.get(sel.binary).filter(|b| !b.ignored) else { continue };
         // A crontab entry runs the binary without the flag: its default mode is scheduled.
         if sel.default_scheduled {
             continue;

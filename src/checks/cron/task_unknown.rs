@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 fn check(model: &Model, r: &mut Reporter) {
     for t in model.task_refs(Origin::Crontab) {
         let Some(sel) = model.task_selector(&t.binary) else { continue };
-        let Some(bin) = model.go.binaries.get(sel.binary) else { continue };
+        let Some(bin) = model.code.binaries.get(sel.binary) else { continue };
         if sel.tasks.iter().any(|k| k.value == t.task.value) {
             continue;
         }

@@ -1,6 +1,6 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
-use crate::model::go::Binary;
+use crate::model::code::Program;
 use crate::model::{Model, Service};
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,13 +17,14 @@ pub static RULE: Rule = Rule {
 /// A key some services lack: where it is read, the binaries that need it, and the services.
 struct Missing<'a> {
     read: Span,
+    why: &'static str,
     binaries: BTreeSet<&'a str>,
     services: Vec<&'a Service>,
 }
 
 fn check(model: &Model, r: &mut Reporter) {
     let cfg = &model.config;
-    let mut missing: BTreeMap<&str, Missing<'_>> = BTreeMap::new();
+    let mut missing: BTreeMap<String, Missing<'_>> = BTreeMap::new();
     for (i, service) in model.services.iter().enumerate() {
         // A service defined in several compose files of one directory (a base file and its
         // overrides, used together with `-f a -f b`) gets the env of all of them: check it once.
@@ -34,9 +35,9 @@ fn check(model: &Model, r: &mut Reporter) {
         if !env.known {
             continue;
         }
-        let mut binaries: Vec<&Binary> = Vec::new();
+        let mut binaries: Vec<&Program> = Vec::new();
         for d in &env.definitions {
-            for (b, _) in model.binaries_of(d) {
+            for (b, _) in model.programs_of(d) {
                 if !binaries.iter().any(|x| x.dir == b.dir) {
                     binaries.push(b);
                 }
@@ -45,7 +46,7 @@ fn check(model: &Model, r: &mut Reporter) {
         // The definition that names the env files speaks for the service.
         let service = env.definitions.iter().find(|d| !d.env_refs.is_empty()).copied().unwrap_or(service);
         for bin in binaries {
-            for read in model.go.required_env(&bin.dir).reads {
+            for read in model.code.required_env(bin).reads {
                 let key = read.key.value.as_str();
                 if env.keys.contains(key)
                     || env.documented.contains(key)
@@ -53,12 +54,16 @@ fn check(model: &Model, r: &mut Reporter) {
                 {
                     continue;
                 }
-                let m = missing.entry(key).or_insert_with(|| Missing {
+                let m = missing.entry(key.to_string()).or_insert_with(|| Missing {
                     read: read.key.span,
+                    why: read.why,
                     binaries: BTreeSet::new(),
                     services: Vec::new(),
                 });
-                m.read = m.read.min(read.key.span);
+                if read.key.span < m.read {
+                    m.read = read.key.span;
+                    m.why = read.why;
+                }
                 m.binaries.insert(&bin.name);
                 if !m.services.iter().any(|s| std::ptr::eq(*s, service)) {
                     m.services.push(service);
@@ -84,7 +89,7 @@ fn check(model: &Model, r: &mut Reporter) {
                 )
             }
         };
-        let mut f = Finding::new(message, Label::new(m.read, format!("`{key}` read here with no fallback")))
+        let mut f = Finding::new(message, Label::new(m.read, format!("`{key}` {}", m.why)))
             .help(format!("add `{key}=` to the env file (and its template), or to `environment:`; if the code copes without it, list it in `[env] optional`"));
         for s in &m.services {
             f = f.related(match s.env_refs.first() {

@@ -1,7 +1,7 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::go::{Binary, Lang};
+use crate::model::code::{Lang, Program};
 use crate::model::shipping::{Evidence, Place, builds_dir};
 use crate::source::parent_dir;
 
@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 /// The label pointing at where the siblings ship, and the help that goes with it.
-fn sibling_label(model: &Model, bin: &Binary, place: Place) -> Option<(Label, String)> {
+fn sibling_label(model: &Model, bin: &Program, place: Place) -> Option<(Label, String)> {
     match place {
         Place::Built(i, s, b) => {
             let img = model.images.get(i)?;
@@ -26,7 +26,7 @@ fn sibling_label(model: &Model, bin: &Binary, place: Place) -> Option<(Label, St
                 .iter()
                 .filter_map(|b| {
                     let ctx = img.context.as_deref();
-                    model.go.binaries.iter().find(|o| builds_dir(b, ctx, &o.dir)).map(|o| o.name.clone())
+                    model.code.binaries.iter().find(|o| builds_dir(b, ctx, &o.dir)).map(|o| o.name.clone())
                 })
                 .collect();
             let out_dir = parent_dir(&example.output);
@@ -41,7 +41,8 @@ fn sibling_label(model: &Model, bin: &Binary, place: Place) -> Option<(Label, St
                     bin.dir,
                     name = bin.name,
                 ),
-                Lang::Rust => format!(
+                // Only Go and Rust programs are binaries.
+                Lang::Rust | Lang::Python | Lang::Node => format!(
                     "build it in {stage_name} of `{}` (`cargo build --release --bin {name}`, or without `--bin` for every binary) and `COPY --from={from} {out_dir}/{name} …` to its final stage, or list `{name}` in `binaries.ignore` if it does not ship",
                     img.path,
                     name = bin.name,
@@ -63,7 +64,7 @@ fn sibling_label(model: &Model, bin: &Binary, place: Place) -> Option<(Label, St
     }
 }
 
-fn report(model: &Model, bin: &Binary, evidence: &Evidence, r: &mut Reporter) {
+fn report(model: &Model, bin: &Program, evidence: &Evidence, r: &mut Reporter) {
     let mut finding = Finding::new(
         format!("`{}` (`{}`) is never built by any Dockerfile", bin.name, bin.dir),
         Label::new(bin.span, format!("main package `{}`", bin.name)),
@@ -97,7 +98,7 @@ fn report(model: &Model, bin: &Binary, evidence: &Evidence, r: &mut Reporter) {
 
 fn check(model: &Model, r: &mut Reporter) {
     for (i, evidence) in &model.shipping.unshipped {
-        if let Some(bin) = model.go.binaries.get(*i) {
+        if let Some(bin) = model.code.binaries.get(*i) {
             report(model, bin, evidence, r);
         }
     }

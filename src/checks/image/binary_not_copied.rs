@@ -38,7 +38,7 @@ fn check(model: &Model, r: &mut Reporter) {
             let mut reported: Vec<&str> = Vec::new();
             for b in &stage.builds {
                 // Only binaries of this repository.
-                let Some(bin) = b.repo_dir.as_deref().and_then(|d| model.go.binary(d)) else {
+                let Some(bin) = b.repo_dir.as_deref().and_then(|d| model.code.binary(d)) else {
                     continue;
                 };
                 if reported.contains(&bin.dir.as_str()) {

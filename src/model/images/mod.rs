@@ -6,8 +6,8 @@
 pub mod context;
 pub(crate) mod run;
 
-use super::go::GoModel;
-use super::rust::RustPackage;
+use super::code::go::GoModel;
+use super::code::rust::RustPackage;
 use crate::parse::dockerfile::{self, ExecSpec, Instr};
 use crate::parse::dockerignore::DockerIgnore;
 use crate::parse::makefile::Makefile;
@@ -641,6 +641,30 @@ impl Image {
         None
     }
 
+    /// The repository path a container path of stage `index` comes from, following copies from
+    /// the build context (and from earlier stages); `None` when the context is unknown.
+    pub fn source_of(&self, index: usize, path: &str) -> Option<String> {
+        self.source_of_depth(index, path, 0)
+    }
+
+    fn source_of_depth(&self, index: usize, path: &str, depth: usize) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
+        for s in self.chain(index).into_iter().rev() {
+            for c in s.copies.iter().rev() {
+                let src = if c.dest == path && !c.dest_is_dir { Some(c.src.clone()) } else { c.source_for(path) };
+                let Some(src) = src else { continue };
+                return match c.from {
+                    CopyFrom::Context => join_rel(self.context.as_deref()?, &src),
+                    CopyFrom::Stage(j) => self.source_of_depth(j, &src, depth + 1),
+                    CopyFrom::Image(_) => None,
+                };
+            }
+        }
+        None
+    }
+
     /// The repo-relative package directories whose binaries reach stage `index`.
     pub fn shipped_packages(&self, index: usize) -> Vec<String> {
         let mut out = Vec::new();
@@ -683,7 +707,7 @@ mod tests {
             let kind = if p.ends_with("go.mod") { Kind::GoMod } else { Kind::Go };
             sources.add(SourceFile::new(p.to_string(), kind, t.to_string(), false));
         }
-        super::super::go::build(&sources, &[])
+        super::super::code::go::build(&sources, &[]).0
     }
 
     fn shop() -> GoModel {

@@ -5,8 +5,8 @@
 //! what deploylint cannot see (which make the stage opaque).
 
 use super::{BuildOut, CopyFrom, MissingTarget, SYSTEM_DIRS, StageModel, abs, chain_of, expand, is_under};
-use crate::model::go::GoModel;
-use crate::model::rust::RustPackage;
+use crate::model::code::go::GoModel;
+use crate::model::code::rust::RustPackage;
 use crate::parse::makefile::Makefile;
 use crate::parse::shell::{self, SimpleCommand, unwrap_command};
 use crate::source::{Span, file_name, join_rel, parent_dir};

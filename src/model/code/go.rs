@@ -1,7 +1,8 @@
 //! Go packages and the binaries they make: main packages, their module, the packages they
 //! reach through imports, the env keys those read and the batch tasks they define.
 
-use crate::parse::golang::{self, Body, EnvRead, StringFlag, TypeRef, Use};
+use super::{EnvRead, Lang, Program, RequiredEnv};
+use crate::parse::golang::{self, Body, StringFlag, TypeRef, Use};
 use crate::source::{FileId, Kind, Sources, Span, file_name, parent_dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,41 +46,10 @@ impl Package {
     }
 }
 
-/// The keys a binary reads on every run with no fallback.
-#[derive(Debug)]
-pub struct RequiredEnv<'a> {
-    /// Sorted by place.
-    pub reads: Vec<&'a EnvRead>,
-    /// The functions reachable from `main` were followed; when `false`, the reads are the main
-    /// package's own and those of the packages it imports are unknown.
-    pub computed: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    Go,
-    Rust,
-}
-
-/// A binary of the repository: a Go main package, or a Rust binary target.
-#[derive(Clone, Debug)]
-pub struct Binary {
-    /// The output name: the package's directory name.
-    pub name: String,
-    /// Where its source lives: the Go main package's directory, or the Rust binary's main file.
-    pub dir: String,
-    pub module_dir: Option<String>,
-    pub span: Span,
-    /// Listed in `binaries.ignore`, or generated code: never the subject of a finding.
-    pub ignored: bool,
-    pub lang: Lang,
-}
-
 #[derive(Debug, Default)]
 pub struct GoModel {
     pub modules: Vec<Module>,
     pub packages: BTreeMap<String, Package>,
-    pub binaries: Vec<Binary>,
     /// Import path → package directory.
     by_import: BTreeMap<String, String>,
 }
@@ -136,8 +106,9 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
     go(&p, &s)
 }
 
-pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
+pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
     let mut m = GoModel::default();
+    let mut binaries = Vec::new();
     for (_, f) in sources.iter().filter(|(_, f)| f.kind == Kind::GoMod) {
         if let Some(path) = module_path(&f.text) {
             m.modules.push(Module { dir: parent_dir(&f.path).to_string(), path });
@@ -251,10 +222,10 @@ pub fn build(sources: &Sources, ignore: &[String]) -> GoModel {
                 })
         });
         let ignored = ignored || pkg.generated;
-        m.binaries.push(Binary { name, dir, module_dir: pkg.module_dir.clone(), span, ignored, lang: Lang::Go });
+        binaries.push(Program { name, dir, module_dir: pkg.module_dir.clone(), span, ignored, lang: Lang::Go });
     }
     m.by_import = m.packages.values().filter_map(|p| Some((p.import_path.clone()?, p.dir.clone()))).collect();
-    m
+    (m, binaries)
 }
 
 impl GoModel {
@@ -288,7 +259,7 @@ impl GoModel {
     /// not followed: its keys are unknown, not required. When the functions cannot be followed
     /// (a file whose brackets do not balance, no `func main`), only the main package's own
     /// reads are known.
-    pub fn required_env(&self, dir: &str) -> RequiredEnv<'_> {
+    pub fn required_env(&self, dir: &str) -> RequiredEnv {
         let linked = self.reachable(dir);
         let Some(main) = self.packages.get(dir) else {
             return RequiredEnv { reads: Vec::new(), computed: false };
@@ -322,8 +293,12 @@ impl GoModel {
             bodies.extend(main.package_level.iter());
             bodies.extend(main.funcs.iter().map(|f| &f.body));
         }
-        let mut reads: Vec<&EnvRead> =
-            bodies.into_iter().flat_map(|b| b.env_reads.iter()).filter(|r| !r.optional).collect();
+        let mut reads: Vec<EnvRead> = bodies
+            .into_iter()
+            .flat_map(|b| b.env_reads.iter())
+            .filter(|r| !r.optional)
+            .map(|r| EnvRead::new(r.key.clone(), true, "read here with no fallback"))
+            .collect();
         reads.sort_by_key(|r| r.key.span);
         reads.dedup_by(|a, b| a.key.span == b.key.span);
         RequiredEnv { reads, computed }
@@ -380,10 +355,6 @@ impl GoModel {
         }
     }
 
-    pub fn binary(&self, dir: &str) -> Option<&Binary> {
-        self.binaries.iter().find(|b| b.dir == dir)
-    }
-
     pub fn package(&self, dir: &str) -> Option<&Package> {
         self.packages.get(dir)
     }
@@ -394,7 +365,7 @@ mod tests {
     use super::*;
     use crate::source::SourceFile;
 
-    fn model(files: &[(&str, &str)]) -> GoModel {
+    fn model(files: &[(&str, &str)]) -> (GoModel, Vec<Program>) {
         let mut sources = Sources::default();
         for (p, t) in files {
             let kind = if p.ends_with("go.mod") { Kind::GoMod } else { Kind::Go };
@@ -403,8 +374,8 @@ mod tests {
         build(&sources, &[])
     }
 
-    fn required(m: &GoModel, dir: &str) -> (Vec<String>, bool) {
-        let r = m.required_env(dir);
+    fn required(m: &(GoModel, Vec<Program>), dir: &str) -> (Vec<String>, bool) {
+        let r = m.0.required_env(dir);
         (r.reads.iter().map(|x| x.key.value.clone()).collect(), r.computed)
     }
 
@@ -469,7 +440,7 @@ func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
             ("tools/go.mod", "module example.com/tools\n"),
             ("tools/gen/main.go", "package main\nfunc main() {}\n"),
         ]);
-        let names: Vec<_> = m.binaries.iter().map(|b| (b.dir.as_str(), b.name.as_str())).collect();
+        let names: Vec<_> = m.1.iter().map(|b| (b.dir.as_str(), b.name.as_str())).collect();
         assert_eq!(names, [("", "billing-api"), ("tools/gen", "gen")]);
     }
 

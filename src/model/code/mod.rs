@@ -1,0 +1,125 @@
+//! The code of the repository, one model for every language: the programs it makes (Go main
+//! packages, Rust binary targets, Python and Node entries), the env keys each reads, and what
+//! each reaches. One file per language fills it; checks ask it the same questions whatever the
+//! language.
+
+pub mod go;
+pub mod node;
+pub mod python;
+pub mod rust;
+
+use crate::parse::ParseError;
+use crate::source::{Sources, Span, Spanned};
+
+pub use go::glob_match;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Lang {
+    Go,
+    Rust,
+    Python,
+    Node,
+}
+
+impl Lang {
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Go => "Go",
+            Lang::Rust => "Rust",
+            Lang::Python => "Python",
+            Lang::Node => "Node",
+        }
+    }
+}
+
+/// A program of the repository: a Go main package, a Rust binary target, or the entry module
+/// of a Python or Node service.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// The output name (Go: the package's directory name; Rust: the target's name; Python and
+    /// Node: the entry's module or file name).
+    pub name: String,
+    /// Where its source lives: the Go main package's directory, the Rust binary's main file,
+    /// the Python or Node entry file.
+    pub dir: String,
+    /// Go: the module's directory; Rust: the workspace root; Python and Node: the directory
+    /// imports are resolved from.
+    pub module_dir: Option<String>,
+    pub span: Span,
+    /// Listed in `binaries.ignore`, or generated code: never the subject of a finding.
+    pub ignored: bool,
+    pub lang: Lang,
+}
+
+/// One read of an env key by the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvRead {
+    pub key: Spanned<String>,
+    /// The program fails (or misbehaves) without the key on every run.
+    pub required: bool,
+    /// Why, as the label of a finding at the read says it.
+    pub why: &'static str,
+}
+
+impl EnvRead {
+    pub fn new(key: Spanned<String>, required: bool, why: &'static str) -> EnvRead {
+        EnvRead { key, required, why }
+    }
+}
+
+/// The keys a program reads on every run with no fallback.
+#[derive(Debug, Default)]
+pub struct RequiredEnv {
+    /// Sorted by place.
+    pub reads: Vec<EnvRead>,
+    /// The code the program reaches was followed; when `false`, only part of it is known.
+    pub computed: bool,
+}
+
+/// The code model: the per-language models and the programs they make.
+#[derive(Debug, Default)]
+pub struct CodeModel {
+    pub go: go::GoModel,
+    pub rust: rust::RustModel,
+    pub python: python::PythonModel,
+    pub node: node::NodeModel,
+    /// Go main packages and Rust binary targets, the binaries builds and images make.
+    pub binaries: Vec<Program>,
+    /// Python and Node entries, found from what the services run.
+    pub entries: Vec<Program>,
+}
+
+/// Reads the code of every language.
+pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>) -> CodeModel {
+    let (go, mut binaries) = go::build(sources, ignore);
+    let (rust, rust_bins) = rust::build(sources, ignore, errors);
+    binaries.extend(rust_bins);
+    let python = python::build(sources);
+    let node = node::build(sources);
+    CodeModel { go, rust, python, node, binaries, entries: Vec::new() }
+}
+
+impl CodeModel {
+    /// The binary whose source is `dir` (a Go package directory or a Rust main file).
+    pub fn binary(&self, dir: &str) -> Option<&Program> {
+        self.binaries.iter().find(|b| b.dir == dir)
+    }
+
+    /// The entry program of a Python or Node service whose entry file is `path`.
+    pub fn entry(&self, path: &str) -> Option<&Program> {
+        self.entries.iter().find(|b| b.dir == path)
+    }
+
+    /// The keys a program requires on every run, through the code it reaches.
+    pub fn required_env(&self, program: &Program) -> RequiredEnv {
+        let mut env = match program.lang {
+            Lang::Go => self.go.required_env(&program.dir),
+            Lang::Rust => self.rust.required_env(program),
+            Lang::Python => self.python.required_env(&program.dir, program.module_dir.as_deref().unwrap_or("")),
+            Lang::Node => self.node.required_env(&program.dir),
+        };
+        env.reads.sort_by_key(|r| r.key.span);
+        env.reads.dedup_by(|a, b| a.key.span == b.key.span);
+        env
+    }
+}

@@ -1,0 +1,105 @@
+//! Node code (JavaScript and TypeScript): the modules of the repository, what they import and
+//! the env keys they read, and the `package.json` scripts that start them. An entry's reads are
+//! those of the modules it imports from the repository, through relative imports.
+
+use super::{EnvRead, RequiredEnv};
+use crate::parse::node::{self, JsFile};
+use crate::source::{Kind, Sources, join_rel, parent_dir};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Default)]
+pub struct NodeModel {
+    /// Module path → its facts.
+    pub files: BTreeMap<String, JsFile>,
+    /// `package.json` directory → its `scripts`.
+    pub scripts: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+pub fn build(sources: &Sources) -> NodeModel {
+    let list: Vec<_> = sources.iter().filter(|(_, f)| f.kind == Kind::Js).collect();
+    let files = list.par_iter().map(|(id, f)| (f.path.clone(), node::parse(*id, &f.text))).collect();
+    let mut scripts = BTreeMap::new();
+    for (_, f) in sources.iter().filter(|(_, f)| f.kind == Kind::PackageJson) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&f.text) else { continue };
+        let s: BTreeMap<String, String> = v
+            .get("scripts")
+            .and_then(|s| s.as_object())
+            .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .unwrap_or_default();
+        scripts.insert(parent_dir(&f.path).to_string(), s);
+    }
+    NodeModel { files, scripts }
+}
+
+const EXTENSIONS: &[&str] = &["ts", "js", "mjs", "cjs", "mts", "cts", "tsx", "jsx"];
+
+impl NodeModel {
+    /// The module file a path names: itself, with an extension, its `index`, or for a `.js`
+    /// path the TypeScript source it is compiled from.
+    pub fn module_file(&self, path: &str) -> Option<String> {
+        let path = path.trim_start_matches("./").to_string();
+        let stem = path.rsplit_once('.').filter(|(_, e)| EXTENSIONS.contains(e)).map(|(s, _)| s.to_string());
+        let mut candidates = vec![path.clone()];
+        for e in EXTENSIONS {
+            candidates.push(format!("{path}.{e}"));
+            candidates.push(format!("{path}/index.{e}"));
+            if let Some(s) = &stem {
+                candidates.push(format!("{s}.{e}"));
+            }
+        }
+        candidates.into_iter().find(|c| self.files.contains_key(c))
+    }
+
+    /// A built file (`dist/server.js`, `build/x.js`) whose output is not committed: the source it
+    /// is compiled from (`src/server.ts`).
+    pub fn source_of_built(&self, path: &str) -> Option<String> {
+        if let Some(f) = self.module_file(path) {
+            return Some(f);
+        }
+        for out in ["dist/", "build/", "out/", "lib/"] {
+            let mapped = if let Some(rest) = path.strip_prefix(out) {
+                format!("src/{rest}")
+            } else if let Some((before, rest)) = path.split_once(&format!("/{out}")) {
+                format!("{before}/src/{rest}")
+            } else {
+                continue;
+            };
+            if let Some(f) = self.module_file(&mapped) {
+                return Some(f);
+            }
+        }
+        None
+    }
+
+    /// The modules `path` reaches through relative imports (itself included).
+    pub fn reachable(&self, path: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![path.to_string()];
+        while let Some(f) = stack.pop() {
+            if !seen.insert(f.clone()) {
+                continue;
+            }
+            let Some(facts) = self.files.get(&f) else { continue };
+            for spec in &facts.imports {
+                if let Some(p) = join_rel(parent_dir(&f), spec).and_then(|p| self.module_file(&p)) {
+                    stack.push(p);
+                }
+            }
+        }
+        seen
+    }
+
+    /// The keys an entry requires on every run.
+    pub fn required_env(&self, path: &str) -> RequiredEnv {
+        let reads = self
+            .reachable(path)
+            .iter()
+            .filter_map(|f| self.files.get(f))
+            .flat_map(|f| f.reads.iter())
+            .filter(|r| r.required)
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .collect();
+        RequiredEnv { reads, computed: true }
+    }
+}

@@ -1,0 +1,84 @@
+//! Python code: the modules of the repository, what they import and the env keys they read.
+//! An entry's reads are those of the modules it imports from the repository, through their own
+//! imports (a package's `__init__.py` runs with it).
+
+use super::{EnvRead, RequiredEnv};
+use crate::parse::python::{self, PyFile};
+use crate::source::{Kind, Sources, join_rel, parent_dir};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Default)]
+pub struct PythonModel {
+    /// Module path → its facts.
+    pub files: BTreeMap<String, PyFile>,
+}
+
+pub fn build(sources: &Sources) -> PythonModel {
+    let list: Vec<_> = sources.iter().filter(|(_, f)| f.kind == Kind::Python).collect();
+    let files = list.par_iter().map(|(id, f)| (f.path.clone(), python::parse(*id, &f.text))).collect();
+    PythonModel { files }
+}
+
+impl PythonModel {
+    /// The file of module `name` (`a.b`) under `root`: `a/b.py` or `a/b/__init__.py`.
+    pub fn module_file(&self, root: &str, name: &str) -> Option<String> {
+        let rel = name.replace('.', "/");
+        let base = if rel.is_empty() { Some(root.to_string()) } else { join_rel(root, &rel) }?;
+        [format!("{base}.py"), format!("{base}/__init__.py")]
+            .into_iter()
+            .map(|p| p.trim_start_matches('/').to_string())
+            .find(|p| self.files.contains_key(p))
+    }
+
+    /// The package `__init__.py` files that run before module `name` under `root`.
+    fn parents(&self, root: &str, name: &str) -> Vec<String> {
+        let parts: Vec<&str> = name.split('.').collect();
+        (1..parts.len()).filter_map(|i| self.module_file(root, &parts[..i].join("."))).collect()
+    }
+
+    /// The modules `path` (run from `root`) reaches through imports (itself included).
+    pub fn reachable(&self, path: &str, root: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![path.to_string()];
+        while let Some(f) = stack.pop() {
+            if !seen.insert(f.clone()) {
+                continue;
+            }
+            let Some(facts) = self.files.get(&f) else { continue };
+            for imp in &facts.imports {
+                let base = if imp.level == 0 {
+                    root.to_string()
+                } else {
+                    let mut d = parent_dir(&f);
+                    for _ in 1..imp.level {
+                        d = parent_dir(d);
+                    }
+                    d.to_string()
+                };
+                stack.extend(self.parents(&base, &imp.module));
+                let module = self.module_file(&base, &imp.module);
+                stack.extend(module.clone());
+                for n in &imp.names {
+                    let sub = if imp.module.is_empty() { n.clone() } else { format!("{}.{n}", imp.module) };
+                    stack.extend(self.module_file(&base, &sub));
+                }
+            }
+        }
+        seen
+    }
+
+    /// The keys an entry requires on every run: reads at the top level of the modules it
+    /// imports that fail without the key.
+    pub fn required_env(&self, path: &str, root: &str) -> RequiredEnv {
+        let files = self.reachable(path, root);
+        let reads = files
+            .iter()
+            .filter_map(|f| self.files.get(f))
+            .flat_map(|f| f.reads.iter())
+            .filter(|r| r.required)
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .collect();
+        RequiredEnv { reads, computed: true }
+    }
+}

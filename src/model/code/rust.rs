@@ -1,0 +1,193 @@
+//! Rust packages and their binaries: `src/main.rs`, `src/bin/*.rs`, `src/bin/*/main.rs` and
+//! `[[bin]]` targets, grouped by workspace (the siblings of DPL101).
+
+use super::{EnvRead, Lang, Program, RequiredEnv, glob_match};
+use crate::parse::{ParseError, cargo, rustsrc};
+use crate::source::{FileId, Kind, Sources, Span, file_name, join_rel, parent_dir};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug)]
+pub struct RustBin {
+    pub name: String,
+    /// Repo-relative path of the binary's main source file.
+    pub src: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct RustPackage {
+    /// Repo-relative directory of the package's Cargo.toml.
+    pub dir: String,
+    pub name: String,
+    /// The workspace root the package belongs to (its own dir when it is alone).
+    pub workspace: String,
+    pub bins: Vec<RustBin>,
+    /// The names of its dependencies.
+    pub deps: Vec<String>,
+}
+
+/// The Rust packages of the repository and what their source files read.
+#[derive(Debug, Default)]
+pub struct RustModel {
+    pub packages: Vec<RustPackage>,
+    /// Source file path → its facts.
+    pub files: BTreeMap<String, rustsrc::RustFile>,
+}
+
+/// The file a `mod name;` in `file` loads: `name.rs` or `name/mod.rs` beside a crate root or a
+/// `mod.rs`, else in the directory named after the file.
+fn module_file(files: &BTreeMap<String, rustsrc::RustFile>, file: &str, name: &str) -> Option<String> {
+    let dir = parent_dir(file);
+    let stem = file_name(file).trim_end_matches(".rs");
+    let base = if matches!(file_name(file), "main.rs" | "lib.rs" | "mod.rs") || is_bin_root(file) {
+        dir.to_string()
+    } else {
+        join_rel(dir, stem)?
+    };
+    [format!("{name}.rs"), format!("{name}/mod.rs")]
+        .iter()
+        .filter_map(|f| join_rel(&base, f))
+        .find(|p| files.contains_key(p))
+}
+
+/// `src/bin/x.rs`: a crate root whose modules sit beside it.
+fn is_bin_root(file: &str) -> bool {
+    parent_dir(file).ends_with("src/bin")
+}
+
+impl RustModel {
+    /// The source files a crate root reaches through `mod` declarations (itself included).
+    pub fn reachable(&self, root: &str) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![root.to_string()];
+        while let Some(f) = stack.pop() {
+            if !seen.insert(f.clone()) {
+                continue;
+            }
+            let Some(facts) = self.files.get(&f) else { continue };
+            stack.extend(facts.mods.iter().filter_map(|m| module_file(&self.files, &f, m)));
+        }
+        seen.into_iter().collect()
+    }
+
+    /// The keys a Rust binary requires on every run: those its crate reaches through `mod`
+    /// declarations, its package's library, and the libraries of the repository's packages it
+    /// depends on (through their own dependencies too), read with `?`, `.expect()` or
+    /// `.unwrap()`, or by a clap argument with no default.
+    pub fn required_env(&self, bin: &Program) -> RequiredEnv {
+        let Some(pkg) = self.packages.iter().find(|p| p.bins.iter().any(|b| b.src == bin.dir)) else {
+            return RequiredEnv::default();
+        };
+        let mut roots = vec![bin.dir.clone()];
+        let mut seen_pkgs: BTreeSet<&str> = BTreeSet::new();
+        let mut pkgs = vec![pkg];
+        while let Some(p) = pkgs.pop() {
+            if !seen_pkgs.insert(p.dir.as_str()) {
+                continue;
+            }
+            if let Some(lib) = join_rel(&p.dir, "src/lib.rs") {
+                roots.push(lib);
+            }
+            // Path dependencies within the same workspace (or repository).
+            pkgs.extend(self.packages.iter().filter(|q| p.deps.contains(&q.name)));
+        }
+        let mut files: BTreeSet<String> = BTreeSet::new();
+        for r in roots {
+            files.extend(self.reachable(&r));
+        }
+        let reads = files
+            .iter()
+            .filter_map(|f| self.files.get(f))
+            .flat_map(|f| f.reads.iter())
+            .filter(|r| r.required)
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .collect();
+        RequiredEnv { reads, computed: true }
+    }
+}
+
+/// The span of `fn main` in a file (the file's start when it is not found).
+fn main_span(sources: &Sources, file: FileId) -> Span {
+    let text = sources.text(file);
+    match text.find("fn main") {
+        Some(i) => Span::new(file, i..i + 7),
+        None => Span::new(file, 0..0),
+    }
+}
+
+pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>) -> (RustModel, Vec<Program>) {
+    let mut manifests = Vec::new();
+    for (id, f) in sources.iter().filter(|(_, f)| f.kind == Kind::CargoToml) {
+        match cargo::parse(id, &f.text) {
+            Ok(m) => manifests.push((parent_dir(&f.path).to_string(), m)),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mains: Vec<(FileId, &str)> =
+        sources.iter().filter(|(_, f)| f.kind == Kind::RustMain).map(|(id, f)| (id, f.path.as_str())).collect();
+    let workspaces: Vec<(String, Vec<String>, Vec<String>)> = manifests
+        .iter()
+        .filter_map(|(dir, m)| m.members.as_ref().map(|mem| (dir.clone(), mem.clone(), m.exclude.clone())))
+        .collect();
+    let mut packages = Vec::new();
+    let mut binaries = Vec::new();
+    for (dir, m) in &manifests {
+        let Some(name) = &m.package else { continue };
+        let workspace = workspaces
+            .iter()
+            .find(|(root, members, exclude)| {
+                let rel =
+                    if root.is_empty() { dir.as_str() } else { dir.strip_prefix(&format!("{root}/")).unwrap_or("") };
+                root == dir
+                    || (!rel.is_empty()
+                        && members.iter().any(|g| glob_match(g, rel))
+                        && !exclude.iter().any(|g| glob_match(g, rel)))
+            })
+            .map_or_else(|| dir.clone(), |(root, _, _)| root.clone());
+        let mut bins: Vec<RustBin> = Vec::new();
+        let under = |p: &str| join_rel(dir, p).unwrap_or_default();
+        for (bname, path) in &m.bins {
+            let src = path.clone().map_or_else(|| under(&format!("src/bin/{bname}.rs")), |p| under(&p));
+            bins.push(RustBin { name: bname.clone(), src });
+        }
+        if m.autobins {
+            for (_, p) in &mains {
+                let Some(rel) = (if dir.is_empty() { Some(*p) } else { p.strip_prefix(&format!("{dir}/")) }) else {
+                    continue;
+                };
+                let bname = if rel == "src/main.rs" {
+                    name.clone()
+                } else if let Some(f) = rel.strip_prefix("src/bin/") {
+                    match f.split_once('/') {
+                        Some((d, "main.rs")) => d.to_string(),
+                        None => f.trim_end_matches(".rs").to_string(),
+                        _ => continue,
+                    }
+                } else {
+                    continue;
+                };
+                if !bins.iter().any(|b| b.name == bname) {
+                    bins.push(RustBin { name: bname, src: p.to_string() });
+                }
+            }
+        }
+        for b in &bins {
+            let file = mains.iter().find(|(_, p)| *p == b.src).map(|(id, _)| *id);
+            let Some(file) = file else { continue };
+            let ignored = ignore.iter().any(|g| glob_match(g, &b.src) || glob_match(g, dir) || glob_match(g, &b.name));
+            binaries.push(Program {
+                name: b.name.clone(),
+                dir: b.src.clone(),
+                module_dir: Some(workspace.clone()),
+                span: main_span(sources, file),
+                ignored,
+                lang: Lang::Rust,
+            });
+        }
+        packages.push(RustPackage { dir: dir.clone(), name: name.clone(), workspace, bins, deps: m.deps.clone() });
+    }
+    let sources_rs: Vec<(FileId, &crate::source::SourceFile)> =
+        sources.iter().filter(|(_, f)| matches!(f.kind, Kind::RustMain | Kind::Rust)).collect();
+    let files = sources_rs.par_iter().map(|(id, f)| (f.path.clone(), rustsrc::parse(*id, &f.text))).collect();
+    (RustModel { packages, files }, binaries)
+}
