@@ -238,6 +238,35 @@ impl Model {
     }
 }
 
+impl Model {
+    /// Whether a `binaries.ignore` entry names binary `bin` (`Model::go.binaries`), by the rules
+    /// the model applies when it reads the config.
+    pub fn ignore_names(&self, pattern: &str, bin: usize) -> bool {
+        let Some(b) = self.go.binaries.get(bin) else { return false };
+        match b.lang {
+            Lang::Go => super::go::ignore_names(pattern, &b.dir, b.module_dir.as_deref()),
+            Lang::Rust => self
+                .rust
+                .iter()
+                .filter(|p| p.bins.iter().any(|r| r.src == b.dir))
+                .any(|p| super::rust::ignore_names(pattern, &b.dir, &p.dir, &b.name)),
+        }
+    }
+
+    /// The programs the images run or execute that name binary `bin`, whether the image holds
+    /// it or not.
+    pub fn runs_naming(&self, bin: usize) -> Vec<ImageRun> {
+        self.image_runs()
+            .into_iter()
+            .filter(|r| {
+                let Some(image) = self.images.get(r.image) else { return false };
+                let path = image.resolve_exec(r.stage, &r.program.value).unwrap_or_else(|| r.program.value.clone());
+                binary_named(self, image, file_name(&path)) == Some(bin)
+            })
+            .collect()
+    }
+}
+
 /// Where Dockerfiles build binaries and copy prebuilt ones in, indexed once.
 struct Index<'a> {
     /// Builds by the repo directory of their package (the first one in file order).
