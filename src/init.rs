@@ -56,12 +56,15 @@ struct Plan {
     compose_files: BTreeMap<String, Listed>,
     env_files: BTreeMap<String, Listed>,
     crontabs: Vec<String>,
-    /// `binaries.ignore` entries (binary directory or main file) and why each is listed.
-    ignore: Vec<(String, String)>,
+    /// `binaries.ignore` entries (binary directory or main file) and why each is listed or
+    /// offered.
+    ignore: BTreeMap<String, Listed>,
     /// Main packages no Dockerfile builds that are not listed, and why.
     not_ignored: Vec<(String, String)>,
     /// Main packages under development paths (never reported, not listed).
     dev_binaries: usize,
+    /// Main packages no Dockerfile builds with no sibling a Dockerfile ships (not listed).
+    alone: Vec<String>,
 }
 
 /// `file:line` of a span.
@@ -220,59 +223,81 @@ fn env_files(model: &Model, plan: &mut Plan) {
     plan.env_files = found;
 }
 
-/// Where a build outside Docker is written: the Makefile target, the release tool, the script.
-fn host_build_place(model: &Model, span: Span) -> String {
-    let at = place(model, span);
-    let Some(file) = model.sources.get(span.file) else { return at };
-    match file.kind {
+/// What a build outside Docker is (the Makefile target, the release tool, the script), and the
+/// file it is in.
+fn host_build_kind(model: &Model, span: Span) -> (String, String) {
+    let Some(file) = model.sources.get(span.file) else { return (String::new(), String::new()) };
+    let what = match file.kind {
         Kind::Makefile => {
             let target = model.makefiles.get(&file.path).and_then(|mk| {
                 mk.rules
                     .iter()
-                    .find(|r| {
-                        r.recipe.iter().any(|(line, start)| (*start..*start + line.len() + 1).contains(&span.start))
-                    })
+                    .find(|r| r.recipe.iter().any(|(line, start)| (*start..=*start + line.len()).contains(&span.start)))
                     .and_then(|r| r.targets.first())
             });
             match target {
-                Some(t) => format!("the Makefile target `{t}` ({at})"),
-                None => format!("a Makefile recipe ({at})"),
+                Some(t) => format!("the Makefile target `{t}`"),
+                None => "a Makefile recipe".to_string(),
             }
         }
-        Kind::Justfile => format!("a justfile recipe ({at})"),
-        Kind::ReleaseConfig => format!("the release config `{}`", file.path),
-        Kind::GithubWorkflow | Kind::GitlabCi => format!("a CI step ({at})"),
-        Kind::Markdown => format!("a runbook ({at})"),
-        _ => format!("`{at}`"),
-    }
+        Kind::Justfile => "a justfile recipe".to_string(),
+        Kind::ReleaseConfig => "the release config".to_string(),
+        Kind::GithubWorkflow | Kind::GitlabCi => "a CI step".to_string(),
+        Kind::Markdown => "a runbook".to_string(),
+        _ => "a script".to_string(),
+    };
+    (what, file.path.clone())
 }
 
-/// Why binary `i` should ship, from the evidence of DPL101.
-fn should_ship(model: &Model, i: usize) -> Option<String> {
+/// The builds outside Docker of binary `b`: one per kind and file, at its first line.
+fn host_build_places(model: &Model, dir: &str) -> Vec<String> {
+    let mut first: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for h in model.host_builds.iter().filter(|h| h.dirs.iter().any(|d| d == dir)) {
+        let line = model.sources.get(h.span.file).map_or(1, |f| f.line_col(h.span.start).0);
+        let at = first.entry(host_build_kind(model, h.span)).or_insert(line);
+        *at = (*at).min(line);
+    }
+    first
+        .into_iter()
+        .map(|((what, path), line)| match what.as_str() {
+            "the release config" => format!("the release config `{path}`"),
+            _ => format!("{what} ({path}:{line})"),
+        })
+        .collect()
+}
+
+/// What the evidence of DPL101 says about binary `i`: `Err` when something runs it from an
+/// image that lacks it (it must be built, never listed), `Ok` when it is only the odd one out
+/// among siblings that all ship (a development tool looks the same: it is offered, commented
+/// out), `None` when DPL101 does not report it.
+fn should_ship(model: &Model, i: usize) -> Option<Result<String, String>> {
     let (_, evidence) = model.shipping.unshipped.iter().find(|(b, _)| *b == i)?;
     if let Some(run) = evidence.runs.first() {
         let image = model.images.get(run.image).map_or("", |img| img.path.as_str());
         let how = if run.executed { "executes" } else { "runs" };
-        return Some(format!(
+        return Some(Err(format!(
             "{} {how} `{}` in an image of `{image}` that lacks it (DPL101): build it there instead",
             place(model, run.program.span),
             run.program.value
-        ));
+        )));
     }
-    Some(
-        "every sibling of it ships in a Dockerfile (DPL101): build it there too, or list it if it does not ship".into(),
-    )
+    Some(Ok("DPL101 reports it: every sibling of it ships in a Dockerfile and nothing else builds it; \
+             uncomment it if it does not ship, build it in a Dockerfile if it does"
+        .into()))
 }
 
-/// `binaries.ignore`: the main packages no Dockerfile builds that nothing needs shipped. Not
-/// listed: those the evidence says should ship (DPL101 reports them), those something runs in
-/// a container, batch binaries (their tasks are checked against the crontabs), and those whose
-/// listing would make a sibling the odd one out. Development paths are never reported, so they
-/// are only counted.
+/// `binaries.ignore`: the main packages no Dockerfile builds, beside a sibling one does, that
+/// nothing needs shipped. Not listed: those the evidence says should ship (DPL101 reports them),
+/// those something runs in a container, batch binaries (their tasks are checked against the
+/// crontabs), and those whose listing would make a sibling the odd one out. Those with no
+/// sibling a Dockerfile ships are named in a comment (only a run can make them a finding, and a
+/// run would then be right); those under development paths are never reported, so only counted.
 fn binaries(model: &mut Model, plan: &mut Plan) {
     let before: BTreeSet<usize> = model.shipping.unshipped.iter().map(|(i, _)| *i).collect();
     let mut chosen: BTreeMap<usize, String> = BTreeMap::new();
     let mut not: BTreeMap<usize, String> = BTreeMap::new();
+    let mut alone: Vec<String> = Vec::new();
+    let mut offered: BTreeMap<usize, String> = BTreeMap::new();
     for (i, b) in model.go.binaries.iter().enumerate() {
         let has_place = model.shipping.places.get(i).is_some_and(Option::is_some);
         if has_place || b.ignored {
@@ -282,9 +307,16 @@ fn binaries(model: &mut Model, plan: &mut Plan) {
             plan.dev_binaries += 1;
             continue;
         }
-        if let Some(why) = should_ship(model, i) {
-            not.insert(i, why);
-            continue;
+        match should_ship(model, i) {
+            Some(Err(why)) => {
+                not.insert(i, why);
+                continue;
+            }
+            Some(Ok(why)) => {
+                offered.insert(i, why);
+                continue;
+            }
+            None => {}
         }
         if let Some(run) = model.runs_naming(i).first() {
             let image = model.images.get(run.image).map_or("", |img| img.path.as_str());
@@ -302,14 +334,14 @@ fn binaries(model: &mut Model, plan: &mut Plan) {
             not.insert(i, "a batch binary: its tasks are checked against the crontabs (DPL401)".into());
             continue;
         }
-        let mut built: Vec<String> = model
-            .host_builds
-            .iter()
-            .filter(|h| h.dirs.contains(&b.dir))
-            .map(|h| host_build_place(model, h.span))
-            .collect();
-        built.sort();
-        built.dedup();
+        let shipped_sibling = model.go.binaries.iter().enumerate().any(|(j, o)| {
+            siblings(b, o) && !o.ignored && !is_dev_path(o) && model.shipping.places.get(j).is_some_and(Option::is_some)
+        });
+        if !shipped_sibling {
+            alone.push(b.dir.clone());
+            continue;
+        }
+        let built = host_build_places(model, &b.dir);
         let who =
             if b.dir.is_empty() { format!("`{}`, the main package at the root: ", b.name) } else { String::new() };
         let why = if built.is_empty() {
@@ -365,10 +397,16 @@ fn binaries(model: &mut Model, plan: &mut Plan) {
     }
     model.shipping = crate::model::shipping::compute(model);
     let dir = |i: &usize| model.go.binaries.get(*i).map(|b| b.dir.clone());
-    plan.ignore = chosen.iter().filter_map(|(i, why)| Some((dir(i)?, why.clone()))).collect();
-    plan.ignore.sort();
+    for (active, list) in [(true, &chosen), (false, &offered)] {
+        for (i, why) in list {
+            let Some(d) = dir(i) else { continue };
+            plan.ignore.insert(d, Listed { active, why: vec![why.clone()] });
+        }
+    }
     plan.not_ignored = not.iter().filter_map(|(i, why)| Some((dir(i)?, why.clone()))).collect();
     plan.not_ignored.sort();
+    alone.sort();
+    plan.alone = alone;
 }
 
 /// A TOML basic string.
@@ -487,17 +525,20 @@ fn render(plan: &Plan) -> String {
     out.push_str("[binaries]\n");
     push_comment(&mut out, "Main packages no Dockerfile needs to build (development tools, or shipped another");
     push_comment(&mut out, "way): no finding is made about them.");
-    if plan.ignore.is_empty() {
-        out.push_str("# ignore = []\n");
-    } else {
-        out.push_str("ignore = [\n");
-        for (dir, why) in &plan.ignore {
-            out.push_str(&format!("    # {}\n    {},\n", comment(why), quote(dir)));
-        }
-        out.push_str("]\n");
-    }
+    push_list(&mut out, "ignore", &plan.ignore, "No main package needs listing.");
     for (dir, why) in &plan.not_ignored {
         push_comment(&mut out, &format!("Not listed: `{dir}`: {why}."));
+    }
+    if !plan.alone.is_empty() {
+        let names: Vec<String> = plan.alone.iter().map(|d| format!("`{d}`")).collect();
+        push_comment(
+            &mut out,
+            &format!("Not listed: {}: built by no Dockerfile, and no sibling ships in one either.", places(&names)),
+        );
+        push_comment(
+            &mut out,
+            "deploylint reports such a package only when something runs it from an image that lacks it.",
+        );
     }
     if plan.dev_binaries > 0 {
         push_comment(
@@ -569,7 +610,7 @@ pub fn generate(mut model: Model) -> Result<String, RunError> {
         compose: declared,
         compose_files: model.config.compose_files.clone(),
         env_files: model.config.env_files.clone(),
-        binaries_ignore: plan.ignore.iter().map(|(d, _)| d.clone()).collect(),
+        binaries_ignore: plan.ignore.iter().filter(|(_, l)| l.active).map(|(d, _)| d.clone()).collect(),
         ..Config::default()
     };
     if read != meant {

@@ -200,3 +200,23 @@ fn init_never_writes_or_prints_a_value_of_an_env_file() {
         }
     }
 }
+
+#[test]
+fn an_odd_one_out_is_offered_commented_out_and_works_when_uncommented() {
+    // Without its config, the silent DPL101 fixture's `cmd/seed` is the one sibling no
+    // Dockerfile builds: DPL101 reports it, so init offers it without listing it.
+    let dir = copy(&root().join("fixtures/rules/DPL101/silent"), "init-offered");
+    let (before, _) = findings(&dir, &["DPL101"]);
+    assert_eq!(before.len(), 1, "{before:?}");
+    let out = deploylint(&["init", dir.to_str().unwrap_or("")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let config = dir.join("deploylint.toml");
+    let written = std::fs::read_to_string(&config).unwrap_or_default();
+    assert!(written.contains("\n    # \"cmd/seed\",\n"), "{written}");
+    assert_eq!(findings(&dir, &["DPL101"]).0, before);
+    // A main package with no sibling a Dockerfile ships is named, not listed.
+    assert!(written.contains("Not listed: `tools/cmd/gen`: built by no Dockerfile, and no sibling"), "{written}");
+    std::fs::write(&config, written.replace("    # \"cmd/seed\",", "    \"cmd/seed\",")).expect("write");
+    let (after, code) = findings(&dir, &["DPL101"]);
+    assert!(after.is_empty() && code == 0, "{after:?} {code}");
+}
