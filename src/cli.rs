@@ -31,6 +31,15 @@ pub enum Command {
         /// A code (`DPL101`) or a name (`binary-not-built`).
         rule: String,
     },
+    /// Write a commented `deploylint.toml` from what deploylint finds in the repository.
+    Init {
+        /// The repository whose root gets the file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Replace an existing `deploylint.toml` (or `.deploylint.toml`).
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the deploy model deploylint built (never any env value).
     Model {
         #[arg(default_value = ".")]

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Init { path, force }) => init(&path, force),
         Some(Command::Model { path, config, threads, .. }) => {
             set_threads(threads).and_then(|()| model(&path, config.as_deref()))
         }
@@ -190,6 +191,13 @@ fn explain(rule: &str) -> Result<ExitCode, RunError> {
             Err(RunError(format!("no rule `{rule}`{hint} (`deploylint rules` lists them)")))
         }
     }
+}
+
+fn init(root: &Path, force: bool) -> Result<ExitCode, RunError> {
+    let written = deploylint::init::run(root, force)?;
+    // What was done goes to stderr, as `--write-baseline` says it.
+    eprintln!("deploylint: wrote `{}`", deploylint::source::path_text(&written));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn model(root: &Path, config: Option<&Path>) -> Result<ExitCode, RunError> {

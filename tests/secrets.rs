@@ -3,7 +3,8 @@
 //! compose `environment:` values, secret-shaped Dockerfile `ENV`/`ARG` values, crontab env lines
 //! and command assignments, secret-shaped assignments in scripts), some on the lines findings
 //! point at and some only on their context lines. Every format of every subcommand the CLI
-//! knows is run, and no 6-byte piece of any planted value may appear in stdout or stderr.
+//! knows is run, and no 6-byte piece of any planted value may appear in stdout or stderr (nor in
+//! the `deploylint.toml` that `init` writes).
 
 use clap::{CommandFactory, ValueEnum};
 use deploylint::cli::{Cli, ColorChoice, Format, ModelFormat, RulesFormat};
@@ -192,9 +193,11 @@ fn runs(dir: &Path) -> Vec<Vec<String>> {
     for rule in deploylint::checks::RULES {
         runs.push(vec!["explain".into(), rule.code.into()]);
     }
+    // Last: the config it writes is read by the runs after it. Its file is read below.
+    runs.push(vec!["init".into(), dir.clone(), "--force".into()]);
     for sub in Cli::command().get_subcommands() {
         assert!(
-            ["check", "model", "rules", "explain", "help"].contains(&sub.get_name()),
+            ["check", "model", "rules", "explain", "init", "help"].contains(&sub.get_name()),
             "subcommand `{}` is not run by this test: add its formats to `runs`",
             sub.get_name()
         );
@@ -250,7 +253,11 @@ fn no_format_prints_a_planted_secret() {
     for args in runs(&dir) {
         let out =
             Command::new(env!("CARGO_BIN_EXE_deploylint")).args(&args).env_remove("NO_COLOR").output().expect("runs");
-        let raw = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let mut raw = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if args[0] == "init" {
+            assert_eq!(out.status.code(), Some(0), "{raw}");
+            raw.push_str(&std::fs::read_to_string(dir.join("deploylint.toml")).unwrap_or_default());
+        }
         let plain = strip_ansi(&raw);
         for p in PLANTED {
             let bytes = p.value.as_bytes();

@@ -83,7 +83,7 @@ pub struct Evidence {
 
 #[derive(Clone, Debug, Default)]
 pub struct Shipping {
-    /// Per binary (`Model::go.binaries`): where a Dockerfile ships it.
+    /// Per binary (`Model::code.binaries`): where a Dockerfile ships it.
     pub places: Vec<Option<Place>>,
     /// Per binary: a build outside Docker names it.
     pub built_elsewhere: Vec<bool>,
@@ -235,6 +235,39 @@ impl Model {
             out.extend(h.output.as_deref());
         }
         out
+    }
+}
+
+impl Model {
+    /// Whether a `binaries.ignore` entry names binary `bin` (`Model::code.binaries`), by the rules
+    /// the model applies when it reads the config.
+    pub fn ignore_names(&self, pattern: &str, bin: usize) -> bool {
+        let Some(b) = self.code.binaries.get(bin) else { return false };
+        match b.lang {
+            Lang::Go => super::code::go::ignore_names(pattern, &b.dir, b.module_dir.as_deref()),
+            Lang::Rust => self
+                .code
+                .rust
+                .packages
+                .iter()
+                .filter(|p| p.bins.iter().any(|r| r.src == b.dir))
+                .any(|p| super::code::rust::ignore_names(pattern, &b.dir, &p.dir, &b.name)),
+            // Entries are found from what services run; `binaries.ignore` never names them.
+            Lang::Python | Lang::Node => false,
+        }
+    }
+
+    /// The programs the images run or execute that name binary `bin`, whether the image holds
+    /// it or not.
+    pub fn runs_naming(&self, bin: usize) -> Vec<ImageRun> {
+        self.image_runs()
+            .into_iter()
+            .filter(|r| {
+                let Some(image) = self.images.get(r.image) else { return false };
+                let path = image.resolve_exec(r.stage, &r.program.value).unwrap_or_else(|| r.program.value.clone());
+                binary_named(self, image, file_name(&path)) == Some(bin)
+            })
+            .collect()
     }
 }
 

@@ -78,6 +78,14 @@ pub fn binary_name(modules: &[Module], dir: &str) -> String {
     if dir.is_empty() { "main".to_string() } else { file_name(dir).to_string() }
 }
 
+/// Whether a `binaries.ignore` entry names the Go main package in `dir`: by its path, or by its
+/// path relative to its module.
+pub fn ignore_names(pattern: &str, dir: &str, module_dir: Option<&str>) -> bool {
+    glob_match(pattern, dir)
+        || module_dir
+            .is_some_and(|md| dir.strip_prefix(md).is_some_and(|rel| glob_match(pattern, rel.trim_start_matches('/'))))
+}
+
 /// Simple glob match: `*` matches within one path component, `**` across components.
 pub fn glob_match(pattern: &str, path: &str) -> bool {
     let pattern = pattern.trim_end_matches('/');
@@ -215,12 +223,7 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         };
         pkg.main_span = Some(span);
         let name = binary_name(&m.modules, &dir);
-        let ignored = ignore.iter().any(|g| {
-            glob_match(g, &dir)
-                || pkg.module_dir.as_ref().is_some_and(|md| {
-                    dir.strip_prefix(md.as_str()).is_some_and(|rel| glob_match(g, rel.trim_start_matches('/')))
-                })
-        });
+        let ignored = ignore.iter().any(|g| ignore_names(g, &dir, pkg.module_dir.as_deref()));
         let ignored = ignored || pkg.generated;
         binaries.push(Program { name, dir, module_dir: pkg.module_dir.clone(), span, ignored, lang: Lang::Go });
     }

@@ -106,6 +106,12 @@ impl RustModel {
     }
 }
 
+/// Whether a `binaries.ignore` entry names the Rust binary whose main file is `src`: by that
+/// path, by its package's directory, or by its name.
+pub fn ignore_names(pattern: &str, src: &str, package_dir: &str, name: &str) -> bool {
+    glob_match(pattern, src) || glob_match(pattern, package_dir) || glob_match(pattern, name)
+}
+
 /// The span of `fn main` in a file (the file's start when it is not found).
 fn main_span(sources: &Sources, file: FileId) -> Span {
     let text = sources.text(file);
@@ -174,7 +180,7 @@ pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>)
         for b in &bins {
             let file = mains.iter().find(|(_, p)| *p == b.src).map(|(id, _)| *id);
             let Some(file) = file else { continue };
-            let ignored = ignore.iter().any(|g| glob_match(g, &b.src) || glob_match(g, dir) || glob_match(g, &b.name));
+            let ignored = ignore.iter().any(|g| ignore_names(g, &b.src, dir, &b.name));
             binaries.push(Program {
                 name: b.name.clone(),
                 dir: b.src.clone(),
