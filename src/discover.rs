@@ -36,6 +36,8 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "crontab",
     "*.crontab",
     "*.cron",
+    "*.crond",
+    "*cron*",
     "**/cron/*",
     "**/cron.d/*",
     "**/crontabs/*",
@@ -332,8 +334,10 @@ pub fn classify(rel: &str) -> Option<Kind> {
     if name == "crontab"
         || lower.ends_with(".crontab")
         || lower.ends_with(".cron")
+        || lower.ends_with(".crond")
         || (dir_name == "deploy" && lower.starts_with("cron") && no_ext)
         || (matches!(dir_name, "cron" | "cron.d" | "crontabs") && no_ext)
+        || (lower.contains("cron") && no_ext)
     {
         return Some(Kind::Crontab);
     }
@@ -365,7 +369,10 @@ fn code_kind(name: &str, lower: &str) -> Option<Kind> {
 pub fn crontab_format(rel: &str, text: &str) -> crontab::Format {
     let dirs: Vec<&str> = crate::source::parent_dir(rel).split('/').collect();
     let name = crate::source::file_name(rel);
-    if dirs.contains(&"cron.d") || (name == "crontab" && dirs.last() == Some(&"etc")) {
+    if dirs.contains(&"cron.d")
+        || (name == "crontab" && dirs.last() == Some(&"etc"))
+        || name.to_ascii_lowercase().ends_with(".crond")
+    {
         return crontab::Format::System;
     }
     if dirs.contains(&"crontabs") {
@@ -375,20 +382,47 @@ pub fn crontab_format(rel: &str, text: &str) -> crontab::Format {
         let mut words = l.split_whitespace();
         let first = words.next().unwrap_or("");
         let user = if first.starts_with('@') { words.next() } else { words.nth(4) };
-        first.starts_with(|c: char| c.is_ascii_digit() || c == '*' || c == '@') && user == Some("root")
+        first.starts_with(|c: char| c.is_ascii_digit() || c == '*' || c == '@') && user.is_some_and(is_system_user)
     });
     if names_root { crontab::Format::System } else { crontab::Format::User }
 }
 
-/// Whether a path is a crontab's only by its folder (not by its name).
+/// Accounts that run the commands of system crontabs; no command is named so. A crontab whose
+/// entries name one after the schedule is a system crontab wherever it lies.
+fn is_system_user(word: &str) -> bool {
+    matches!(
+        word,
+        "root"
+            | "www-data"
+            | "nobody"
+            | "daemon"
+            | "nginx"
+            | "apache"
+            | "www"
+            | "http"
+            | "postgres"
+            | "mysql"
+            | "redis"
+    )
+}
+
+/// Whether a path is a crontab's only by its folder or a name that merely holds `cron`
+/// (`hello-cron`, `cronjobs`): then it must hold an entry to be one.
 fn crontab_by_folder(rel: &str) -> bool {
     let lower = crate::source::file_name(rel).to_ascii_lowercase();
     let dir_name = crate::source::file_name(crate::source::parent_dir(rel));
     let by_name = lower == "crontab"
         || lower.ends_with(".crontab")
         || lower.ends_with(".cron")
+        || lower.ends_with(".crond")
         || (dir_name == "deploy" && lower.starts_with("cron"));
     !by_name
+}
+
+/// Whether a path is a crontab's only because its name holds `cron` (`hello-cron`).
+fn crontab_by_name_hint(rel: &str) -> bool {
+    let dir_name = crate::source::file_name(crate::source::parent_dir(rel));
+    crontab_by_folder(rel) && !matches!(dir_name, "cron" | "cron.d" | "crontabs")
 }
 
 fn maybe_shebang_script(rel: &str) -> bool {
@@ -902,14 +936,20 @@ fn read_entry(
 /// it is no artifact after all.
 fn entry_from_bytes(rel: &str, kind: Option<Kind>, git_ignored: bool, bytes: Vec<u8>) -> Option<Entry> {
     let mut kind = kind;
+    // A file that is a crontab only because its name holds `cron` is no artifact when it is not text.
+    let by_hint = kind == Some(Kind::Crontab) && crontab_by_name_hint(rel);
+    if by_hint && (bytes.contains(&0) || std::str::from_utf8(&bytes).is_err()) {
+        return None;
+    }
     if bytes.contains(&0) {
         return skip_entry(rel, kind, "a binary file");
     }
     let Ok(text) = String::from_utf8(bytes) else {
         return skip_entry(rel, kind, "not valid UTF-8");
     };
-    // A file that is a crontab only by its folder (`cron/`, `cron.d/`, `crontabs/`) must hold an
-    // entry: such folders also hold READMEs, licences and code without an extension.
+    // A file that is a crontab only by its folder (`cron/`, `cron.d/`, `crontabs/`) or a name that
+    // holds `cron` must hold an entry: such folders also hold READMEs, licences and code without
+    // an extension.
     if kind == Some(Kind::Crontab)
         && crontab_by_folder(rel)
         && !text.starts_with("#!")
@@ -1017,6 +1057,10 @@ mod tests {
         assert_eq!(classify(".gitlab-ci.yml"), Some(Kind::GitlabCi));
         assert_eq!(classify("backend/Makefile"), Some(Kind::Makefile));
         assert_eq!(classify("docker/crontabs/root"), Some(Kind::Crontab));
+        assert_eq!(classify("ops/app.crond"), Some(Kind::Crontab));
+        assert_eq!(classify("docker/hello-cron"), Some(Kind::Crontab));
+        assert_eq!(classify("src/cron.py"), Some(Kind::Python));
+        assert_eq!(classify("docs/cron.txt"), None);
         assert_eq!(classify("dotenv/fixtures/invalid.env"), None);
         assert_eq!(classify("pkg/loader/testdata/compose.yml"), None);
         assert_eq!(classify("vendor/github.com/x/migrate/Dockerfile"), None);
@@ -1052,6 +1096,9 @@ mod tests {
         assert_eq!(crontab_format("deploy/crontab", "SHELL=/bin/sh\n@daily root /app/backup\n"), Format::System);
         assert_eq!(crontab_format("docker/crontabs/root", "0 1 * * * run\n"), Format::BusyBox);
         assert_eq!(crontab_format("deploy/crontab", "0 1 * * * /app/rootkit-scan\n"), Format::User);
+        assert_eq!(crontab_format("ops/app.crond", "0 1 * * * app /app/run\n"), Format::System);
+        assert_eq!(crontab_format("docker/hello-cron", "0 1 * * * www-data /app/run\n"), Format::System);
+        assert_eq!(crontab_format("docker/hello-cron", "0 1 * * * backup.sh\n"), Format::User);
     }
 
     #[test]

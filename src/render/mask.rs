@@ -353,11 +353,13 @@ fn environment_blocks(text: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Values of a crontab's environment lines, and of the assignments before its commands.
+/// Values of a crontab's environment lines, and of the assignments before its commands (read
+/// both as a user crontab and as a system one, whose commands follow a user name).
 fn crontab_values(text: &str, base: usize, out: &mut Vec<Range<usize>>) {
-    let c = crontab::parse(FileId(0), text, base);
-    out.extend(c.env_values.iter().map(|s| s.start..s.end));
-    for e in &c.entries {
+    let user = crontab::parse(FileId(0), text, base);
+    let system = crontab::parse_as(FileId(0), text, base, crontab::Format::System);
+    out.extend(user.env_values.iter().map(|s| s.start..s.end));
+    for e in user.entries.iter().chain(&system.entries) {
         let cmd = &e.command;
         let from = cmd.span.start.saturating_sub(base);
         let Some(body) = text.get(from..from + cmd.value.len()) else {
@@ -483,6 +485,8 @@ mod tests {
         let md = format!("# Runbook\n\n```crontab\n{text}```\n");
         let m = file_text(Kind::Markdown, &md);
         assert!(!m.contains("pw-two") && !m.contains("/bin/sh"), "{m}");
+        let m = file_text(Kind::Crontab, "0 2 * * * app DB_URL_ONE=pw-three backup && Y=pw-four run\n");
+        assert!(!m.contains("pw-three") && !m.contains("pw-four") && m.contains("0 2 * * * app DB_URL_ONE="), "{m}");
     }
 
     #[test]

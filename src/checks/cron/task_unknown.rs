@@ -36,3 +36,22 @@ fn check(model: &Model, r: &mut Reporter) {
         r.report(f);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_misspelt_task_in_a_system_crontab_offers_the_nearest_task() {
+        let main = "package main\n\nimport \"flag\"\n\nfunc main() {\n\ttask := flag.String(\"task\", \"\", \"\")\n\tflag.Parse()\n\tswitch *task {\n\tcase \"reindex-search\":\n\tcase \"expire-holds\":\n\t}\n}\n";
+        let diags = super::super::lint_in_memory(&[
+            ("go.mod", "module example.com/x\n\ngo 1.22\n"),
+            ("cmd/jobs/main.go", main),
+            (
+                "etc/cron.d/jobs",
+                "15 1 * * * app /srv/jobs -task=expire-holds\n45 1 * * * app /srv/jobs -task=reindex-serach\n",
+            ),
+        ]);
+        let found: Vec<_> = diags.iter().filter(|d| d.code == "DPL402").collect();
+        assert_eq!(found.len(), 1, "{diags:?}");
+        assert!(found.iter().all(|d| d.help.as_deref().is_some_and(|h| h.ends_with("did you mean `reindex-search`?"))));
+    }
+}
