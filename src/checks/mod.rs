@@ -74,6 +74,8 @@ pub static RULES: &[&Rule] = &[
     &cron::task_missing::RULE,
     &cron::task_unknown::RULE,
     &cron::schedule_invalid::RULE,
+    &cron::exec_container_unknown::RULE,
+    &cron::exec_tty_in_cron::RULE,
     &cron::not_portable::RULE,
     &script::askpass_without_setsid::RULE,
 ];

@@ -45,6 +45,8 @@ pub struct Execution {
     pub args: Vec<Word>,
     /// `-t` / `-it`, or compose exec without `-T`.
     pub tty: bool,
+    /// Standard input attached: `-i` / `-it` for `docker exec`, always for compose.
+    pub interactive: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -219,16 +221,19 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     let mut i = 0;
     let mut tty = false;
     let mut no_tty = false;
+    let mut interactive = service;
     while let Some(w) = words.get(i) {
         let t = w.text.as_str();
         if !t.starts_with('-') {
             break;
         }
+        let short = !t.starts_with("--") && !EXEC_VALUE_OPTS.contains(&t);
         if t == "-T" || t == "--no-TTY" {
             no_tty = true;
-        } else if t.starts_with("--tty") || (!t.starts_with("--") && t.contains('t')) && !EXEC_VALUE_OPTS.contains(&t) {
+        } else if t.starts_with("--tty") || (short && t.contains('t')) {
             tty = true;
         }
+        interactive |= t.starts_with("--interactive") || (short && t.contains('i'));
         i += if EXEC_VALUE_OPTS.contains(&t) { 2 } else { 1 };
     }
     let target = words.get(i)?;
@@ -244,11 +249,11 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
                 let (at, _) = unwrap_command(&inner.words);
                 let program = inner.words.get(at)?;
                 let args = inner.words.get(at + 1..).unwrap_or(&[]).to_vec();
-                return Some(Execution { target, program: spanned(program), args, tty });
+                return Some(Execution { target, program: spanned(program), args, tty, interactive });
             }
         }
     }
-    Some(Execution { target, program: spanned(program), args: args.to_vec(), tty })
+    Some(Execution { target, program: spanned(program), args: args.to_vec(), tty, interactive })
 }
 
 fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
@@ -420,7 +425,13 @@ mod tests {
         assert!(c.iter().any(|c| matches!(c.kind, Kind::Remote("scp")) && c.askpass.is_some() && !c.setsid));
         assert!(c.iter().any(|c| matches!(c.kind, Kind::Remote("ssh")) && c.setsid));
         let exec = c.iter().find_map(|c| if let Kind::Exec(e) = &c.kind { Some(e) } else { None });
-        assert!(exec.is_some_and(|e| e.tty && e.program.value == "/app/batch"));
+        assert!(exec.is_some_and(|e| e.tty && e.interactive && e.program.value == "/app/batch"));
+        let c = classify_text("docker exec -t app /app/batch\ndocker exec --interactive --tty app sh\n");
+        let execs: Vec<_> = c
+            .iter()
+            .filter_map(|c| if let Kind::Exec(e) = &c.kind { Some((e.tty, e.interactive)) } else { None })
+            .collect();
+        assert_eq!(execs, [(true, false), (true, true)]);
     }
 
     #[test]

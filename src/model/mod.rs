@@ -4,6 +4,7 @@
 pub mod builds;
 pub mod code;
 pub mod commands;
+pub mod containers;
 pub mod entry;
 pub mod env;
 pub mod images;
@@ -52,6 +53,8 @@ pub struct Service {
     /// `container_name`, and the names compose generates (v1 `project_service_1`, v2
     /// `project-service-1`).
     pub container_names: Vec<String>,
+    /// The compose file's top-level `name:` (the project), when it sets one.
+    pub project: Option<String>,
     /// Index into `Model::images` and the shipped stage.
     pub image: Option<(usize, usize)>,
     pub env_refs: Vec<EnvRef>,
@@ -377,6 +380,7 @@ impl Model {
         for (cid, c) in composes {
             let compose_path = m.sources.path(cid).to_string();
             let dir = parent_dir(&compose_path).to_string();
+            let top_name = c.project.clone();
             for def in c.services {
                 let image = def.build.as_ref().and_then(|b| {
                     let ctx = join_rel(&dir, &b.context.value)?;
@@ -409,6 +413,7 @@ impl Model {
                     compose_path: compose_path.clone(),
                     def,
                     container_names,
+                    project: top_name.clone(),
                     image,
                     env_refs,
                     production: env::is_production_compose(&compose_path),

@@ -1,0 +1,47 @@
+use crate::checks::{Reporter, Rule};
+use crate::config::Flavor;
+use crate::diagnostic::{Finding, Label, Severity};
+use crate::model::Model;
+use crate::model::commands::{ExecTarget, Kind, Origin};
+
+pub static RULE: Rule = Rule {
+    code: "DPL405",
+    name: "exec-tty-in-cron",
+    severity: Severity::Error,
+    summary: "a crontab line runs `docker exec -it` or `docker-compose exec` without `-T`: cron has no terminal",
+    doc: include_str!("../../../rules/DPL405-exec-tty-in-cron.md"),
+    check,
+};
+
+fn check(model: &Model, r: &mut Reporter) {
+    for e in &model.execs {
+        let Some(c) = model.commands.get(e.command) else { continue };
+        if c.origin != Origin::Crontab || !e.exec.interactive {
+            continue;
+        }
+        let Some(tool) = c.name() else { continue };
+        let (message, help) = match &c.kind {
+            // docker refuses a TTY when its standard input is no terminal, and cron gives none.
+            Kind::Exec(_) if e.exec.tty => (
+                "`docker exec` with `-t` and `-i` in a crontab line: cron gives it no terminal, so docker refuses with \"the input device is not a TTY\" and the job never runs".to_string(),
+                "drop `-t` (and `-i` unless the command reads its input): `docker exec CONTAINER …`".to_string(),
+            ),
+            // docker-compose 1.x allocates a TTY for `exec` unless told not to; compose v2
+            // leaves it out when its input is no terminal.
+            Kind::Compose(call)
+                if call.flavor == Flavor::V1
+                    && model.config.compose != Some(Flavor::V2)
+                    && e.exec.tty
+                    && call.subcommand.as_ref().is_some_and(|s| s.value == "exec") =>
+            {
+                (
+                    "`docker-compose exec` without `-T` in a crontab line: docker-compose 1.x allocates a TTY, cron gives it no terminal, and it fails with \"the input device is not a TTY\"".to_string(),
+                    "add `-T`: `docker-compose exec -T SERVICE …`".to_string(),
+                )
+            }
+            _ => continue,
+        };
+        let (ExecTarget::Container(target) | ExecTarget::Service(target)) = &e.exec.target;
+        r.report(Finding::new(message, Label::new(tool.span.to(target.span), "needs a terminal")).help(help));
+    }
+}
