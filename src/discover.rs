@@ -77,8 +77,18 @@ const ARTIFACT_GLOBS: &[&str] = &[
     ".justfile",
     "*.just",
     "docker-bake*.hcl",
+    "*.sql",
     "!.git/",
 ];
+
+fn is_sql(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".sql")
+}
+
+/// Whether a file is noted in the tree without being read: a manifest, or an SQL file.
+fn is_noted(path: &str) -> bool {
+    MANIFEST_NAMES.contains(&crate::source::file_name(path)) || is_sql(path)
+}
 
 /// Manifests a Dockerfile typically copies by name (`COPY go.mod go.sum ./`): not read, only
 /// noted, so that where they exist tells a Dockerfile's build context.
@@ -128,6 +138,8 @@ pub struct Discovered {
 pub struct Tree {
     pub dirs: BTreeSet<String>,
     pub files: BTreeSet<String>,
+    /// SQL files (`*.sql`), noted by path only: where migrations are.
+    pub sql_files: BTreeSet<String>,
 }
 
 impl Tree {
@@ -596,7 +608,7 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
                 return WalkState::Continue;
             }
             let text = path_text(rel);
-            if MANIFEST_NAMES.contains(&crate::source::file_name(&text))
+            if is_noted(&text)
                 && !ignores.ignored(root, rel, false)
                 && let Ok(mut s) = seen.lock()
             {
@@ -627,7 +639,9 @@ fn assemble(entries: Vec<Entry>, dirs: Vec<String>, manifests: Vec<String>) -> D
         }
     }
     out.tree.dirs = dirs.into_iter().collect();
+    let (sql, manifests): (Vec<String>, Vec<String>) = manifests.into_iter().partition(|p| is_sql(p));
     out.tree.files = manifests.into_iter().collect();
+    out.tree.sql_files = sql.into_iter().collect();
     out.tree.files.extend(out.skipped.iter().map(|s| s.path.clone()));
     out.tree.files.extend(out.files.iter().filter(|f| !f.git_ignored).map(|f| f.path.clone()));
     out.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -689,7 +703,7 @@ pub fn discover_in_memory(files: &[(String, Vec<u8>)], exclude: &[String]) -> st
             continue;
         }
         let rel = Path::new(path);
-        if MANIFEST_NAMES.contains(&crate::source::file_name(path)) && !ignores.ignored(root, rel, false) {
+        if is_noted(path) && !ignores.ignored(root, rel, false) {
             manifests.push(path.to_string());
         }
         let Some((kind, git_ignored)) = wanted(path, || ignores.ignored(root, rel, false)) else { continue };

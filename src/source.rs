@@ -75,6 +75,8 @@ pub enum Kind {
     BakeFile,
     /// A directory discovery could not read (only ever a skipped entry).
     Directory,
+    /// A numbered migration file (`*.sql`): known by its path, never read (its text is empty).
+    Migration,
 }
 
 /// One file that discovery read.

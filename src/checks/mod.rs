@@ -6,6 +6,7 @@ pub mod cron;
 pub mod env;
 pub mod image;
 pub mod meta;
+pub mod migration;
 pub mod script;
 
 use crate::diagnostic::{Diagnostic, Finding, Label, Severity};
@@ -78,6 +79,7 @@ pub static RULES: &[&Rule] = &[
     &cron::exec_tty_in_cron::RULE,
     &cron::not_portable::RULE,
     &script::askpass_without_setsid::RULE,
+    &migration::migration_sequence::RULE,
 ];
 
 /// A rule by code or name (case-insensitive).

@@ -9,6 +9,7 @@ pub mod entry;
 pub mod env;
 pub mod images;
 pub mod interpolation;
+pub mod migrations;
 pub mod shipping;
 pub mod tasks;
 mod variants;
@@ -127,6 +128,10 @@ pub struct Model {
     pub cron_reader_issues: Vec<ParseError>,
     /// The production compose files, with what compose interpolates them with.
     pub compose_files: Vec<interpolation::ComposeFile>,
+    /// Numbered migration folders and what is wrong in them.
+    pub migrations: Vec<migrations::MigrationFolder>,
+    /// The migration files findings point at, as sources with no text.
+    pub migration_files: BTreeMap<String, FileId>,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -357,7 +362,8 @@ impl Model {
                 | Kind::Js
                 | Kind::PackageJson
                 | Kind::Justfile
-                | Kind::Directory => {}
+                | Kind::Directory
+                | Kind::Migration => {}
             }
         }
         for id in crontabs {
@@ -461,6 +467,7 @@ impl Model {
         m.name_root_binaries();
         m.compute_entries();
         m.compute_task_selectors();
+        m.compute_migrations();
         m.shipping = shipping::compute(&m);
         m
     }

@@ -1,0 +1,2 @@
+//! Rules about database migrations.
+pub mod migration_sequence;
