@@ -1,7 +1,7 @@
 //! Rules about schedules: every batch task scheduled, every crontab line valid and real, every
 //! crontab read alike by every cron.
-pub mod exec_container_unknown;
-pub mod exec_tty_in_cron;
+pub mod target_unknown;
+pub mod needs_no_tty;
 pub mod not_portable;
 pub mod schedule_invalid;
 pub mod task_missing;

@@ -6,10 +6,10 @@ use crate::model::containers::Lookup;
 
 pub static RULE: Rule = Rule {
     code: "DPL404",
-    name: "exec-container-unknown",
+    name: "cron-target-unknown",
     severity: Severity::Error,
     summary: "`docker exec` or `compose exec` names a container or service no compose file defines",
-    doc: include_str!("../../../rules/DPL404-exec-container-unknown.md"),
+    doc: include_str!("../../../rules/DPL404-cron-target-unknown.md"),
     check,
 };
 

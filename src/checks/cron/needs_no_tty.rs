@@ -6,10 +6,10 @@ use crate::model::commands::{ExecTarget, Kind, Origin};
 
 pub static RULE: Rule = Rule {
     code: "DPL405",
-    name: "exec-tty-in-cron",
+    name: "cron-needs-no-tty",
     severity: Severity::Error,
     summary: "a crontab line runs `docker exec -it` or `docker-compose exec` without `-T`: cron has no terminal",
-    doc: include_str!("../../../rules/DPL405-exec-tty-in-cron.md"),
+    doc: include_str!("../../../rules/DPL405-cron-needs-no-tty.md"),
     check,
 };
 
