@@ -160,10 +160,30 @@ const SCHEMA: &[(&str, &[&str])] = &[
 
 /// The closest candidate within two edits, for "did you mean".
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    closest(word, candidates, false, |d| d <= 2 || (d <= 4 && word.len() > 8))
+}
+
+/// An env key that may be a misspelling of `key`, for "did you mean": the same in another case,
+/// or (for keys of five or more characters) one edit away in any case (`DBHOST`, `db_host`,
+/// `DB_HOTS` for `DB_HOST`).
+pub fn suggest_key<'a>(key: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let others = candidates.into_iter().filter(|c| *c != key);
+    closest(key, others, true, |d| d == 0 || (d == 1 && key.chars().count() >= 5))
+}
+
+/// The candidate nearest to `word` (fewest edits, then first in order) that `within` accepts.
+fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    fold_case: bool,
+    within: impl Fn(usize) -> bool,
+) -> Option<&'a str> {
+    let fold = |s: &str| if fold_case { s.to_uppercase() } else { s.to_string() };
+    let w = fold(word);
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|(d, _)| *d <= 2 || (*d <= 4 && word.len() > 8))
+        .map(|c| (strsim::levenshtein(&w, &fold(c)), c))
+        .filter(|(d, _)| within(*d))
         .min()
         .map(|(_, c)| c)
 }
@@ -328,6 +348,17 @@ pub fn resolve_selectors(cfg: &mut Config, select: &[String], ignore: &[String])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_env_keys() {
+        let env = ["DBHOST", "DB_PORT", "db_user", "REDIS_URI", "IP"];
+        assert_eq!(suggest_key("DB_HOST", env), Some("DBHOST"));
+        assert_eq!(suggest_key("DB_USER", env), Some("db_user"));
+        assert_eq!(suggest_key("REDIS_URL", env), Some("REDIS_URI"));
+        assert_eq!(suggest_key("DB_PORT", env), None);
+        assert_eq!(suggest_key("ID", env), None);
+        assert_eq!(suggest_key("SMTP_HOST", env), None);
+    }
 
     #[test]
     fn reads_every_section() {

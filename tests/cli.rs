@@ -261,6 +261,33 @@ fn model_json_shows_what_each_image_ships_and_why_a_stage_is_opaque() {
 }
 
 #[test]
+fn model_json_lists_the_programs_each_service_runs() {
+    let django = root().join("fixtures/code/django-fires");
+    let o = deploylint(&["model", django.to_str().unwrap_or(""), "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let web = v["services"].as_array().and_then(|a| a.iter().find(|s| s["name"] == "web")).cloned();
+    let program = web.map(|w| w["programs"][0].clone()).unwrap_or_default();
+    assert_eq!(program["language"], "Python", "{program}");
+    assert_eq!(program["source"], "shop/wsgi.py", "{program}");
+    let keys: Vec<&str> =
+        program["required_env"].as_array().map(|a| a.iter().filter_map(|k| k.as_str()).collect()).unwrap_or_default();
+    assert!(keys.contains(&"SECRET_KEY") && keys.contains(&"PAYMENT_API_KEY"), "{keys:?}");
+    let incident = root().join("fixtures/vrc-shift");
+    let o = deploylint(&["model", incident.to_str().unwrap_or(""), "--format", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let langs: Vec<String> = v["services"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .flat_map(|s| s["programs"].as_array().cloned().unwrap_or_default())
+                .map(|p| p["language"].to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(!langs.is_empty() && langs.iter().all(|l| l == "\"Go\""), "{langs:?}");
+}
+
+#[test]
 fn an_invalid_exclude_glob_is_a_run_error() {
     let fixed = root().join("fixtures/vrc-shift-fixed");
     let o = deploylint(&[fixed.to_str().unwrap_or(""), "--exclude", "a/[b"], None);

@@ -213,7 +213,12 @@ impl Model {
         // Wrappers that run the rest.
         while let Some(w) = argv.get(i) {
             let name = file_name(w);
-            if matches!(name, "exec" | "dumb-init" | "tini" | "--" | "env" | "gosu" | "su-exec") {
+            // `cross-env NODE_ENV=production node …`, `env A=b …`: the assignments before the
+            // program.
+            let assignment = w.split_once('=').is_some_and(|(k, _)| crate::parse::rustsrc::is_key(k));
+            if matches!(name, "exec" | "dumb-init" | "tini" | "--" | "env" | "gosu" | "su-exec" | "cross-env")
+                || assignment
+            {
                 i += 1;
             } else if matches!(name, "poetry" | "pipenv" | "uv" | "pdm") && argv.get(i + 1) == Some(&"run") {
                 i += 2;

@@ -103,7 +103,209 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
         let span = Span::new(file, key_tok.start..key_tok.end);
         out.reads.push(JsRead { key: Spanned::new(key, span), required, why });
     }
+    schema_reads(file, &toks, &blocks, &mut out.reads);
     out
+}
+
+/// Whether the file imports `module` (`import … from "m"`, `require("m")`).
+fn imports_module(toks: &[Token<'_>], module: &str) -> bool {
+    toks.iter().enumerate().any(|(k, x)| {
+        x.string() == Some(module)
+            && k.checked_sub(1)
+                .and_then(|p| toks.get(p))
+                .is_some_and(|p| p.is_ident("from") || p.is("(") || p.is_ident("import"))
+    })
+}
+
+/// The entries of the object literal whose `{` is at `open`: key token and value range.
+fn object_entries(toks: &[Token<'_>], open: usize) -> Vec<(usize, std::ops::Range<usize>)> {
+    let close = closing(toks, open);
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut from = open + 1;
+    for k in open + 1..=close {
+        let Some(x) = toks.get(k) else { break };
+        let end = k == close;
+        match x.tok {
+            Tok::Punct("(" | "[" | "{" | "${") if !end => depth += 1,
+            Tok::Punct(")" | "]" | "}" | "}$") if !end => depth = depth.saturating_sub(1),
+            Tok::Punct(",") if depth == 0 => {}
+            _ if end => {}
+            _ => continue,
+        }
+        if (depth == 0 && x.is(",")) || end {
+            if toks.get(from + 1).is_some_and(|c| c.is(":")) {
+                out.push((from, from + 2..k));
+            }
+            from = k + 1;
+        }
+    }
+    out
+}
+
+/// `process.env` at `k`.
+fn is_process_env(toks: &[Token<'_>], k: usize) -> bool {
+    toks.get(k).is_some_and(|x| x.is_ident("process"))
+        && toks.get(k + 1).is_some_and(|x| x.is("."))
+        && toks.get(k + 2).is_some_and(|x| x.is_ident("env"))
+}
+
+/// The keys of the schema libraries: envalid `cleanEnv(process.env, { K: str() })` (required
+/// without `default` or `devDefault`), zod `z.object({ K: z.string() })` parsed from
+/// `process.env` (required without `.optional()`, `.default()`, `.nullish()`, `.catch()`),
+/// env-var `env.get("K").required()`. Only a schema applied on load (outside a function or
+/// block) makes a key required.
+fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec<JsRead>) {
+    let t = |k: usize| toks.get(k);
+    let top = |k: usize| !blocks.get(k).copied().unwrap_or(true);
+    let key_of = |k: usize| -> Option<Spanned<String>> {
+        let x = t(k)?;
+        let key = x.ident().or_else(|| x.string())?;
+        is_key(key).then(|| Spanned::new(key.to_string(), Span::new(file, x.start..x.end)))
+    };
+    let mut push = |key: Spanned<String>, required: bool, why: &'static str| {
+        let why = if required { why } else { "declared with a default or as optional" };
+        out.push(JsRead { key, required, why });
+    };
+    if imports_module(toks, "envalid") {
+        for k in 0..toks.len() {
+            if !t(k).is_some_and(|x| x.is_ident("cleanEnv")) || !t(k + 1).is_some_and(|x| x.is("(")) {
+                continue;
+            }
+            if !is_process_env(toks, k + 2)
+                || !t(k + 5).is_some_and(|x| x.is(","))
+                || !t(k + 6).is_some_and(|x| x.is("{"))
+            {
+                continue;
+            }
+            for (key, value) in object_entries(toks, k + 6) {
+                let Some(key) = key_of(key) else { continue };
+                // `str()`, `envalid.str({ default: … })`.
+                let mut v = value.start;
+                if t(v + 1).is_some_and(|x| x.is(".")) {
+                    v += 2;
+                }
+                let known = ["str", "bool", "num", "email", "host", "port", "url", "json"];
+                if !t(v).and_then(Token::ident).is_some_and(|f| known.contains(&f))
+                    || !t(v + 1).is_some_and(|x| x.is("("))
+                {
+                    continue;
+                }
+                let args = v + 1..closing(toks, v + 1);
+                let defaulted = args.clone().any(|j| {
+                    t(j).is_some_and(|x| x.is_ident("default") || x.is_ident("devDefault"))
+                        && t(j + 1).is_some_and(|x| x.is(":"))
+                });
+                push(
+                    key,
+                    top(k) && !defaulted,
+                    "declared in an envalid `cleanEnv` schema without a default: the module exits on load without it",
+                );
+            }
+        }
+    }
+    if imports_module(toks, "zod") {
+        // `const Schema = z.object({…})`: the name and the object's `{`.
+        let mut schemas: Vec<(&str, usize)> = Vec::new();
+        let object_at = |k: usize| {
+            t(k).is_some_and(|x| x.is_ident("z"))
+                && t(k + 1).is_some_and(|x| x.is("."))
+                && t(k + 2).is_some_and(|x| x.is_ident("object"))
+                && t(k + 3).is_some_and(|x| x.is("("))
+                && t(k + 4).is_some_and(|x| x.is("{"))
+        };
+        for k in 2..toks.len() {
+            if object_at(k) && t(k - 1).is_some_and(|x| x.is("=")) {
+                if let Some(name) = t(k - 2).and_then(Token::ident) {
+                    // `.partial()` after the object makes every key optional: not a schema of required keys.
+                    let after = closing(toks, k + 3);
+                    if !(t(after + 1).is_some_and(|x| x.is(".")) && t(after + 2).is_some_and(|x| x.is_ident("partial")))
+                    {
+                        schemas.push((name, k + 4));
+                    }
+                }
+            }
+        }
+        for k in 0..toks.len() {
+            // `X.parse(process.env)`.
+            if !t(k).is_some_and(|x| x.is_ident("parse"))
+                || !k.checked_sub(1).and_then(&t).is_some_and(|x| x.is("."))
+                || !t(k + 1).is_some_and(|x| x.is("("))
+                || !is_process_env(toks, k + 2)
+                || !t(k + 5).is_some_and(|x| x.is(")"))
+            {
+                continue;
+            }
+            let Some(before) = k.checked_sub(2) else { continue };
+            let object = match t(before) {
+                Some(x) if x.is(")") => {
+                    // `z.object({…}).parse(process.env)`.
+                    (0..before).rev().find(|&o| object_at(o) && closing(toks, o + 3) == before).map(|o| o + 4)
+                }
+                Some(x) => x.ident().and_then(|n| schemas.iter().find(|(s, _)| *s == n).map(|(_, o)| *o)),
+                None => None,
+            };
+            let Some(open) = object else { continue };
+            for (key, value) in object_entries(toks, open) {
+                let Some(key) = key_of(key) else { continue };
+                if !t(value.start).is_some_and(|x| x.is_ident("z")) {
+                    continue;
+                }
+                let optional = value.clone().any(|j| {
+                    t(j).and_then(Token::ident)
+                        .is_some_and(|w| matches!(w, "optional" | "default" | "nullish" | "catch"))
+                });
+                push(
+                    key,
+                    top(k) && !optional,
+                    "declared in a zod schema parsed from `process.env`: the module throws on load without it",
+                );
+            }
+        }
+    }
+    if imports_module(toks, "env-var") {
+        // `const env = require("env-var")`, `import env from "env-var"`, `import * as env from …`.
+        let names: Vec<&str> = (0..toks.len())
+            .filter(|&k| t(k).and_then(Token::string) == Some("env-var"))
+            .filter_map(|k| {
+                let back =
+                    if t(k.wrapping_sub(1)).is_some_and(|x| x.is("(")) { k.checked_sub(4)? } else { k.checked_sub(2)? };
+                t(back).and_then(Token::ident)
+            })
+            .collect();
+        for k in 0..toks.len() {
+            let Some(x) = t(k).and_then(Token::ident) else { continue };
+            if !names.contains(&x)
+                || !t(k + 1).is_some_and(|y| y.is("."))
+                || !t(k + 2).is_some_and(|y| y.is_ident("get"))
+            {
+                continue;
+            }
+            if !t(k + 3).is_some_and(|y| y.is("(")) || !t(k + 5).is_some_and(|y| y.is(")")) {
+                continue;
+            }
+            let Some(key) = t(k + 4).and_then(Token::string).filter(|s| is_key(s)) else { continue };
+            let Some(kt) = t(k + 4) else { continue };
+            // The chain after `get("K")`: `.required()`, `.default(…)`.
+            let mut j = k + 6;
+            let (mut required, mut defaulted) = (false, false);
+            while t(j).is_some_and(|y| y.is(".")) && t(j + 2).is_some_and(|y| y.is("(")) {
+                let close = closing(toks, j + 2);
+                match t(j + 1).and_then(Token::ident) {
+                    Some("required") => required = close == j + 3 || t(j + 3).is_some_and(|y| y.is_ident("true")),
+                    Some("default") => defaulted = true,
+                    _ => {}
+                }
+                j = close + 1;
+            }
+            let span = Span::new(file, kt.start..kt.end);
+            push(
+                Spanned::new(key.to_string(), span),
+                top(k) && required && !defaulted,
+                "read with env-var's `.required()`: the module throws on load without it",
+            );
+        }
+    }
 }
 
 /// Why a read at `k` (`process`) … `after` cannot do without the key, if it cannot.
@@ -153,6 +355,72 @@ fn usage(toks: &[Token<'_>], k: usize, after: usize) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schema_libraries() {
+        let envalid = r#"import { cleanEnv, str, port, url } from "envalid";
+export const env = cleanEnv(process.env, {
+  DATABASE_URL: url(),
+  PORT: port({ default: 3000 }),
+  SESSION_SECRET: str({ desc: "signs cookies" }),
+  MAIL_FROM: str({ devDefault: "dev@example.org" }),
+  "QUEUE_NAME": str(),
+});
+function later() {
+  return cleanEnv(process.env, { LATER_KEY: str() });
+}
+"#;
+        assert_eq!(
+            reads(envalid),
+            [
+                ("DATABASE_URL".to_string(), true),
+                ("PORT".to_string(), false),
+                ("SESSION_SECRET".to_string(), true),
+                ("MAIL_FROM".to_string(), false),
+                ("QUEUE_NAME".to_string(), true),
+                ("LATER_KEY".to_string(), false),
+            ]
+        );
+        let zod = r#"import { z } from "zod";
+const EnvSchema = z.object({
+  API_URL: z.string().url(),
+  LOG_LEVEL: z.enum(["debug", "info"]).default("info"),
+  SENTRY_DSN: z.string().optional(),
+  WORKERS: z.coerce.number(),
+});
+export const env = EnvSchema.parse(process.env);
+const loose = z.object({ LOOSE_KEY: z.string() }).partial();
+const other = z.object({ INLINE_KEY: z.string() }).parse(process.env);
+const safe = z.object({ SAFE_KEY: z.string() }).safeParse(process.env);
+"#;
+        assert_eq!(
+            reads(zod),
+            [
+                ("API_URL".to_string(), true),
+                ("LOG_LEVEL".to_string(), false),
+                ("SENTRY_DSN".to_string(), false),
+                ("WORKERS".to_string(), true),
+                ("INLINE_KEY".to_string(), true),
+            ]
+        );
+        let envvar = r#"const env = require("env-var");
+const token = env.get("BOT_TOKEN").required().asString();
+const port = env.get("BOT_PORT").default("8080").required().asPortNumber();
+const debug = env.get("BOT_DEBUG").asBool();
+const maybe = env.get("BOT_CHANNEL").required(false).asString();
+"#;
+        assert_eq!(
+            reads(envvar),
+            [
+                ("BOT_TOKEN".to_string(), true),
+                ("BOT_PORT".to_string(), false),
+                ("BOT_DEBUG".to_string(), false),
+                ("BOT_CHANNEL".to_string(), false),
+            ]
+        );
+        // A schema library never imported: no schema.
+        assert!(reads("const e = cleanEnv(process.env, { X_KEY: str() });\n").is_empty());
+    }
 
     fn reads(text: &str) -> Vec<(String, bool)> {
         parse(FileId(0), text).reads.into_iter().map(|r| (r.key.value, r.required)).collect()

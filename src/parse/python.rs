@@ -30,6 +30,23 @@ pub struct PyRead {
 pub struct PyFile {
     pub imports: Vec<Import>,
     pub reads: Vec<PyRead>,
+    /// pydantic-settings `BaseSettings` subclasses declared at the top level.
+    pub settings: Vec<SettingsClass>,
+    /// The names called with no arguments (or only `_`-prefixed ones) by a top-level statement
+    /// (`settings = Settings()`): the classes instantiated on import.
+    pub instantiated: Vec<String>,
+}
+
+/// A pydantic-settings class: the keys its fields read (`env_prefix` + the field name,
+/// upper-cased), required for a field without a default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsClass {
+    pub name: String,
+    pub reads: Vec<PyRead>,
+    /// Its `env_prefix` (inherited when it sets none).
+    prefix: String,
+    /// It reads a dotenv file too (`env_file`): its values may come from there.
+    env_file: bool,
 }
 
 /// The indentation of the statement each token belongs to (the column of the statement's first
@@ -186,7 +203,243 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
         }
         k += 1;
     }
+    settings(file, text, &toks, &indents, &mut out);
     out
+}
+
+/// The statements of the token range `r`: (first token, end, indentation), a new one at each
+/// line that starts outside brackets (a line continued with a backslash excepted).
+fn statements(
+    text: &str,
+    toks: &[Token<'_>],
+    indents: &[usize],
+    r: std::ops::Range<usize>,
+) -> Vec<(usize, usize, usize)> {
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    let mut depth = 0usize;
+    for k in r.clone() {
+        let Some(x) = toks.get(k) else { break };
+        let new_line = k == r.start
+            || toks.get(k - 1).is_some_and(|p| {
+                let gap = text.get(p.end..x.start).unwrap_or("");
+                gap.contains('\n') && !gap.trim_start_matches([' ', '\t']).starts_with("\\")
+            });
+        if depth == 0 && new_line {
+            if let Some(last) = out.last_mut() {
+                last.1 = k;
+            }
+            out.push((k, r.end, indents.get(k).copied().unwrap_or(0)));
+        }
+        match x.tok {
+            Tok::Punct("(" | "[" | "{") => depth += 1,
+            Tok::Punct(")" | "]" | "}") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Types a settings field is read from one env key as: scalars, collections of them, and
+/// pydantic's string types. A field of another type (a nested model) is not guessed.
+const SCALAR_TYPES: &[&str] = &[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "bytes",
+    "list",
+    "dict",
+    "set",
+    "tuple",
+    "List",
+    "Dict",
+    "Set",
+    "Tuple",
+    "Literal",
+    "Annotated",
+    "SecretStr",
+    "SecretBytes",
+    "AnyUrl",
+    "AnyHttpUrl",
+    "HttpUrl",
+    "PostgresDsn",
+    "RedisDsn",
+    "MongoDsn",
+    "AmqpDsn",
+    "KafkaDsn",
+    "MySQLDsn",
+    "EmailStr",
+    "Path",
+    "FilePath",
+    "DirectoryPath",
+    "Decimal",
+    "UUID",
+    "datetime",
+    "date",
+    "time",
+    "timedelta",
+    "Json",
+    "Optional",
+    "None",
+    "typing",
+    "pydantic",
+    "pathlib",
+    "decimal",
+    "uuid",
+];
+
+/// pydantic-settings classes (`class Settings(BaseSettings):`, and subclasses of one declared
+/// earlier in the file) and the top-level instantiations.
+fn settings(file: FileId, text: &str, toks: &[Token<'_>], indents: &[usize], out: &mut PyFile) {
+    let top = statements(text, toks, indents, 0..toks.len());
+    let t = |k: usize| toks.get(k);
+    // A statement at the top level and those nested under it (deeper indentation).
+    let mut i = 0;
+    while let Some(&(start, _, indent)) = top.get(i) {
+        i += 1;
+        if indent != 0 {
+            continue;
+        }
+        // `settings = Settings()` / `Settings()`: the call and its arguments.
+        let call = if t(start + 1).is_some_and(|y| y.is("=")) { start + 2 } else { start };
+        if let (Some(name), true) = (t(call).and_then(Token::ident), t(call + 1).is_some_and(|y| y.is("("))) {
+            let close = closing(toks, call + 1);
+            // Arguments (`_env_prefix=`, `_env_file=`, field values) change what is read.
+            if close == call + 2 {
+                out.instantiated.push(name.to_string());
+            }
+        }
+        if !t(start).is_some_and(|y| y.is_ident("class")) {
+            continue;
+        }
+        let Some(name) = t(start + 1).and_then(Token::ident) else { continue };
+        // Bases.
+        let mut inherited: Option<Vec<PyRead>> = None;
+        let mut prefix: Option<String> = None;
+        let mut env_file = false;
+        if t(start + 2).is_some_and(|y| y.is("(")) {
+            let close = closing(toks, start + 2);
+            for j in start + 3..close {
+                let Some(b) = t(j).and_then(Token::ident) else { continue };
+                if b == "BaseSettings" {
+                    inherited.get_or_insert_with(Vec::new);
+                } else if let Some(parent) = out.settings.iter().find(|c| c.name == b) {
+                    inherited = Some(parent.reads.clone());
+                    prefix = Some(parent.prefix.clone());
+                    env_file = parent.env_file;
+                }
+            }
+        }
+        let Some(mut reads) = inherited else { continue };
+        // The class body: the statements after it that are indented.
+        let body_from = i;
+        while top.get(i).is_some_and(|s| s.2 > 0) {
+            i += 1;
+        }
+        let body = top.get(body_from..i).unwrap_or(&[]);
+        let body_indent = body.first().map_or(0, |s| s.2);
+        let (from, to) = (body.first().map_or(0, |s| s.0), body.last().map_or(0, |s| s.1));
+        // `env_prefix="X"` (SettingsConfigDict or `class Config`), `{"env_prefix": "X"}`.
+        for j in from..to {
+            let Some(x) = t(j) else { break };
+            let named = |w: &str| x.is_ident(w) || x.string() == Some(w);
+            if named("env_file") {
+                env_file = true;
+            }
+            if named("env_prefix") && t(j + 1).is_some_and(|y| y.is("=") || y.is(":")) {
+                prefix = Some(t(j + 2).and_then(Token::string).unwrap_or("\u{0}").to_string());
+            }
+        }
+        let prefix = prefix.unwrap_or_default();
+        if prefix.contains('\u{0}') {
+            continue;
+        }
+        for &(s, e, ind) in body {
+            if ind != body_indent {
+                continue;
+            }
+            let (Some(field), true) = (t(s).and_then(Token::ident), t(s + 1).is_some_and(|y| y.is(":"))) else {
+                continue;
+            };
+            if field.starts_with('_') || field == "model_config" {
+                continue;
+            }
+            let eq = (s + 2..e).find(|&j| t(j).is_some_and(|y| y.is("=")) && depth_zero(toks, s + 2, j));
+            let annotation = s + 2..eq.unwrap_or(e);
+            let idents: Vec<&str> = annotation.clone().filter_map(|j| t(j).and_then(Token::ident)).collect();
+            if idents.is_empty() || !idents.iter().all(|w| SCALAR_TYPES.contains(w)) || idents.contains(&"ClassVar") {
+                continue;
+            }
+            let may_be_none = idents.iter().any(|w| *w == "Optional" || *w == "None");
+            let required = match eq {
+                None => true,
+                Some(q) => match field_call(toks, q + 1, e) {
+                    FieldDefault::Aliased => continue,
+                    FieldDefault::Required => true,
+                    FieldDefault::Default => false,
+                },
+            };
+            let key = format!("{prefix}{field}").to_uppercase();
+            if !is_key(&key) {
+                continue;
+            }
+            let Some(ft) = t(s) else { continue };
+            let required = required && !may_be_none && !env_file;
+            let why = if required {
+                "a pydantic-settings field with no default: instantiating the settings on import raises `ValidationError` without it"
+            } else {
+                "a pydantic-settings field with a default"
+            };
+            reads.retain(|r| r.key.value != key);
+            reads.push(PyRead { key: Spanned::new(key, Span::new(file, ft.start..ft.end)), required, why });
+        }
+        out.settings.push(SettingsClass { name: name.to_string(), reads, prefix, env_file });
+    }
+}
+
+/// Whether token `j` is outside brackets opened from `from`.
+fn depth_zero(toks: &[Token<'_>], from: usize, j: usize) -> bool {
+    let mut depth = 0isize;
+    for k in from..j {
+        match toks.get(k).map(|t| &t.tok) {
+            Some(Tok::Punct("(" | "[" | "{")) => depth += 1,
+            Some(Tok::Punct(")" | "]" | "}")) => depth -= 1,
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+enum FieldDefault {
+    Required,
+    Default,
+    /// `Field(alias=…)`: another key, not guessed.
+    Aliased,
+}
+
+/// What a field's value `= …` (tokens `from..end`) says: `Field(...)` or `Field()` without a
+/// default is required, `Field(alias=…)` reads another key, anything else is a default.
+fn field_call(toks: &[Token<'_>], from: usize, end: usize) -> FieldDefault {
+    let t = |k: usize| toks.get(k);
+    if !t(from).is_some_and(|x| x.is_ident("Field")) || !t(from + 1).is_some_and(|x| x.is("(")) {
+        return FieldDefault::Default;
+    }
+    let open = from + 1;
+    if ["alias", "validation_alias"].iter().any(|k| has_kwarg(toks, open, k)) {
+        return FieldDefault::Aliased;
+    }
+    if has_kwarg(toks, open, "default") || has_kwarg(toks, open, "default_factory") {
+        return FieldDefault::Default;
+    }
+    let close = closing(toks, open).min(end);
+    let first = t(open + 1);
+    let positional =
+        first.is_some_and(|x| !(x.is(")") || (x.ident().is_some() && t(open + 2).is_some_and(|y| y.is("=")))));
+    if close == open + 1 || !positional || first.is_some_and(|x| x.is("...")) {
+        FieldDefault::Required
+    } else {
+        FieldDefault::Default
+    }
 }
 
 /// A dotted name from `k`: the name and the index after it.
@@ -274,6 +527,72 @@ fn env_read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pydantic_settings_fields() {
+        let src = r#"from typing import Optional
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from .models import Database
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="shop_")
+
+    database_url: str
+    api_token: SecretStr = Field(...)
+    webhook_secret: str = Field(description="signs webhooks")
+    debug: bool = False
+    workers: int = Field(4, ge=1)
+    sentry_dsn: Optional[str] = None
+    region: str | None
+    db: Database
+    legacy: str = Field(alias="OLD_NAME")
+    # commented: str
+
+    def url(self) -> str:
+        x: str = "inside a method"
+        return x
+
+class Worker(Settings):
+    queue_url: str
+
+class Local(BaseSettings):
+    home_dir: str
+
+    class Config:
+        env_file = ".env"
+
+settings = Settings()
+worker = Worker(_env_prefix="W_")
+local = Local(home_dir="/tmp")
+"#;
+        let f = parse(FileId(0), src);
+        let classes: Vec<(String, Vec<(String, bool)>)> = f
+            .settings
+            .iter()
+            .map(|c| (c.name.clone(), c.reads.iter().map(|r| (r.key.value.clone(), r.required)).collect()))
+            .collect();
+        let shop = vec![
+            ("SHOP_DATABASE_URL".to_string(), true),
+            ("SHOP_API_TOKEN".to_string(), true),
+            ("SHOP_WEBHOOK_SECRET".to_string(), true),
+            ("SHOP_DEBUG".to_string(), false),
+            ("SHOP_WORKERS".to_string(), false),
+            ("SHOP_SENTRY_DSN".to_string(), false),
+            ("SHOP_REGION".to_string(), false),
+        ];
+        let mut worker = shop.clone();
+        worker.push(("SHOP_QUEUE_URL".to_string(), true));
+        assert_eq!(
+            classes,
+            [
+                ("Settings".to_string(), shop),
+                ("Worker".to_string(), worker),
+                ("Local".to_string(), vec![("HOME_DIR".to_string(), false)]),
+            ]
+        );
+        assert_eq!(f.instantiated, ["Settings"]);
+    }
 
     fn reads(text: &str) -> Vec<(String, bool)> {
         parse(FileId(0), text).reads.into_iter().map(|r| (r.key.value, r.required)).collect()

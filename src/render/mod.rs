@@ -102,6 +102,21 @@ pub fn model_json(model: &crate::model::Model) -> String {
                     "read": e.source.and_then(|i| model.env_sources.get(i)).map(|src| src.path.clone()),
                 })).collect::<Vec<_>>(),
                 "runs": model.binaries_of(s).iter().map(|(b, _)| b.name.clone()).collect::<Vec<_>>(),
+                // The programs its containers run (binaries and Python/Node entries), with the
+                // keys each requires (names only).
+                "programs": model.programs_of(s).iter().map(|(p, _)| {
+                    let env = model.code.required_env(p);
+                    let mut keys: Vec<&str> = env.reads.iter().map(|r| r.key.value.as_str()).collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    json!({
+                        "name": p.name,
+                        "language": p.lang.name(),
+                        "source": p.dir,
+                        "required_env": keys,
+                        "code_followed": env.computed,
+                    })
+                }).collect::<Vec<_>>(),
             })
         })
         .collect();

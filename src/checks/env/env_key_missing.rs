@@ -2,6 +2,7 @@ use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::code::Program;
 use crate::model::{Model, Service};
+use crate::parse::envfile::key_is_shown;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,8 @@ struct Missing<'a> {
     why: &'static str,
     binaries: BTreeSet<&'a str>,
     services: Vec<&'a Service>,
+    /// A key of the env one edit away ("did you mean"), and where it is set.
+    near: Option<(&'a str, Span)>,
 }
 
 fn check(model: &Model, r: &mut Reporter) {
@@ -59,7 +62,11 @@ fn check(model: &Model, r: &mut Reporter) {
                     why: read.why,
                     binaries: BTreeSet::new(),
                     services: Vec::new(),
+                    near: None,
                 });
+                if m.near.is_none() {
+                    m.near = near_key(model, &env.definitions, key);
+                }
                 if read.key.span < m.read {
                     m.read = read.key.span;
                     m.why = read.why;
@@ -89,8 +96,18 @@ fn check(model: &Model, r: &mut Reporter) {
                 )
             }
         };
-        let mut f = Finding::new(message, Label::new(m.read, format!("`{key}` {}", m.why)))
-            .help(format!("add `{key}=` to the env file (and its template), or to `environment:`; if the code copes without it, list it in `[env] optional`"));
+        let help = match m.near {
+            Some((near, _)) => format!(
+                "the env sets `{near}`, one edit away: did you mean `{key}`? rename it in the env file (and its template); else add `{key}=`, or list it in `[env] optional` if the code copes without it"
+            ),
+            None => format!(
+                "add `{key}=` to the env file (and its template), or to `environment:`; if the code copes without it, list it in `[env] optional`"
+            ),
+        };
+        let mut f = Finding::new(message, Label::new(m.read, format!("`{key}` {}", m.why))).help(help);
+        if let Some((near, span)) = m.near {
+            f = f.related(Label::new(span, format!("`{near}` is set here, not `{key}`")));
+        }
         for s in &m.services {
             f = f.related(match s.env_refs.first() {
                 Some(e) => Label::new(
@@ -102,6 +119,24 @@ fn check(model: &Model, r: &mut Reporter) {
         }
         r.report(f);
     }
+}
+
+/// A key the service's env sets (in `environment:` or an env file) one edit away from `key`,
+/// with the place it is set.
+fn near_key<'a>(model: &'a Model, definitions: &[&'a Service], key: &str) -> Option<(&'a str, Span)> {
+    let mut set: Vec<(&'a str, Span)> = Vec::new();
+    for d in definitions {
+        set.extend(d.def.environment.iter().map(|e| (e.key.value.as_str(), e.key.span)));
+        for r in &d.env_refs {
+            if let Some(src) = model.env_source(r) {
+                // Only a name that may be printed (never a bare word or a pasted token).
+                let shown = src.parsed.entries.iter().filter(|e| e.is_assigned() && key_is_shown(&e.key.value));
+                set.extend(shown.map(|e| (e.key.value.as_str(), e.key.span)));
+            }
+        }
+    }
+    let near = crate::config::suggest_key(key, set.iter().map(|(k, _)| *k))?;
+    set.into_iter().find(|(k, _)| *k == near)
 }
 
 /// The env files of a service as the messages name them.

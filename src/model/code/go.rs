@@ -2,7 +2,10 @@
 //! reach through imports, the env keys those read and the batch tasks they define.
 
 use super::{EnvRead, Lang, Program, RequiredEnv};
-use crate::parse::golang::{self, Body, StringFlag, TypeRef, Use};
+use crate::parse::golang::{
+    self, Body, FieldType, ReadKind, StringFlag, StructDecl, StructLoad, TagLib, TypeRef, Use, WrapKind,
+};
+use crate::source::Spanned;
 use crate::source::{FileId, Kind, Sources, Span, file_name, parent_dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +36,8 @@ pub struct Package {
     pub string_flags: Vec<StringFlag>,
     /// Every file is generated code (`// Code generated … DO NOT EDIT.`).
     pub generated: bool,
+    /// The struct types declared, by name.
+    pub structs: BTreeMap<String, StructDecl>,
     /// Name → (receiver type or "", index into `funcs`).
     by_name: BTreeMap<String, Vec<(String, usize)>>,
 }
@@ -84,6 +89,59 @@ pub fn ignore_names(pattern: &str, dir: &str, module_dir: Option<&str>) -> bool 
     glob_match(pattern, dir)
         || module_dir
             .is_some_and(|md| dir.strip_prefix(md).is_some_and(|rel| glob_match(pattern, rel.trim_start_matches('/'))))
+}
+
+/// The key envconfig reads for a field: its `envconfig` tag, else its name (split into words
+/// with `split_words:"true"`), after `PREFIX_`, upper-cased.
+fn envconfig_key(f: &golang::Field, prefix: &str) -> String {
+    let name = f.name.as_ref().map_or("", |n| n.value.as_str());
+    let mut key = if f.tag("split_words").is_some_and(|v| v.value == "true") {
+        split_words(name).join("_")
+    } else {
+        name.to_string()
+    };
+    if let Some(tag) = f.tag("envconfig").filter(|v| !v.value.is_empty()) {
+        key = tag.value.clone();
+    }
+    if !prefix.is_empty() {
+        key = format!("{prefix}_{key}");
+    }
+    key.to_uppercase()
+}
+
+/// envconfig's `split_words`: runs of lower-case, an upper-case run with the lower-case after
+/// it, or an upper-case run; an acronym before a word is its own word (`APIKey` → `API`, `Key`).
+fn split_words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let word = |r: std::ops::Range<usize>| -> String { chars.get(r).map(|w| w.iter().collect()).unwrap_or_default() };
+    let mut words: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        let upper = |c: &char| c.is_uppercase();
+        if chars.get(i).is_some_and(|c| !upper(c)) {
+            while chars.get(i).is_some_and(|c| !upper(c)) {
+                i += 1;
+            }
+            words.push(word(start..i));
+            continue;
+        }
+        while chars.get(i).is_some_and(upper) {
+            i += 1;
+        }
+        let ups = i;
+        while chars.get(i).is_some_and(|c| !upper(c)) {
+            i += 1;
+        }
+        if i > ups && ups - start >= 2 {
+            // `APIKey`: `API` and `Key`.
+            words.push(word(start..ups - 1));
+            words.push(word(ups - 1..i));
+        } else {
+            words.push(word(start..i));
+        }
+    }
+    words
 }
 
 /// Simple glob match: `*` matches within one path component, `**` across components.
@@ -210,6 +268,9 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         pkg.funcs.extend(funcs);
         pkg.package_level.push(package_level);
         pkg.string_flags.extend(facts.string_flags);
+        for d in facts.structs {
+            pkg.structs.entry(d.name.clone()).or_insert(d);
+        }
     }
     for pkg in m.packages.values_mut() {
         for (i, f) in pkg.funcs.iter().enumerate() {
@@ -263,18 +324,25 @@ impl GoModel {
     /// (a file whose brackets do not balance, no `func main`), only the main package's own
     /// reads are known.
     pub fn required_env(&self, dir: &str) -> RequiredEnv {
+        let (reads, computed) = self.env_reads(dir);
+        RequiredEnv { reads: reads.into_iter().filter(|r| r.required).collect(), computed }
+    }
+
+    /// Every key the binary built from `dir` reads (required or not), through the code it
+    /// reaches (see [`GoModel::required_env`]), and whether that code was followed.
+    pub fn env_reads(&self, dir: &str) -> (Vec<EnvRead>, bool) {
         let linked = self.reachable(dir);
         let Some(main) = self.packages.get(dir) else {
-            return RequiredEnv { reads: Vec::new(), computed: false };
+            return (Vec::new(), false);
         };
         let main_funcs = main.funcs_named("", "main");
         let computed = !main_funcs.is_empty() && linked.iter().all(|p| p.complete);
-        let mut bodies: Vec<&Body> = Vec::new();
+        let mut bodies: Vec<(&str, &Body)> = Vec::new();
         if computed {
             let mut seen: BTreeSet<(&str, usize)> = BTreeSet::new();
             let mut stack: Vec<(&str, usize)> = main_funcs.iter().map(|&i| (dir, i)).collect();
             for p in &linked {
-                bodies.extend(p.package_level.iter());
+                bodies.extend(p.package_level.iter().map(|b| (p.dir.as_str(), b)));
                 stack.extend(p.funcs_named("", "init").into_iter().map(|i| (p.dir.as_str(), i)));
                 for b in &p.package_level {
                     for u in &b.uses {
@@ -287,24 +355,173 @@ impl GoModel {
                     continue;
                 }
                 let Some(f) = self.packages.get(d).and_then(|p| p.funcs.get(i)) else { continue };
-                bodies.push(&f.body);
+                bodies.push((d, &f.body));
                 for u in &f.body.uses {
                     stack.extend(self.targets(d, u));
                 }
             }
         } else {
-            bodies.extend(main.package_level.iter());
-            bodies.extend(main.funcs.iter().map(|f| &f.body));
+            bodies.extend(main.package_level.iter().map(|b| (dir, b)));
+            bodies.extend(main.funcs.iter().map(|f| (dir, &f.body)));
         }
-        let mut reads: Vec<EnvRead> = bodies
-            .into_iter()
-            .flat_map(|b| b.env_reads.iter())
-            .filter(|r| !r.optional)
-            .map(|r| EnvRead::new(r.key.clone(), true, "read here with no fallback"))
-            .collect();
+        let mut reads: Vec<EnvRead> = Vec::new();
+        for (d, b) in bodies {
+            for r in &b.env_reads {
+                let (required, why) = match &r.kind {
+                    ReadKind::Direct => (!r.optional, "read here with no fallback"),
+                    ReadKind::Library(why) => (!r.optional, *why),
+                    ReadKind::Via { target, arg } => {
+                        // The most lenient of the functions the call may be (one per platform).
+                        let kind = self
+                            .targets(d, target)
+                            .into_iter()
+                            .filter_map(|(pd, i)| self.packages.get(pd)?.funcs.get(i)?.wrapper)
+                            .filter(|w| w.param == *arg)
+                            .map(|w| w.kind)
+                            .max();
+                        match kind {
+                            None => continue,
+                            Some(WrapKind::Required) => {
+                                (!r.conditional, "read here through a wrapper of `os.Getenv` that fails without it")
+                            }
+                            Some(WrapKind::PassThrough) => {
+                                (!r.optional, "read here through a wrapper of `os.Getenv`, with no fallback")
+                            }
+                            Some(WrapKind::Optional) => (false, "read here through a wrapper with a default"),
+                        }
+                    }
+                };
+                reads.push(EnvRead::new(r.key.clone(), required, why));
+            }
+            for load in &b.struct_loads {
+                self.struct_reads(d, load, &mut reads);
+            }
+        }
         reads.sort_by_key(|r| r.key.span);
-        reads.dedup_by(|a, b| a.key.span == b.key.span);
-        RequiredEnv { reads, computed }
+        // One read per place; a required one wins.
+        reads.dedup_by(|a, b| {
+            let same = a.key.span == b.key.span && a.key.value == b.key.value;
+            if same && a.required {
+                b.required = true;
+                b.why = a.why;
+            }
+            same
+        });
+        (reads, computed)
+    }
+
+    /// The struct a type names in package `dir`, with its package directory.
+    fn struct_of<'a>(&'a self, dir: &'a str, ty: &'a TypeRef) -> Option<(&'a str, &'a StructDecl)> {
+        let (d, name) = self.resolve_type(dir, ty, 0)?;
+        let (d, p) = self.packages.get_key_value(d)?;
+        Some((d.as_str(), p.structs.get(name)?))
+    }
+
+    /// The keys a struct filled by a tag library reads.
+    fn struct_reads(&self, dir: &str, load: &StructLoad, out: &mut Vec<EnvRead>) {
+        let Some(prefix) = &load.prefix else { return };
+        if let Some((d, s)) = self.struct_of(dir, &load.ty) {
+            self.walk_struct(d, s, prefix, load, 0, out);
+        }
+    }
+
+    fn walk_struct(
+        &self,
+        dir: &str,
+        s: &StructDecl,
+        prefix: &str,
+        load: &StructLoad,
+        depth: usize,
+        out: &mut Vec<EnvRead>,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        for f in &s.fields {
+            let nested = match &f.ty {
+                FieldType::Named(ty) => self.struct_of(dir, ty),
+                FieldType::Pointer(ty) if load.lib == TagLib::Envconfig => self.struct_of(dir, ty),
+                _ => None,
+            };
+            match load.lib {
+                TagLib::Envconfig => {
+                    if f.tag("ignored").is_some_and(|v| v.value == "true") {
+                        continue;
+                    }
+                    let explicit = f.tag("envconfig").filter(|v| !v.value.is_empty());
+                    if let Some((d, inner)) = nested {
+                        let inner_prefix = match &f.name {
+                            None => prefix.to_string(),
+                            Some(_) => envconfig_key(f, prefix),
+                        };
+                        self.walk_struct(d, inner, &inner_prefix, load, depth + 1, out);
+                        continue;
+                    }
+                    let Some(name) = &f.name else { continue };
+                    if matches!(f.ty, FieldType::Unknown | FieldType::Pointer(_)) && explicit.is_none() {
+                        continue;
+                    }
+                    let key = envconfig_key(f, prefix);
+                    if !crate::parse::rustsrc::is_key(&key) {
+                        continue;
+                    }
+                    // With a prefix, envconfig also accepts the tag's key alone: either satisfies it.
+                    let alternatives = !prefix.is_empty() && explicit.is_some();
+                    let required = f.tag("required").is_some_and(|v| v.value == "true")
+                        && f.tag("default").is_none_or(|v| v.value.is_empty())
+                        && !alternatives
+                        && !load.conditional;
+                    let span = explicit.map_or(name.span, |v| v.span);
+                    let why = if required {
+                        "required by its `envconfig` field tag (`required:\"true\"`, no default): `envconfig.Process` fails without it"
+                    } else {
+                        "read by `envconfig.Process`"
+                    };
+                    out.push(EnvRead::new(Spanned::new(key, span), required, why));
+                }
+                TagLib::CaarlosEnv => {
+                    let tag = f.tag("env");
+                    let (key, opts) = match tag {
+                        Some(v) => {
+                            let mut parts = v.value.split(',');
+                            (parts.next().unwrap_or("").trim().to_string(), parts.map(str::trim).collect::<Vec<_>>())
+                        }
+                        None => (String::new(), Vec::new()),
+                    };
+                    if key == "-" {
+                        continue;
+                    }
+                    if key.is_empty() {
+                        if let (Some((d, inner)), FieldType::Named(_)) = (nested, &f.ty) {
+                            let inner_prefix =
+                                format!("{prefix}{}", f.tag("envPrefix").map_or("", |v| v.value.as_str()));
+                            self.walk_struct(d, inner, &inner_prefix, load, depth + 1, out);
+                        }
+                        continue;
+                    }
+                    let Some(tag) = tag else { continue };
+                    let full = format!("{prefix}{key}");
+                    if !crate::parse::rustsrc::is_key(&full) {
+                        continue;
+                    }
+                    let demanded =
+                        opts.iter().any(|o| *o == "required" || *o == "notEmpty") || load.required_if_no_default;
+                    let required = demanded && f.tag("envDefault").is_none() && !load.conditional;
+                    // The key's own bytes in a raw tag (`env:"KEY,required"`).
+                    let span = if tag.span.end - tag.span.start == tag.value.len() {
+                        crate::source::Span::new(tag.span.file, tag.span.start..tag.span.start + key.len())
+                    } else {
+                        tag.span
+                    };
+                    let why = if required {
+                        "required by its `env` field tag (`required` or `notEmpty`, no `envDefault`): `env.Parse` fails without it"
+                    } else {
+                        "read by caarlos0/env"
+                    };
+                    out.push(EnvRead::new(Spanned::new(full, span), required, why));
+                }
+            }
+        }
     }
 
     /// The functions a use in package `dir` refers to (package directory, index).
@@ -433,6 +650,213 @@ func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
             ),
         ]);
         assert_eq!(required(&m, "cmd/api"), (vec!["OWN".to_string()], false));
+    }
+
+    fn reads_of(m: &(GoModel, Vec<Program>), dir: &str) -> Vec<(String, bool)> {
+        m.0.env_reads(dir).0.into_iter().map(|r| (r.key.value, r.required)).collect()
+    }
+
+    #[test]
+    fn wrappers_take_their_default_semantics() {
+        let m = model(&[
+            ("go.mod", "module example.com/relay\n"),
+            (
+                "internal/env/env.go",
+                r#"package env
+import ("log"; "os")
+func Or(key, fallback string) string {
+    if v := os.Getenv(key); v != "" {
+        return v
+    }
+    return fallback
+}
+func Must(key string) string {
+    v := os.Getenv(key)
+    if v == "" {
+        log.Fatalf("%s is not set", key)
+    }
+    return v
+}
+func Get(key string) string { return os.Getenv(key) }
+func Lookup(key string) string {
+    if v, ok := os.LookupEnv(key); ok {
+        return v
+    }
+    panic("missing " + key)
+}
+func Soft(key string) (string, bool) { return os.LookupEnv(key) }
+"#,
+            ),
+            (
+                "cmd/relay/main.go",
+                r#"package main
+import (
+    "fmt"
+    "example.com/relay/internal/env"
+)
+func getenv(name string) string {
+    value := env.Get(name)
+    return value
+}
+func main() {
+    a := env.Or("LISTEN_ADDR", ":8080")
+    b := env.Must("UPSTREAM_URL")
+    c := env.Get("API_TOKEN")
+    d := env.Get("REGION")
+    if d == "" {
+        d = "eu"
+    }
+    e := env.Lookup("SIGNING_KEY")
+    f, _ := env.Soft("TRACE")
+    if a != "" {
+        env.Must("ONLY_WITH_ADDR")
+    }
+    fmt.Println(a, b, c, d, e, f, getenv("INDIRECT"), fmt.Sprint("NOT_A_KEY"))
+}
+"#,
+            ),
+        ]);
+        assert_eq!(
+            reads_of(&m, "cmd/relay"),
+            [
+                ("LISTEN_ADDR".to_string(), false),
+                ("UPSTREAM_URL".to_string(), true),
+                ("API_TOKEN".to_string(), true),
+                ("REGION".to_string(), false),
+                ("SIGNING_KEY".to_string(), true),
+                ("TRACE".to_string(), false),
+                ("ONLY_WITH_ADDR".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn struct_tags_of_envconfig_and_caarlos0_env() {
+        let m = model(&[
+            ("go.mod", "module example.com/ledger\n"),
+            (
+                "internal/config/config.go",
+                r#"package config
+import (
+    "time"
+    "github.com/kelseyhightower/envconfig"
+    env "github.com/caarlos0/env/v11"
+)
+type Database struct {
+    Host     string `required:"true"`
+    Password string `envconfig:"DB_PASSWORD" required:"true"`
+}
+type Config struct {
+    ListenAddr   string        `split_words:"true" default:":8080"`
+    APIKey       string        `split_words:"true" required:"true"`
+    Timeout      time.Duration `required:"true" default:"5s"`
+    DB           Database
+    Skipped      string `ignored:"true" required:"true"`
+}
+func Load() Config {
+    var c Config
+    envconfig.MustProcess("ledger", &c)
+    return c
+}
+type Queue struct {
+    URL   string `env:"URL,required"`
+    Group string `env:"GROUP" envDefault:"workers"`
+}
+type Worker struct {
+    Token  string `env:"WORKER_TOKEN,notEmpty"`
+    Name   string `env:"WORKER_NAME"`
+    Queue  Queue  `envPrefix:"QUEUE_"`
+    Retry  int    `env:"RETRIES,required" envDefault:"3"`
+}
+func LoadWorker() (*Worker, error) {
+    w := &Worker{}
+    if err := env.Parse(w); err != nil {
+        return nil, err
+    }
+    return w, nil
+}
+"#,
+            ),
+            (
+                "cmd/ledger/main.go",
+                "package main\nimport \"example.com/ledger/internal/config\"\nfunc main() {\n _ = config.Load()\n _, _ = config.LoadWorker()\n}\n",
+            ),
+        ]);
+        assert_eq!(
+            reads_of(&m, "cmd/ledger"),
+            [
+                ("LEDGER_DB_HOST".to_string(), true),
+                ("LEDGER_DB_DB_PASSWORD".to_string(), false),
+                ("LEDGER_LISTEN_ADDR".to_string(), false),
+                ("LEDGER_API_KEY".to_string(), true),
+                ("LEDGER_TIMEOUT".to_string(), false),
+                ("QUEUE_URL".to_string(), true),
+                ("QUEUE_GROUP".to_string(), false),
+                ("WORKER_TOKEN".to_string(), true),
+                ("WORKER_NAME".to_string(), false),
+                ("RETRIES".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn urfave_cli_flags_and_viper() {
+        let m = model(&[
+            ("go.mod", "module example.com/feeds\n"),
+            (
+                "main.go",
+                r#"package main
+import (
+    "os"
+    "github.com/spf13/viper"
+    "github.com/urfave/cli/v2"
+)
+func main() {
+    viper.SetEnvPrefix("feeds")
+    viper.BindEnv("port")
+    viper.BindEnv("db", "FEEDS_DATABASE")
+    app := &cli.App{
+        Flags: []cli.Flag{
+            &cli.StringFlag{Name: "dsn", EnvVars: []string{"FEEDS_DSN"}, Required: true},
+            &cli.StringFlag{Name: "addr", EnvVars: []string{"FEEDS_ADDR"}, Value: ":80", Required: true},
+            &cli.StringFlag{Name: "cache", EnvVars: []string{"CACHE_URL", "REDIS_URL"}, Required: true},
+            &cli.BoolFlag{Name: "debug", EnvVars: []string{"FEEDS_DEBUG"}},
+        },
+        Commands: []*cli.Command{
+            {
+                Name:  "import",
+                Flags: []cli.Flag{&cli.StringFlag{Name: "src", EnvVars: []string{"IMPORT_SOURCE"}, Required: true}},
+            },
+        },
+    }
+    app.Run(os.Args)
+}
+"#,
+            ),
+        ]);
+        assert_eq!(
+            reads_of(&m, ""),
+            [
+                ("FEEDS_PORT".to_string(), false),
+                ("FEEDS_DATABASE".to_string(), false),
+                ("FEEDS_DSN".to_string(), true),
+                ("FEEDS_ADDR".to_string(), false),
+                ("CACHE_URL".to_string(), false),
+                ("REDIS_URL".to_string(), false),
+                ("FEEDS_DEBUG".to_string(), false),
+                ("IMPORT_SOURCE".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn envconfig_splits_words_as_it_does() {
+        let w = |s: &str| split_words(s).join("_");
+        assert_eq!(w("APIKey"), "API_Key");
+        assert_eq!(w("DBHost"), "DB_Host");
+        assert_eq!(w("MaxIdleConns"), "Max_Idle_Conns");
+        assert_eq!(w("S3Bucket"), "S3_Bucket");
+        assert_eq!(w("ID"), "ID");
     }
 
     #[test]

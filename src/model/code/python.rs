@@ -69,13 +69,21 @@ impl PythonModel {
     }
 
     /// The keys an entry requires on every run: reads at the top level of the modules it
-    /// imports that fail without the key.
+    /// imports that fail without the key, and the fields without a default of the
+    /// pydantic-settings classes those modules instantiate at the top level.
     pub fn required_env(&self, path: &str, root: &str) -> RequiredEnv {
-        let files = self.reachable(path, root);
+        let files: Vec<&PyFile> = self.reachable(path, root).iter().filter_map(|f| self.files.get(f)).collect();
+        let instantiated: BTreeSet<&str> =
+            files.iter().flat_map(|f| f.instantiated.iter().map(String::as_str)).collect();
+        let settings = files
+            .iter()
+            .flat_map(|f| f.settings.iter())
+            .filter(|c| instantiated.contains(c.name.as_str()))
+            .flat_map(|c| c.reads.iter());
         let reads = files
             .iter()
-            .filter_map(|f| self.files.get(f))
             .flat_map(|f| f.reads.iter())
+            .chain(settings)
             .filter(|r| r.required)
             .map(|r| EnvRead::new(r.key.clone(), true, r.why))
             .collect();

@@ -1,9 +1,10 @@
 //! Top-level declarations and what each function body does: the keys it reads and the
 //! functions and methods it refers to on every run.
 
-use super::env::{Gate, read_facts};
+use super::env::{Gate, lookup_aborts, read_facts};
 use super::lex::{Tok, Toks};
-use super::{Body, EnvRead, Func, Imports, TypeRef, Use};
+use super::libs;
+use super::{Body, EnvRead, Func, Imports, ReadKind, TypeRef, Use, WrapKind, Wrapper};
 use crate::source::{FileId, Span, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -11,7 +12,71 @@ use std::ops::Range;
 pub(super) struct Ctx<'c, 't, 'a> {
     pub t: Toks<'t, 'a>,
     pub file: FileId,
+    pub text: &'a str,
     pub imports: &'c Imports,
+    /// Package-level variables of a known type (`var cfg Config`).
+    pub globals: &'c BTreeMap<String, TypeRef>,
+}
+
+impl Ctx<'_, '_, '_> {
+    pub fn span(&self, i: usize) -> Span {
+        self.t.get(i).map_or(Span::default(), |tk| Span::new(self.file, tk.start..tk.end))
+    }
+
+    /// Whether a line break separates token `i` from the token after it.
+    pub fn line_break_after(&self, i: usize) -> bool {
+        match (self.t.get(i), self.t.get(i + 1)) {
+            (Some(a), Some(b)) => self.text.get(a.end..b.start).is_some_and(|g| g.contains('\n')),
+            _ => true,
+        }
+    }
+}
+
+/// The package-level variables declared with a type a scan can tell (`var cfg Config`, `var
+/// cfg = &Config{}`).
+pub(super) fn globals(c: &Ctx<'_, '_, '_>) -> BTreeMap<String, TypeRef> {
+    let t = c.t;
+    let mut out = BTreeMap::new();
+    let mut depth = 0usize;
+    let mut k = 0;
+    while k < t.len() {
+        if depth == 0 && t.is_kw(k, "var") {
+            if t.is(k + 1, "(") {
+                let close = t.closing(k + 1).unwrap_or(t.len());
+                let mut inner = 0usize;
+                for j in k + 2..close {
+                    if inner == 0 && (j == k + 2 || c.line_break_after(j - 1) || t.is(j - 1, ";")) {
+                        global_at(c, j, &mut out);
+                    }
+                    match t.get(j).map(|x| &x.tok) {
+                        Some(Tok::Punct("(" | "[" | "{")) => inner += 1,
+                        Some(Tok::Punct(")" | "]" | "}")) => inner = inner.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+                k = close + 1;
+                continue;
+            }
+            global_at(c, k + 1, &mut out);
+        }
+        match t.get(k).map(|x| &x.tok) {
+            Some(Tok::Punct("(" | "[" | "{")) => depth += 1,
+            Some(Tok::Punct(")" | "]" | "}")) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        k += 1;
+    }
+    out
+}
+
+/// `name Type` or `name = value` at `k`.
+fn global_at(c: &Ctx<'_, '_, '_>, k: usize, out: &mut BTreeMap<String, TypeRef>) {
+    let t = c.t;
+    let Some(n) = t.name(k) else { return };
+    let ty = if t.is(k + 1, "=") { infer(c, k + 2).0 } else { type_at(c, k + 1..t.len()) };
+    if let Some(ty) = ty {
+        out.insert(n.to_string(), ty);
+    }
 }
 
 pub(super) struct Scanned {
@@ -23,7 +88,7 @@ pub(super) struct Scanned {
 }
 
 /// Predeclared identifiers: never a function of the package.
-fn predeclared(s: &str) -> bool {
+pub(super) fn predeclared(s: &str) -> bool {
     matches!(
         s,
         "_" | "nil"
@@ -80,6 +145,8 @@ struct Sig {
     name: usize,
     receiver: Option<(Option<String>, String)>,
     params: Vec<(String, Option<TypeRef>)>,
+    /// How many parameters it takes (named or not).
+    arity: usize,
     result: Option<TypeRef>,
     /// The body's braces.
     body: Option<(usize, usize)>,
@@ -136,9 +203,10 @@ pub(super) fn scan(c: &Ctx<'_, '_, '_>) -> Scanned {
         out.complete = false;
     }
     for r in package_ranges {
-        let b = body(c, r, &[], true);
+        let b = body(c, r, &[], 0, true);
         out.package_level.env_reads.extend(b.env_reads);
         out.package_level.uses.extend(b.uses);
+        out.package_level.struct_loads.extend(b.struct_loads);
     }
     out.package_level.uses.sort();
     out.package_level.uses.dedup();
@@ -150,13 +218,16 @@ fn function(c: &Ctx<'_, '_, '_>, sig: Sig, bodies: &mut Vec<Range<usize>>, compl
     let span = t.get(sig.name).map_or(Span::default(), |tk| Span::new(c.file, tk.start..tk.end));
     let name = Spanned::new(t.ident(sig.name).unwrap_or("").to_string(), span);
     let mut params = sig.params;
+    // A parameter's index, when every parameter has its own name.
+    let indexed = params.len() == sig.arity;
     if let Some((Some(var), ty)) = &sig.receiver {
         params.push((var.clone(), Some(TypeRef::Named { pkg: None, name: ty.clone() })));
     }
-    let body = match sig.body {
+    let arity = if indexed { sig.arity } else { 0 };
+    let mut body = match sig.body {
         Some((open, close)) => {
             bodies.push(open + 1..close);
-            body(c, open + 1..close, &params, false)
+            body(c, open + 1..close, &params, arity, false)
         }
         None => {
             // A declaration without a body is implemented elsewhere (assembly, linkname).
@@ -164,7 +235,8 @@ fn function(c: &Ctx<'_, '_, '_>, sig: Sig, bodies: &mut Vec<Range<usize>>, compl
             Body::default()
         }
     };
-    Func { name, receiver: sig.receiver.map(|(_, ty)| ty), result: sig.result, body }
+    let wrapper = body.wrapper.take();
+    Func { name, receiver: sig.receiver.map(|(_, ty)| ty), result: sig.result, body, wrapper }
 }
 
 /// Reads `func [(recv)] Name[[T]](params) results {` at `i`; `None` when it is no declaration
@@ -189,6 +261,7 @@ fn signature(c: &Ctx<'_, '_, '_>, i: usize) -> Option<Sig> {
     }
     let params_close = t.closing(j)?;
     let params = params_of(c, j + 1..params_close);
+    let arity = split_commas(t, j + 1..params_close).len();
     let results_from = params_close + 1;
     let mut k = results_from;
     let mut body = None;
@@ -220,7 +293,7 @@ fn signature(c: &Ctx<'_, '_, '_>, i: usize) -> Option<Sig> {
         },
         None => (None, k),
     };
-    Some(Sig { name, receiver, params, result, body, end })
+    Some(Sig { name, receiver, params, arity, result, body, end })
 }
 
 /// `(s *Server)`, `(Server)`, `(s *Stack[T])`: the receiver's name and type name.
@@ -243,7 +316,7 @@ fn receiver_of(t: Toks<'_, '_>, r: Range<usize>) -> Option<(Option<String>, Stri
 }
 
 /// Splits a bracketed list at its top-level commas.
-fn split_commas(t: Toks<'_, '_>, r: Range<usize>) -> Vec<Range<usize>> {
+pub(super) fn split_commas(t: Toks<'_, '_>, r: Range<usize>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut from = r.start;
@@ -309,7 +382,7 @@ fn result_of(c: &Ctx<'_, '_, '_>, r: Range<usize>) -> Option<TypeRef> {
 }
 
 /// A named type at the start of `r`: `T`, `*T`, `pkg.T`.
-fn type_at(c: &Ctx<'_, '_, '_>, r: Range<usize>) -> Option<TypeRef> {
+pub(super) fn type_at(c: &Ctx<'_, '_, '_>, r: Range<usize>) -> Option<TypeRef> {
     let t = c.t;
     let mut k = r.start;
     while k < r.end && t.is(k, "*") {
@@ -421,6 +494,7 @@ pub(super) fn body(
     c: &Ctx<'_, '_, '_>,
     r: Range<usize>,
     params: &[(String, Option<TypeRef>)],
+    arity: usize,
     package_level: bool,
 ) -> Body {
     let t = c.t;
@@ -429,10 +503,26 @@ pub(super) fn body(
     // Each read with its token index, and the gates the reads set.
     let mut env_reads: Vec<(usize, EnvRead)> = Vec::new();
     let mut gates: Vec<Gate> = Vec::new();
+    let mut struct_loads = Vec::new();
+    let mut wrapper: Option<Wrapper> = None;
     // Open braces: whether each is a branch (`if`, `else`, `switch`, `select`).
     let mut blocks: Vec<bool> = Vec::new();
     let mut pending: Option<(bool, usize)> = None;
     let mut parens = 0usize;
+    let ty_of = |name: &str, at: usize| -> Option<TypeRef> {
+        match local_at(&locals, name, at) {
+            Some(ty) => ty,
+            None => c.globals.get(name).cloned(),
+        }
+    };
+    // `Field: os.Getenv("K")`: the field.
+    let field_before = |k: usize| {
+        k.checked_sub(1)
+            .filter(|&p| t.is(p, ":"))
+            .and_then(|p| p.checked_sub(1))
+            .and_then(|p| t.ident(p))
+            .map(str::to_string)
+    };
     for k in r {
         match t.get(k).map(|x| &x.tok) {
             Some(Tok::Ident("if" | "else" | "switch" | "select")) => pending = Some((true, parens)),
@@ -469,18 +559,45 @@ pub(super) fn body(
                 if (y == "Getenv" || lookup) && t.is(k + 3, "(") && t.is(k + 5, ")") {
                     if let (Some(key), Some(lit)) = (t.str(k + 4), t.get(k + 4)) {
                         let span = Span::new(c.file, lit.start..lit.end);
-                        let facts = read_facts(t, k);
+                        let facts = read_facts(t, k, k + 5);
                         gates.extend(facts.gate);
                         let optional = lookup || in_branch || facts.optional;
-                        let field = k
-                            .checked_sub(1)
-                            .filter(|&p| t.is(p, ":"))
-                            .and_then(|p| p.checked_sub(1))
-                            .and_then(|p| t.ident(p))
-                            .map(str::to_string);
-                        env_reads.push((k, EnvRead { key: Spanned::new(key.to_string(), span), optional, field }));
+                        let key = Spanned::new(key.to_string(), span);
+                        let field = field_before(k);
+                        let read = EnvRead { key, optional, conditional: in_branch, field, kind: ReadKind::Direct };
+                        env_reads.push((k, read));
+                    } else if let Some(param) =
+                        t.name(k + 4).and_then(|n| params.iter().take(arity).position(|(q, _)| q == n))
+                    {
+                        // `os.Getenv(key)` with `key` a parameter: an env wrapper.
+                        let facts = read_facts(t, k, k + 5);
+                        let aborts = if lookup { lookup_aborts(t, k) } else { facts.aborts };
+                        let kind = if aborts && !in_branch {
+                            WrapKind::Required
+                        } else if lookup || in_branch || facts.optional || arity > 1 {
+                            WrapKind::Optional
+                        } else {
+                            WrapKind::PassThrough
+                        };
+                        wrapper.get_or_insert(Wrapper { param, kind });
                     }
                 }
+            }
+            if local.is_none() {
+                struct_loads.extend(libs::struct_load(c, k, &ty_of, in_branch));
+                env_reads.extend(libs::cli_flag(c, k, in_branch).into_iter().map(|r| (k, r)));
+            }
+            if local.is_some() || c.imports.viper.iter().any(|v| v == x) {
+                env_reads.extend(libs::viper_bind(c, k).into_iter().map(|r| (k, r)));
+            }
+            // `pkg.F("K")`, `v.M("K")`: perhaps an env wrapper.
+            let target = match &local {
+                Some(Some(ty)) => Some(Use::Method { ty: ty.clone(), name: y.to_string() }),
+                Some(None) => None,
+                None => c.imports.aliases.get(x).map(|pkg| Use::Qualified { pkg: pkg.clone(), name: y.to_string() }),
+            };
+            if let Some(target) = target.filter(|_| t.is(k + 3, "(")) {
+                env_reads.extend(libs::via_reads(c, k, k + 3, &target, in_branch, field_before(k)));
             }
             if in_branch {
                 continue;
@@ -501,6 +618,10 @@ pub(super) fn body(
         // A local, a composite literal's type, a key, a label or a name being declared or
         // assigned is no function.
         let declared = k.checked_sub(1).is_some_and(|p| t.is_kw(p, "var") || t.is_kw(p, "const"));
+        if local.is_none() && !declared && !sites.contains(&k) && t.is(k + 1, "(") {
+            let target = Use::Ident(x.to_string());
+            env_reads.extend(libs::via_reads(c, k, k + 1, &target, in_branch, field_before(k)));
+        }
         if in_branch
             || local.is_some()
             || declared
@@ -516,6 +637,7 @@ pub(super) fn body(
     for (k, read) in &mut env_reads {
         if gates.iter().any(|g| *k > g.after || g.literal.as_ref().is_some_and(|l| l.contains(k))) {
             read.optional = true;
+            read.conditional = true;
         }
     }
     uses.sort();
@@ -523,5 +645,5 @@ pub(super) fn body(
     uses.shrink_to_fit();
     let mut env_reads: Vec<EnvRead> = env_reads.into_iter().map(|(_, r)| r).collect();
     env_reads.shrink_to_fit();
-    Body { env_reads, uses }
+    Body { env_reads, uses, struct_loads, wrapper }
 }

@@ -8,6 +8,8 @@ use std::ops::Range;
 #[derive(Debug, Default)]
 pub(super) struct ReadFacts {
     pub optional: bool,
+    /// The code aborts when the value is empty (`log.Fatal`, `panic`, an error).
+    pub aborts: bool,
     /// An empty check of this value returns early without an error (`if key == "" { return
     /// nil }`): the reads after it, and those of the same composite literal, are taken only
     /// when this key is set.
@@ -30,6 +32,40 @@ struct Block {
     close: usize,
 }
 
+/// Whether the identifier at `k` names a call that aborts: `panic`, `os.Exit`, `log.Fatal*`,
+/// or makes an error (`errors.New`, `fmt.Errorf`).
+fn abort_call(t: Toks<'_, '_>, k: usize) -> bool {
+    t.ident(k).is_some_and(|s| matches!(s, "panic" | "Exit" | "Errorf" | "New") || s.starts_with("Fatal"))
+}
+
+/// Whether the statement that starts at `k` aborts: `panic(…)`, `log.Fatal(…)`, `os.Exit(…)`,
+/// or `return …, fmt.Errorf(…)`.
+fn statement_aborts(t: Toks<'_, '_>, k: usize) -> bool {
+    if abort_call(t, k) || (t.is(k + 1, ".") && abort_call(t, k + 2)) {
+        return true;
+    }
+    if !t.is_kw(k, "return") {
+        return false;
+    }
+    // The returned values, up to the end of the block (a `return` is the block's last statement).
+    let mut depth = 0usize;
+    let mut j = k + 1;
+    while j < t.len() && j < k + 64 {
+        if t.is(j, "(") || t.is(j, "[") || t.is(j, "{") {
+            depth += 1;
+        } else if t.is(j, ")") || t.is(j, "]") || t.is(j, "}") {
+            if depth == 0 {
+                break;
+            }
+            depth -= 1;
+        } else if depth == 0 && abort_call(t, j) && t.is(j + 1, "(") {
+            return true;
+        }
+        j += 1;
+    }
+    false
+}
+
 fn block_after(t: Toks<'_, '_>, from: usize) -> Option<Block> {
     let open = (from..(from + 8).min(t.len())).find(|&k| t.is(k, "{"))?;
     let close = t.closing(open).unwrap_or(t.len());
@@ -43,9 +79,7 @@ fn block_after(t: Toks<'_, '_>, from: usize) -> Option<Block> {
             depth += 1;
         } else if t.is(k, "}") {
             depth = depth.saturating_sub(1);
-        } else if depth == 1
-            && t.ident(k).is_some_and(|s| matches!(s, "panic" | "Exit" | "Errorf" | "New") || s.starts_with("Fatal"))
-        {
+        } else if depth == 1 && abort_call(t, k) {
             aborts = true;
         }
     }
@@ -58,14 +92,47 @@ fn block_after(t: Toks<'_, '_>, from: usize) -> Option<Block> {
 /// case to the code after the block, a fallback unless an `else` aborts.
 fn judge(t: Toks<'_, '_>, cmp: usize, literal: Option<Range<usize>>) -> ReadFacts {
     let Some(b) = block_after(t, cmp) else {
-        return ReadFacts { optional: true, gate: None };
+        return ReadFacts { optional: true, aborts: false, gate: None };
     };
     if t.is(cmp, "==") {
         let gate = (!b.aborts && b.returns).then_some(Gate { after: b.close, literal });
-        return ReadFacts { optional: !b.aborts, gate };
+        return ReadFacts { optional: !b.aborts, aborts: b.aborts, gate };
     }
     let else_aborts = t.is_kw(b.close + 1, "else") && block_after(t, b.close + 1).is_some_and(|e| e.aborts);
-    ReadFacts { optional: !else_aborts, gate: None }
+    // `if v != "" { return v }` then an abort: the empty case aborts.
+    let then_aborts = !t.is_kw(b.close + 1, "else") && b.returns && statement_aborts(t, b.close + 1);
+    let aborts = else_aborts || then_aborts;
+    ReadFacts { optional: !aborts, aborts, gate: None }
+}
+
+/// Whether an `os.LookupEnv` call whose `os` token is at `at` has its `ok` checked with an
+/// abort on the missing side: `v, ok := os.LookupEnv(k); if !ok { log.Fatal(…) }`, or `if v, ok
+/// := os.LookupEnv(k); ok { return v }` followed by an abort.
+pub(super) fn lookup_aborts(t: Toks<'_, '_>, at: usize) -> bool {
+    let Some(assign) = at.checked_sub(1).filter(|&p| t.is(p, ":=") || t.is(p, "=")) else { return false };
+    let Some(ok) = assign.checked_sub(1).and_then(|p| t.ident(p)) else { return false };
+    if !assign.checked_sub(2).is_some_and(|p| t.is(p, ",")) {
+        return false;
+    }
+    let end = (at + 120).min(t.len());
+    for i in at + 5..end {
+        if t.ident(i) != Some(ok) || t.is(i.saturating_sub(1), ".") {
+            continue;
+        }
+        // `!ok {` / `!ok ||`: the block runs when the key is unset.
+        if i.checked_sub(1).is_some_and(|p| t.is(p, "!")) {
+            return block_after(t, i + 1).is_some_and(|b| b.aborts);
+        }
+        // `; ok {`: the block runs when the key is set; what follows it when not.
+        if t.is(i + 1, "{") {
+            return block_after(t, i + 1).is_some_and(|b| {
+                let else_aborts = t.is_kw(b.close + 1, "else") && block_after(t, b.close + 1).is_some_and(|e| e.aborts);
+                else_aborts || (b.returns && statement_aborts(t, b.close + 1))
+            });
+        }
+        return false;
+    }
+    false
 }
 
 /// Looks in the tokens after `from` for a comparison of `name` (or `.name`) with `""` or a
@@ -113,16 +180,16 @@ fn enclosing_braces(t: Toks<'_, '_>, at: usize) -> Option<Range<usize>> {
     None
 }
 
-/// The facts of the `os.Getenv` call whose `os` token is at `at`.
-pub(super) fn read_facts(t: Toks<'_, '_>, at: usize) -> ReadFacts {
-    let close = at + 5;
+/// The facts of the `os.Getenv` call (or the call of a wrapper) that starts at token `at` and
+/// whose `)` is at `close`.
+pub(super) fn read_facts(t: Toks<'_, '_>, at: usize, close: usize) -> ReadFacts {
     // Compared right away: `if os.Getenv("K") == "" {…}`.
     if (t.is(close + 1, "==") || t.is(close + 1, "!=")) && t.is_empty_str(close + 2) {
         return judge(t, close + 1, None);
     }
     // Compared with a value: a switch, not a setting (`if os.Getenv("DEBUG") == "1"`).
     if (t.is(close + 1, "==") || t.is(close + 1, "!=")) && t.str(close + 2).is_some() {
-        return ReadFacts { optional: true, gate: None };
+        return ReadFacts { optional: true, aborts: false, gate: None };
     }
     // Out through the calls that wrap it (`strings.TrimSpace(os.Getenv("K"))`): a wrapper that
     // reads a flag or a default out of it makes it optional; else the whole call is the value.
@@ -131,7 +198,7 @@ pub(super) fn read_facts(t: Toks<'_, '_>, at: usize) -> ReadFacts {
     while let Some(open) = start.checked_sub(1).filter(|&p| t.is(p, "(")) {
         let Some(func) = open.checked_sub(1).and_then(|p| t.ident(p)) else { break };
         if FLAG_READERS.contains(&func) {
-            return ReadFacts { optional: true, gate: None };
+            return ReadFacts { optional: true, aborts: false, gate: None };
         }
         let Some(call_close) = t.closing(open) else { break };
         // `strings.TrimSpace(` or `trim(`: the call starts at its qualifier.

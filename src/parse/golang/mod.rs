@@ -7,6 +7,8 @@ mod decls;
 mod env;
 mod flags;
 mod lex;
+mod libs;
+mod structs;
 
 use crate::source::{FileId, Span, Spanned};
 use lex::Toks;
@@ -25,9 +27,108 @@ pub struct EnvRead {
     /// that does not abort (also through a wrapper such as `strings.TrimSpace`), `LookupEnv`,
     /// `cmp.Or`, or a read inside a branch (taken only when something else is set).
     pub optional: bool,
+    /// Taken only when something else holds: inside a branch, or after an early return on
+    /// another key's absence.
+    pub conditional: bool,
     /// The struct field the value is stored in (`Host: os.Getenv("DB_HOST")`), whose emptiness
     /// other code may check.
     pub field: Option<String>,
+    pub kind: ReadKind,
+}
+
+/// How a key is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadKind {
+    /// `os.Getenv("K")` / `os.LookupEnv("K")`: required unless `optional`.
+    Direct,
+    /// A string literal passed as argument `arg` of a call (`getEnv("K", "x")`): a key only
+    /// when the function is an env wrapper (one that passes that parameter to `os.Getenv`), with
+    /// the wrapper's default semantics.
+    Via { target: Use, arg: usize },
+    /// A library's read (a urfave/cli flag's `EnvVars`, viper's `BindEnv`): required unless
+    /// `optional`, for the reason given.
+    Library(&'static str),
+}
+
+/// What an env wrapper does when the key its parameter names is unset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WrapKind {
+    /// It aborts (`log.Fatal`, `panic`, an error): its keys are required.
+    Required,
+    /// It returns the value as `os.Getenv` does: the call site decides.
+    PassThrough,
+    /// It takes a default or copes with the empty value: its keys are optional.
+    Optional,
+}
+
+/// A function that passes its parameter `param` to `os.Getenv` / `os.LookupEnv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wrapper {
+    pub param: usize,
+    pub kind: WrapKind,
+}
+
+/// The struct-tag library a struct is loaded with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagLib {
+    /// `github.com/kelseyhightower/envconfig`: `envconfig.Process(prefix, &cfg)`.
+    Envconfig,
+    /// `github.com/caarlos0/env`: `env.Parse(&cfg)`.
+    CaarlosEnv,
+}
+
+/// A struct filled from the env by a tag library.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StructLoad {
+    pub ty: TypeRef,
+    pub lib: TagLib,
+    /// The prefix of every key (`None` when it is not a string literal: the keys are unknown).
+    pub prefix: Option<String>,
+    /// caarlos0/env `Options{RequiredIfNoDef: true}`.
+    pub required_if_no_default: bool,
+    /// Inside a branch: taken only when something else holds.
+    pub conditional: bool,
+}
+
+/// A field's type, as far as the tag libraries care.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// A predeclared type (`string`, `[]int`, `map[string]string`, `*bool`) or `time.Duration`.
+    Leaf,
+    /// A named type of the repository (a struct is followed into).
+    Named(TypeRef),
+    /// A pointer to a named type of the repository.
+    Pointer(TypeRef),
+    /// Anything else (another package's type, an inline struct).
+    Unknown,
+}
+
+/// One `key:"value"` of a struct tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagItem {
+    pub key: String,
+    pub value: Spanned<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// `None` for an embedded field.
+    pub name: Option<Spanned<String>>,
+    pub ty: FieldType,
+    pub tag: Vec<TagItem>,
+}
+
+impl Field {
+    pub fn tag(&self, key: &str) -> Option<&Spanned<String>> {
+        self.tag.iter().find(|t| t.key == key).map(|t| &t.value)
+    }
+}
+
+/// `type Name struct { … }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StructDecl {
+    pub name: String,
+    pub fields: Vec<Field>,
 }
 
 /// A type named in the code, as far as a scan can tell.
@@ -58,6 +159,10 @@ pub struct Body {
     pub env_reads: Vec<EnvRead>,
     /// Sorted, without duplicates.
     pub uses: Vec<Use>,
+    /// Structs filled from the env here.
+    pub struct_loads: Vec<StructLoad>,
+    /// A function body that passes one of its parameters to `os.Getenv`.
+    pub wrapper: Option<Wrapper>,
 }
 
 /// A function or method declaration.
@@ -69,6 +174,8 @@ pub struct Func {
     /// The type of the first result, when it is a named type.
     pub result: Option<TypeRef>,
     pub body: Body,
+    /// It passes a parameter to `os.Getenv` / `os.LookupEnv`.
+    pub wrapper: Option<Wrapper>,
 }
 
 /// A `switch` on a string flag's own variable.
@@ -108,6 +215,8 @@ pub struct GoFile {
     /// Fields compared with `""` where the code copes with the empty value (`if c.Host == "" {
     /// …fallback… }`), anywhere in the file.
     pub empty_checked_fields: Vec<String>,
+    /// The struct types declared at the top level.
+    pub structs: Vec<StructDecl>,
 }
 
 impl GoFile {
@@ -126,6 +235,12 @@ struct Imports {
     /// The names `os` and `flag` go by.
     os: Vec<String>,
     flag: Vec<String>,
+    /// The names of the env libraries: kelseyhightower/envconfig, caarlos0/env, urfave/cli,
+    /// spf13/viper.
+    envconfig: Vec<String>,
+    caarlos: Vec<String>,
+    cli: Vec<String>,
+    viper: Vec<String>,
 }
 
 pub fn parse(file: FileId, text: &str) -> GoFile {
@@ -161,7 +276,10 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
         read_imports(t, k, file, local, &mut out.imports, &mut imports);
     }
     out.empty_checked_fields = env::empty_checked_fields(t);
-    let ctx = decls::Ctx { t, file, imports: &imports };
+    let ctx = decls::Ctx { t, file, text, imports: &imports, globals: &BTreeMap::new() };
+    let globals = decls::globals(&ctx);
+    let ctx = decls::Ctx { globals: &globals, ..ctx };
+    out.structs = structs::decls(&ctx);
     let scanned = decls::scan(&ctx);
     out.funcs = scanned.funcs;
     out.package_level = scanned.package_level;
@@ -171,6 +289,10 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
     out.funcs.shrink_to_fit();
     out.imports.shrink_to_fit();
     out
+}
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Reads an `import` declaration at `k` (single or grouped).
@@ -203,6 +325,19 @@ fn read_imports(
         match path.as_str() {
             "os" => names.os.push(name.clone()),
             "flag" => names.flag.push(name.clone()),
+            "github.com/kelseyhightower/envconfig" => names.envconfig.push(name.clone()),
+            "github.com/spf13/viper" => names.viper.push(name.clone()),
+            "github.com/urfave/cli" | "github.com/urfave/cli/v2" | "github.com/urfave/cli/v3" => {
+                // `cli/v2` goes by `cli`.
+                let n = if alias.is_none() { "cli".to_string() } else { name.clone() };
+                names.cli.push(n);
+            }
+            p if p == "github.com/caarlos0/env"
+                || p.strip_prefix("github.com/caarlos0/env/v").is_some_and(is_number) =>
+            {
+                let n = if alias.is_none() { "env".to_string() } else { name.clone() };
+                names.caarlos.push(n);
+            }
             _ => {}
         }
         if name != "." && name != "_" && local(&path) {
@@ -224,7 +359,8 @@ mod tests {
     use super::*;
 
     fn reads(src: &str) -> Vec<(String, bool)> {
-        parse(FileId(0), src).env_reads().map(|r| (r.key.value.clone(), r.optional)).collect()
+        let f = parse(FileId(0), src);
+        f.env_reads().filter(|r| r.kind == ReadKind::Direct).map(|r| (r.key.value.clone(), r.optional)).collect()
     }
 
     #[test]
@@ -467,6 +603,67 @@ func main() {
         assert_eq!(main, &want);
         // `pay.Refund()` runs only on error: not a use on every run.
         assert!(!main.iter().any(|u| matches!(u, Use::Qualified { name, .. } if name == "Refund")));
+    }
+
+    #[test]
+    fn env_wrappers_and_their_semantics() {
+        let src = r#"package env
+import ("errors"; "log"; "os")
+// func Commented(key string) string { return os.Getenv(key) }
+var text = "func InString(key string) string { return os.Getenv(key) }"
+func Plain(key string) string { return os.Getenv(key) }
+func WithDefault(key, def string) string {
+    if v := os.Getenv(key); v != "" {
+        return v
+    }
+    return def
+}
+func Fatal(key string) string {
+    v := os.Getenv(key)
+    if v == "" {
+        log.Fatal("missing")
+    }
+    return v
+}
+func Errs(key string) (string, error) {
+    if v := os.Getenv(key); v != "" {
+        return v, nil
+    }
+    return "", errors.New("missing")
+}
+func Lookup(key string) string {
+    v, ok := os.LookupEnv(key)
+    if !ok {
+        log.Fatalf("%s", key)
+    }
+    return v
+}
+func Soft(key string) string {
+    v, ok := os.LookupEnv(key)
+    if !ok {
+        return "x"
+    }
+    return v
+}
+func Unnamed(string) string { return "" }
+func Built(key string) string { return os.Getenv("APP_" + key) }
+"#;
+        let f = parse(FileId(0), src);
+        let kinds: Vec<(&str, Option<WrapKind>)> =
+            f.funcs.iter().map(|x| (x.name.value.as_str(), x.wrapper.map(|w| w.kind))).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("Plain", Some(WrapKind::PassThrough)),
+                ("WithDefault", Some(WrapKind::Optional)),
+                ("Fatal", Some(WrapKind::Required)),
+                ("Errs", Some(WrapKind::Required)),
+                ("Lookup", Some(WrapKind::Required)),
+                ("Soft", Some(WrapKind::Optional)),
+                ("Unnamed", None),
+                ("Built", None),
+            ]
+        );
     }
 
     #[test]
