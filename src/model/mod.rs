@@ -288,7 +288,16 @@ impl Model {
                         let body = text.get(block.start..block.end).unwrap_or("");
                         group += 1;
                         match block.lang.as_str() {
+                            "console" | "shell-session" | "sh-session" | "terminal" => {
+                                // A transcript: the lines after a `$ ` prompt are commands.
+                                let script = shell::transcript_commands(body).unwrap_or_default();
+                                let cmds = shell::parse(id, &script, block.start);
+                                commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                            }
                             "sh" | "bash" | "shell" | "zsh" => {
+                                // Written with prompts, it is a transcript too.
+                                let transcript = shell::transcript_commands(body);
+                                let body = transcript.as_deref().unwrap_or(body);
                                 // Lines after `crontab -e` are the crontab being written, not commands.
                                 let (script, entries) = split_crontab_lines(id, body, block.start);
                                 let cmds = shell::parse(id, &script, block.start);
@@ -308,10 +317,13 @@ impl Model {
                 }
                 Kind::Makefile => {
                     let mk = makefile::parse(&text);
+                    // `$(DC) up -d` after `DC = docker compose`.
+                    let none = BTreeMap::new();
+                    let vars = |name: &str| mk.expand(&format!("$({name})"), &none, 0).filter(|v| !v.is_empty());
                     for rule in &mk.rules {
                         group += 1;
                         let cmds = rule.recipe.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
-                        commands::classify_group(Origin::Makefile, id, group, cmds, &mut m.commands);
+                        commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
                     }
                     m.makefiles.insert(m.sources.path(id).to_string(), mk);
                 }
@@ -342,7 +354,13 @@ impl Model {
                         Err(e) => m.parse_errors.push(e),
                     }
                 }
-                // Justfiles are read for the builds they run (`builds.rs`).
+                Kind::Justfile => {
+                    for (line, at) in parse::justfile::recipe_lines(&text) {
+                        group += 1;
+                        let cmds = shell::parse(id, &line, at);
+                        commands::classify_group(Origin::Makefile, id, group, cmds, &mut m.commands);
+                    }
+                }
                 Kind::Go
                 | Kind::GoMod
                 | Kind::GitIgnore
@@ -353,7 +371,6 @@ impl Model {
                 | Kind::Python
                 | Kind::Js
                 | Kind::PackageJson
-                | Kind::Justfile
                 | Kind::Directory => {}
             }
         }

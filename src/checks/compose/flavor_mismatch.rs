@@ -21,7 +21,7 @@ fn check(model: &Model, r: &mut Reporter) {
             continue;
         };
         // Only calls that act on the server: a development script may use the other flavor.
-        if call.flavor == server || !model.acts_on_server(c, call) {
+        if call.flavor == server || call.neutral || !model.acts_on_server(c, call) {
             continue;
         }
         let hint = match server {
