@@ -67,6 +67,7 @@ pub static RULES: &[&Rule] = &[
     &image::build_target_unknown::RULE,
     &compose::flavor_mismatch::RULE,
     &compose::flavor_mixed::RULE,
+    &compose::feature_unsupported::RULE,
     &compose::restart_keeps_env::RULE,
     &env::interpolation_unset::RULE,
     &env::interpolation_required::RULE,

@@ -6,6 +6,7 @@ pub mod code;
 pub mod commands;
 pub mod entry;
 pub mod env;
+pub mod features;
 pub mod images;
 pub mod interpolation;
 pub mod shipping;
@@ -124,6 +125,8 @@ pub struct Model {
     pub cron_reader_issues: Vec<ParseError>,
     /// The production compose files, with what compose interpolates them with.
     pub compose_files: Vec<interpolation::ComposeFile>,
+    /// The keys of every compose file that parses (`services.web.develop`), by file.
+    pub compose_keys: BTreeMap<FileId, Vec<Spanned<String>>>,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -392,6 +395,7 @@ impl Model {
         let interpolated: Vec<(FileId, Vec<parse::compose::Interpolation>, bool)> =
             composes.iter_mut().map(|(id, c)| (*id, std::mem::take(&mut c.interpolations), c.swarm)).collect();
         for (cid, c) in composes {
+            m.compose_keys.insert(cid, c.keys);
             let compose_path = m.sources.path(cid).to_string();
             let dir = parent_dir(&compose_path).to_string();
             for def in c.services {
