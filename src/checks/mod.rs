@@ -69,6 +69,7 @@ pub static RULES: &[&Rule] = &[
     &compose::flavor_mixed::RULE,
     &compose::feature_unsupported::RULE,
     &compose::restart_keeps_env::RULE,
+    &compose::file_missing::RULE,
     &env::interpolation_unset::RULE,
     &env::interpolation_required::RULE,
     &env::env_key_missing::RULE,

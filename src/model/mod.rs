@@ -7,6 +7,7 @@ pub mod commands;
 pub mod entry;
 pub mod env;
 pub mod features;
+pub mod files;
 pub mod images;
 pub mod interpolation;
 pub mod shipping;
