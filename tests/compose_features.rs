@@ -128,11 +128,8 @@ fn command_verdicts_agree_with_docker_compose_1_29() {
         return;
     }
     let dir = project();
-    let mut lines: Vec<String> = features::table()
-        .iter()
-        .filter(|f| f.kind != FeatureKind::Key)
-        .map(|f| line_for(&f.feature))
-        .collect();
+    let mut lines: Vec<String> =
+        features::table().iter().filter(|f| f.kind != FeatureKind::Key).map(|f| line_for(&f.feature)).collect();
     lines.extend(V1_LINES.iter().map(|l| l.to_string()));
     let mut disagree = Vec::new();
     for line in &lines {
@@ -158,7 +155,9 @@ fn v1_validates(dir: &Path, file: &str) -> Option<bool> {
     // A key it does not know: at the top level, in a service, in a service's `build` or
     // `depends_on`, or an `env_file` item that is no string.
     let unknown_key = ["does not match any of the regexes", "Unsupported config option", "unsupported option"];
-    if unknown_key.iter().any(|s| text.contains(s)) || (text.contains("env_file contains {") && text.contains("invalid type")) {
+    if unknown_key.iter().any(|s| text.contains(s))
+        || (text.contains("env_file contains {") && text.contains("invalid type"))
+    {
         return Some(false);
     }
     // Anything else (a blank interpolated port, a service with neither image nor build) is
@@ -228,7 +227,10 @@ fn compose_file_verdicts_agree_with_docker_compose_1_29() {
             Some(valid) => {
                 *compared += 1;
                 if valid != ours.is_empty() {
-                    disagree.push(format!("{}: docker-compose valid: {valid}, deploylint finds {ours:?}", dir.join(file).display()));
+                    disagree.push(format!(
+                        "{}: docker-compose valid: {valid}, deploylint finds {ours:?}",
+                        dir.join(file).display()
+                    ));
                 }
             }
         }

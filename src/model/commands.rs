@@ -665,10 +665,8 @@ mod tests {
     #[test]
     fn a_command_run_through_a_variable_takes_its_value() {
         let c = classify_text("DC=\"docker compose -f docker-compose.prod.yml\"\n$DC pull\n${DC} up -d\n");
-        let calls: Vec<_> = c
-            .iter()
-            .filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None })
-            .collect();
+        let calls: Vec<_> =
+            c.iter().filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None }).collect();
         assert_eq!(calls.len(), 2);
         assert!(calls.iter().all(|c| c.flavor == Flavor::V2 && !c.literal && c.files[0].value.ends_with("prod.yml")));
         // The tool is the variable, where it is written.

@@ -46,7 +46,11 @@ impl Model {
                 |pat| {
                     let anchored = pat.starts_with('/') || pat.trim_end_matches('/').contains('/');
                     let pat = pat.trim_start_matches('/').trim_end_matches('/');
-                    let rel = if base.is_empty() { Some(path) } else { path.strip_prefix(base).map(|r| r.trim_start_matches('/')) };
+                    let rel = if base.is_empty() {
+                        Some(path)
+                    } else {
+                        path.strip_prefix(base).map(|r| r.trim_start_matches('/'))
+                    };
                     let Some(rel) = rel else { return false };
                     let glob = super::code::go::glob_match;
                     if anchored {
@@ -65,7 +69,10 @@ impl Model {
     pub fn certainly_missing(&self, p: &NamedPath) -> bool {
         let tree = &self.tree;
         if p.dir {
-            return p.candidates.iter().all(|c| !c.is_empty() && !tree.dirs.contains(c.as_str()) && !self.may_be_git_ignored(c))
+            return p
+                .candidates
+                .iter()
+                .all(|c| !c.is_empty() && !tree.dirs.contains(c.as_str()) && !self.may_be_git_ignored(c))
                 && !p.candidates.is_empty();
         }
         let name = file_name(&p.written);
@@ -75,7 +82,9 @@ impl Model {
         if p.candidates.iter().any(|c| tree.exists(c) != Some(false) || self.may_be_git_ignored(c)) {
             return false;
         }
-        if self.sources.iter().any(|(_, f)| file_name(&f.path) == name) || tree.files.iter().any(|f| file_name(f) == name) {
+        if self.sources.iter().any(|(_, f)| file_name(&f.path) == name)
+            || tree.files.iter().any(|f| file_name(f) == name)
+        {
             return false;
         }
         if p.env {
@@ -168,8 +177,14 @@ impl Model {
                 return out;
             }
             let Some(ctx_path) = join_rel(dir, ctx) else { return out };
-            let context =
-                NamedPath { what: "build.context", written: ctx.clone(), span: b.context.span, candidates: vec![ctx_path.clone()], dir: true, env: false };
+            let context = NamedPath {
+                what: "build.context",
+                written: ctx.clone(),
+                span: b.context.span,
+                candidates: vec![ctx_path.clone()],
+                dir: true,
+                env: false,
+            };
             let context_missing = self.certainly_missing(&context);
             out.push(context);
             if let Some(df) = &b.dockerfile {
