@@ -51,6 +51,7 @@ impl Reporter<'_> {
             primary: label(f.primary),
             related: f.related.into_iter().map(label).collect(),
             help: f.help.map(text),
+            fix: f.fix,
         });
     }
 }
