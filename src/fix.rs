@@ -110,7 +110,7 @@ mod tests {
     fn edits_apply_from_the_end_and_keep_every_other_byte() {
         let t = "a\r\ndocker compose up # x\n  docker  compose down\n";
         let e1 = edit(3, 17, "docker compose", "docker-compose");
-        let e2 = edit(30, 45, "docker compose", "docker-compose");
+        let e2 = edit(27, 42, "docker compose", "docker-compose");
         let (out, n) = apply_edits(t, &[&e1, &e2]);
         assert_eq!(n, 2);
         assert_eq!(out, "a\r\ndocker-compose up # x\n  docker-compose down\n");
