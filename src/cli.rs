@@ -90,6 +90,10 @@ pub struct CheckArgs {
     /// Write the output to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output_file: Option<PathBuf>,
+    /// Apply the fixes findings carry (DPL201: the server's compose flavor) to the files in
+    /// place, then report what is left.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub fix: bool,
     /// Hide the findings recorded in this baseline file; only new ones are reported.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

@@ -42,6 +42,15 @@ impl Label {
     }
 }
 
+/// A fix: the text at `span` (`expect`, compared with its runs of blanks as one space) becomes
+/// `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub expect: String,
+    pub replacement: String,
+}
+
 /// What a check reports; the [`crate::checks::Reporter`] adds the rule and the severity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -49,11 +58,12 @@ pub struct Finding {
     pub primary: Label,
     pub related: Vec<Label>,
     pub help: Option<String>,
+    pub fix: Option<Edit>,
 }
 
 impl Finding {
     pub fn new(message: impl Into<String>, primary: Label) -> Finding {
-        Finding { message: message.into(), primary, related: Vec::new(), help: None }
+        Finding { message: message.into(), primary, related: Vec::new(), help: None, fix: None }
     }
     pub fn related(mut self, label: Label) -> Finding {
         self.related.push(label);
@@ -61,6 +71,11 @@ impl Finding {
     }
     pub fn help(mut self, help: impl Into<String>) -> Finding {
         self.help = Some(help.into());
+        self
+    }
+    /// A fix `--fix` applies.
+    pub fn fix(mut self, edit: Edit) -> Finding {
+        self.fix = Some(edit);
         self
     }
 }
@@ -75,4 +90,5 @@ pub struct Diagnostic {
     pub primary: Label,
     pub related: Vec<Label>,
     pub help: Option<String>,
+    pub fix: Option<Edit>,
 }

@@ -7,7 +7,7 @@ use crate::source::{Kind, SourceFile, parent_dir, path_text};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkState};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -140,6 +140,9 @@ pub struct Tree {
     pub files: BTreeSet<String>,
     /// SQL files (`*.sql`), noted by path only: where migrations are.
     pub sql_files: BTreeSet<String>,
+    /// The text of each `.gitignore` read, by its directory (`""` for the root): what a path
+    /// the walk never saw may be left out by.
+    pub gitignores: BTreeMap<String, String>,
 }
 
 impl Tree {
@@ -461,6 +464,7 @@ enum Entry {
 #[derive(Default)]
 struct Ignores {
     by_dir: std::sync::RwLock<std::collections::HashMap<PathBuf, Gitignore>>,
+    texts: std::sync::Mutex<BTreeMap<String, String>>,
 }
 
 impl Ignores {
@@ -506,6 +510,9 @@ impl Ignores {
     /// Takes the `.gitignore` of a directory, read (`None` when it has none).
     fn add(&self, root: &Path, rel_dir: &Path, bytes: Option<&[u8]>) {
         let Some(bytes) = bytes else { return };
+        if let Ok(mut texts) = self.texts.lock() {
+            texts.insert(rel_dir.to_string_lossy().replace('\\', "/"), String::from_utf8_lossy(bytes).into_owned());
+        }
         let mut b = GitignoreBuilder::new(root.join(rel_dir));
         for line in String::from_utf8_lossy(bytes).lines() {
             // A pattern git cannot read is no pattern; the rest of the file still counts.
@@ -626,12 +633,13 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
         return Err(e);
     }
     let (dirs, manifests) = seen.into_inner().unwrap_or_default();
-    Ok(assemble(entries.into_inner().unwrap_or_default(), dirs, manifests))
+    Ok(assemble(entries.into_inner().unwrap_or_default(), dirs, manifests, ignores))
 }
 
 /// The files read, the files skipped and the tree, sorted: the end of every discovery.
-fn assemble(entries: Vec<Entry>, dirs: Vec<String>, manifests: Vec<String>) -> Discovered {
+fn assemble(entries: Vec<Entry>, dirs: Vec<String>, manifests: Vec<String>, ignores: Ignores) -> Discovered {
     let mut out = Discovered::default();
+    out.tree.gitignores = ignores.texts.into_inner().unwrap_or_default();
     for e in entries {
         match e {
             Entry::File(f) => out.files.push(f),
@@ -714,7 +722,7 @@ pub fn discover_in_memory(files: &[(String, Vec<u8>)], exclude: &[String]) -> st
         };
         entries.extend(entry);
     }
-    Ok(assemble(entries, entered, manifests))
+    Ok(assemble(entries, entered, manifests, ignores))
 }
 
 /// What a walker error means: a skipped entry at each place under the root it names (a

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod fix;
 pub mod init;
 pub mod model;
 pub mod parse;
@@ -176,6 +177,7 @@ fn lint_model(
                 primary: u.label,
                 related: Vec::new(),
                 help: Some("remove the comment, or name the rule of the finding it is meant for".into()),
+                fix: None,
             });
         }
     }

@@ -71,7 +71,16 @@ fn check(args: &CheckArgs) -> Result<ExitCode, RunError> {
     cfg.exclude.extend(args.exclude.iter().cloned());
     cfg.server_env_files.extend(args.env_file.iter().cloned());
     let fail_on = cfg.fail_on;
-    let (model, mut diags) = deploylint::lint(&root, cfg)?;
+    let again = args.fix.then(|| cfg.clone());
+    let (mut model, mut diags) = deploylint::lint(&root, cfg)?;
+    if let Some(cfg) = again {
+        let fixed = deploylint::fix::apply(&root, &model.sources, &diags)?;
+        if fixed.edits > 0 {
+            eprintln!("deploylint: fixed {} finding(s) in {} file(s)", fixed.edits, fixed.files);
+            // What is left, as the files now are.
+            (model, diags) = deploylint::lint(&root, cfg)?;
+        }
+    }
     if let Some(path) = &args.write_baseline {
         std::fs::write(path, deploylint::baseline::write(&model.sources, &diags))
             .map_err(|e| RunError(format!("cannot write baseline `{}`: {e}", path.display())))?;

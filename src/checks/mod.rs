@@ -52,6 +52,7 @@ impl Reporter<'_> {
             primary: label(f.primary),
             related: f.related.into_iter().map(label).collect(),
             help: f.help.map(text),
+            fix: f.fix,
         });
     }
 }
@@ -68,7 +69,9 @@ pub static RULES: &[&Rule] = &[
     &image::build_target_unknown::RULE,
     &compose::flavor_mismatch::RULE,
     &compose::flavor_mixed::RULE,
+    &compose::feature_unsupported::RULE,
     &compose::restart_keeps_env::RULE,
+    &compose::file_missing::RULE,
     &env::interpolation_unset::RULE,
     &env::interpolation_required::RULE,
     &env::env_key_missing::RULE,

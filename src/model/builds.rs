@@ -154,38 +154,8 @@ fn makefile_commands(file: FileId, path: &str, mk: &Makefile, out: &mut Vec<Host
 /// The commands of a justfile's recipes (indented lines under a `name …:` header), each line
 /// from the justfile's directory. `{{…}}` interpolations are unknown parts.
 fn justfile_commands(file: FileId, path: &str, text: &str, out: &mut Vec<HostCommand>) {
-    let mut in_recipe = false;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
-        if body.trim().is_empty() || body.trim_start().starts_with('#') {
-            continue;
-        }
-        if !body.starts_with([' ', '\t']) {
-            // A recipe header has a `:` that is not an assignment (`x := y`).
-            in_recipe = body.contains(':') && !body.contains(":=") && !body.starts_with("set ");
-            continue;
-        }
-        if !in_recipe {
-            continue;
-        }
-        let trimmed = body.trim_start();
-        let cmd = trimmed.trim_start_matches(['@', '-']);
-        let at = start + (body.len() - cmd.len());
-        // Same length, so spans stay right: `{{version}}` → `$__________`.
-        let mut masked = String::with_capacity(cmd.len());
-        let mut rest = cmd;
-        while let Some(i) = rest.find("{{") {
-            masked.push_str(&rest[..i]);
-            let end = rest[i..].find("}}").map_or(rest.len(), |e| i + e + 2);
-            masked.push('$');
-            masked.extend(std::iter::repeat_n('_', end - i - 1));
-            rest = &rest[end..];
-        }
-        masked.push_str(rest);
-        let cmds = shell::parse(file, &masked, at)
+    for (line, at) in crate::parse::justfile::recipe_lines(text) {
+        let cmds = shell::parse(file, &line, at)
             .into_iter()
             .map(|c| {
                 let (at, _) = unwrap_command(&c.words);

@@ -10,7 +10,7 @@ pub enum Origin {
     Script,
     Runbook,
     Crontab,
-    /// A Makefile recipe.
+    /// A Makefile or justfile recipe.
     Makefile,
     /// A CI workflow step (GitHub Actions `run:`, GitLab `script:`): runs on a CI runner.
     Ci,
@@ -19,10 +19,19 @@ pub enum Origin {
 #[derive(Clone, Debug)]
 pub struct ComposeCall {
     pub flavor: Flavor,
-    /// `docker compose` / `docker-compose` as written.
+    /// `docker compose` / `docker-compose` as written (or the variable that holds it: `$DC`).
     pub tool: Span,
+    /// The tool is written at `tool` as is (not through a variable or an expansion), so a fix
+    /// may rewrite it there.
+    pub literal: bool,
+    /// The script picks the flavor at run time (it probes for one and falls back to the
+    /// other): the call works with either, and is never a mismatch or a mix.
+    pub neutral: bool,
     pub files: Vec<Spanned<String>>,
     pub env_files: Vec<Spanned<String>>,
+    /// The global options before the subcommand (`--dry-run`, `--progress`), each with its
+    /// value when it takes one.
+    pub options: Vec<Word>,
     pub subcommand: Option<Spanned<String>>,
     /// The words after the subcommand.
     pub args: Vec<Word>,
@@ -256,9 +265,18 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     Some(Execution { target, program: spanned(program), args: args.to_vec(), tty, interactive })
 }
 
-fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
-    let mut call =
-        ComposeCall { flavor, tool, files: Vec::new(), env_files: Vec::new(), subcommand: None, args: Vec::new() };
+fn compose_call(flavor: Flavor, tool: Span, literal: bool, words: &[Word]) -> ComposeCall {
+    let mut call = ComposeCall {
+        flavor,
+        tool,
+        literal,
+        neutral: false,
+        files: Vec::new(),
+        env_files: Vec::new(),
+        options: Vec::new(),
+        subcommand: None,
+        args: Vec::new(),
+    };
     let mut i = 0;
     while let Some(w) = words.get(i) {
         let t = w.text.as_str();
@@ -267,6 +285,7 @@ fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
             call.args = words.get(i + 1..).unwrap_or(&[]).to_vec();
             break;
         }
+        call.options.push(w.clone());
         let (name, inline) = match t.split_once('=') {
             Some((n, v)) => (n, Some(v)),
             None => (t, None),
@@ -275,6 +294,7 @@ fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
             Some(v) => Some(Spanned::new(v.to_string(), w.span)),
             None if COMPOSE_GLOBAL_VALUE_OPTS.contains(&name) => {
                 i += 1;
+                call.options.extend(words.get(i).cloned());
                 words.get(i).map(spanned)
             }
             None => None,
@@ -289,29 +309,51 @@ fn compose_call(flavor: Flavor, tool: Span, words: &[Word]) -> ComposeCall {
     call
 }
 
+/// `docker` options before its subcommand that take a value.
+const DOCKER_GLOBAL_VALUE_OPTS: &[&str] =
+    &["-H", "--host", "-c", "--context", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"];
+
+/// Whether a word is written in the file as it reads (no quote, escape or expansion removed).
+fn is_literal(w: &Word) -> bool {
+    w.verbatim && w.quoted_inner.is_none() && w.span.end - w.span.start == w.text.len()
+}
+
 /// What a command is, from its words (starting at its name).
 pub fn classify(words: &[Word]) -> Kind {
     let Some(first) = words.first() else {
         return Kind::Other;
     };
-    match first.text.as_str() {
-        "docker-compose" => Kind::Compose(compose_call(Flavor::V1, first.span, &words[1..])),
+    let name = first.text.as_str();
+    // `/usr/local/bin/docker-compose` is the same tool.
+    let base = if name.starts_with('/') { crate::source::file_name(name) } else { name };
+    match base {
+        "docker-compose" => {
+            Kind::Compose(compose_call(Flavor::V1, first.span, is_literal(first) && base == name, &words[1..]))
+        }
         "docker" => {
-            let Some(sub) = words.get(1) else {
+            // `docker --context prod compose …`: the daemon's options come first.
+            let mut at = 1;
+            while let Some(w) = words.get(at).filter(|w| w.text.starts_with('-')) {
+                let takes = !w.text.contains('=') && DOCKER_GLOBAL_VALUE_OPTS.contains(&w.text.as_str());
+                at += if takes { 2 } else { 1 };
+            }
+            let Some(sub) = words.get(at) else {
                 return Kind::Other;
             };
+            let rest = words.get(at + 1..).unwrap_or(&[]);
             match sub.text.as_str() {
-                "compose" => Kind::Compose(compose_call(Flavor::V2, first.span.to(sub.span), &words[2..])),
-                "exec" => execution(&words[2..], false, false).map_or(Kind::Other, Kind::Exec),
-                "restart" => words
-                    .get(2..)
-                    .unwrap_or(&[])
+                "compose" => {
+                    let literal = at == 1 && base == name && is_literal(first) && is_literal(sub);
+                    Kind::Compose(compose_call(Flavor::V2, first.span.to(sub.span), literal, rest))
+                }
+                "exec" => execution(rest, false, false).map_or(Kind::Other, Kind::Exec),
+                "restart" => rest
                     .iter()
                     .find(|w| !w.text.starts_with('-'))
                     .map_or(Kind::Other, |w| Kind::DockerRestart(spanned(w))),
-                "build" => Kind::DockerBuild(docker_build(&words[2..])),
-                "buildx" | "image" if words.get(2).is_some_and(|w| w.text == "build") => {
-                    Kind::DockerBuild(docker_build(words.get(3..).unwrap_or(&[])))
+                "build" => Kind::DockerBuild(docker_build(rest)),
+                "buildx" | "image" if rest.first().is_some_and(|w| w.text == "build") => {
+                    Kind::DockerBuild(docker_build(rest.get(1..).unwrap_or(&[])))
                 }
                 _ => Kind::Other,
             }
@@ -353,28 +395,122 @@ fn env_write(cmd: &SimpleCommand, at: usize) -> Option<String> {
     }
 }
 
-/// Classifies the commands of one group (a script, a runbook block, a crontab line), in order.
-pub fn classify_group(origin: Origin, file: FileId, group: usize, cmds: Vec<SimpleCommand>, out: &mut Vec<Command>) {
-    let mut exported_askpass: Option<Span> = None;
-    for cmd in cmds {
+/// Shells whose `-c` argument is a script of commands.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ash", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/dash"];
+
+/// For `sh -c SCRIPT` (`bash -ec`, `sh -lc`): the script word.
+fn shell_script(words: &[Word]) -> Option<&Word> {
+    if !SHELLS.contains(&words.first()?.text.as_str()) {
+        return None;
+    }
+    let mut i = 1;
+    while let Some(w) = words.get(i).filter(|w| w.text.starts_with('-')) {
+        if w.text.len() > 1 && !w.text.starts_with("--") && w.text.ends_with('c') {
+            return words.get(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The variable a command name reads, as written: `$DC`, `${DC}`, and in a recipe `$(DC)`.
+fn variable_name(w: &Word) -> Option<&str> {
+    let t = w.text.as_str();
+    let name = t
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| t.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))
+        .or_else(|| t.strip_prefix('$'))?;
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(name)
+}
+
+/// Whether a command asks which compose flavor is installed: `docker compose version`,
+/// `docker-compose --version`, `command -v docker-compose`, `which docker-compose`,
+/// `[ -x "$(command -v docker-compose)" ]`.
+fn is_flavor_probe(words: &[Word], kind: &Kind) -> bool {
+    if let Kind::Compose(call) = kind {
+        let version = |t: &str| matches!(t, "version" | "--version" | "-v");
+        return call.subcommand.as_ref().is_some_and(|s| version(&s.value))
+            || call.options.iter().any(|w| version(&w.text));
+    }
+    let Some(name) = words.first().map(|w| w.text.as_str()) else {
+        return false;
+    };
+    matches!(name, "command" | "which" | "type" | "hash" | "[" | "[[" | "test")
+        && words.iter().skip(1).any(|w| w.text.contains("docker-compose") || w.text.contains("docker compose"))
+}
+
+/// The state of one group while its commands are classified in order.
+struct GroupState<'a> {
+    origin: Origin,
+    file: FileId,
+    group: usize,
+    exported_askpass: Option<Span>,
+    /// Shell variables assigned so far (`DC="docker compose"`), by name.
+    vars: std::collections::BTreeMap<String, String>,
+    /// Variables of the file around the group (a Makefile's `DC = docker compose`).
+    outer: &'a dyn Fn(&str) -> Option<String>,
+    probe: bool,
+    /// A variable was given a value of each flavor (`if …; then DC=…; else DC=…; fi`).
+    both_by_variable: bool,
+}
+
+impl GroupState<'_> {
+    fn assign(&mut self, w: &Word) {
+        let Some((name, value)) = w.text.split_once('=') else { return };
+        let flavor_of = |v: &str| match classify(&shell::parse_detached(v, w.span).into_iter().next()?.words) {
+            Kind::Compose(c) => Some(c.flavor),
+            _ => None,
+        };
+        if let (Some(old), Some(new)) = (self.vars.get(name).and_then(|v| flavor_of(v)), flavor_of(value)) {
+            self.both_by_variable |= old != new;
+        }
+        if value.contains("$(") || value.contains('`') {
+            self.vars.remove(name);
+        } else {
+            self.vars.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    /// The words of a command run through a variable (`$DC up -d`), the variable's value in
+    /// place of its name; `None` when the name is no variable or its value is unknown.
+    fn expand_name(&self, words: &[Word]) -> Option<Vec<Word>> {
+        let first = words.first()?;
+        let name = variable_name(first)?;
+        // `"$DC" up`: a quoted value is one word, whatever its spaces.
+        if first.quoted_inner.is_some() && first.text.contains(' ') {
+            return None;
+        }
+        let value = self.vars.get(name).cloned().or_else(|| (self.outer)(name))?;
+        let mut out = shell::parse_detached(&value, first.span).into_iter().next()?.words;
+        out.extend(words.iter().skip(1).cloned());
+        Some(out)
+    }
+
+    fn classify(&mut self, cmd: SimpleCommand, depth: usize, out: &mut Vec<Command>) {
         let (at, setsid) = unwrap_command(&cmd.words);
         let words = cmd.words.get(at..).unwrap_or(&[]);
         let first = words.first().map(|w| w.text.as_str());
-        if first == Some("export") || (first.is_none() && !cmd.remote) {
-            let assigns = if first == Some("export") { &cmd.words[at + 1..] } else { &cmd.assignments[..] };
+        if matches!(first, Some("export" | "readonly" | "local")) || (first.is_none() && !cmd.remote) {
+            let assigns = if first.is_some() { cmd.words.get(at + 1..).unwrap_or(&[]) } else { &cmd.assignments[..] };
             for w in assigns {
                 if w.text.starts_with("SSH_ASKPASS=") {
-                    exported_askpass = Some(w.span);
+                    self.exported_askpass = Some(w.span);
                 }
+                self.assign(w);
             }
             if first.is_none() {
-                continue;
+                return;
             }
         }
         if first == Some("unset") && words.iter().any(|w| w.text == "SSH_ASKPASS") {
-            exported_askpass = None;
+            self.exported_askpass = None;
         }
-        let kind = classify(words);
+        let kind = match self.expand_name(words) {
+            Some(expanded) => classify(&expanded),
+            None => classify(words),
+        };
+        self.probe |= is_flavor_probe(&cmd.words, &kind);
         let inline_askpass = cmd
             .assignments
             .iter()
@@ -382,17 +518,65 @@ pub fn classify_group(origin: Origin, file: FileId, group: usize, cmds: Vec<Simp
             .find(|w| w.text.starts_with("SSH_ASKPASS="))
             .map(|w| w.span);
         let env_write = env_write(&cmd, at);
+        // `sh -c 'cd /srv && docker-compose up -d'`: the script's commands, in the same group.
+        let inner = if depth < 3 { shell_script(words).map(shell::parse_word) } else { None };
         out.push(Command {
-            origin,
-            file,
-            group,
+            origin: self.origin,
+            file: self.file,
+            group: self.group,
             name_at: at,
-            askpass: inline_askpass.or(exported_askpass),
+            askpass: inline_askpass.or(self.exported_askpass),
             setsid,
             env_write,
             kind,
             cmd,
         });
+        for mut c in inner.into_iter().flatten() {
+            c.remote |= out.last().is_some_and(|o| o.cmd.remote);
+            self.classify(c, depth + 1, out);
+        }
+    }
+}
+
+/// Classifies the commands of one group (a script, a runbook block, a crontab line), in order.
+pub fn classify_group(origin: Origin, file: FileId, group: usize, cmds: Vec<SimpleCommand>, out: &mut Vec<Command>) {
+    classify_group_with(origin, file, group, cmds, &|_| None, out);
+}
+
+/// [`classify_group`], with the variables of the file around the group (a Makefile's), for
+/// commands run through one (`$(DC) up -d`).
+pub fn classify_group_with(
+    origin: Origin,
+    file: FileId,
+    group: usize,
+    cmds: Vec<SimpleCommand>,
+    outer: &dyn Fn(&str) -> Option<String>,
+    out: &mut Vec<Command>,
+) {
+    let start = out.len();
+    let mut state = GroupState {
+        origin,
+        file,
+        group,
+        exported_askpass: None,
+        vars: std::collections::BTreeMap::new(),
+        outer,
+        probe: false,
+        both_by_variable: false,
+    };
+    for cmd in cmds {
+        state.classify(cmd, 0, out);
+    }
+    // A script that probes for a flavor and uses both picks one at run time.
+    let group_cmds = out.get_mut(start..).unwrap_or(&mut []);
+    let flavors = |f: Flavor| group_cmds.iter().any(|c| matches!(&c.kind, Kind::Compose(call) if call.flavor == f));
+    let both = flavors(Flavor::V1) && flavors(Flavor::V2);
+    if (state.probe && both) || state.both_by_variable {
+        for c in group_cmds.iter_mut() {
+            if let Kind::Compose(call) = &mut c.kind {
+                call.neutral = true;
+            }
+        }
     }
 }
 
@@ -453,6 +637,71 @@ mod tests {
         let e = call.execution();
         assert!(e.as_ref().is_some_and(|e| e.program.value == "/app/batch" && !e.tty), "{e:?}");
         assert_eq!(e.map(|e| e.args[0].text.clone()).as_deref(), Some("-task=grace-expiry"));
+    }
+
+    fn compose_calls_of(c: &[Command]) -> Vec<(Flavor, Option<String>, bool)> {
+        c.iter()
+            .filter_map(|c| match &c.kind {
+                Kind::Compose(call) => {
+                    Some((call.flavor, call.subcommand.as_ref().map(|s| s.value.clone()), call.neutral))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_place_a_compose_command_hides_is_read() {
+        let t = "sudo -u deploy docker-compose ps\n\
+                 cd /srv/app && COMPOSE_PROFILES=x docker compose pull | tee log\n\
+                 sh -c 'docker-compose stop web; docker-compose rm -f web'\n\
+                 ssh deploy@203.0.113.7 \"bash -lc 'docker compose -f p.yml \\\n  up -d'\"\n\
+                 docker --context prod compose logs\n\
+                 /usr/local/bin/docker-compose down\n";
+        let calls = compose_calls_of(&classify_text(t));
+        let subs: Vec<_> = calls.iter().map(|(f, s, _)| (*f, s.clone().unwrap_or_default())).collect();
+        let want = [
+            (Flavor::V1, "ps"),
+            (Flavor::V2, "pull"),
+            (Flavor::V1, "stop"),
+            (Flavor::V1, "rm"),
+            (Flavor::V2, "up"),
+            (Flavor::V2, "logs"),
+            (Flavor::V1, "down"),
+        ];
+        assert_eq!(subs, want.map(|(f, s)| (f, s.to_string())));
+        assert!(calls.iter().all(|(_, _, neutral)| !neutral));
+    }
+
+    #[test]
+    fn a_command_run_through_a_variable_takes_its_value() {
+        let c = classify_text("DC=\"docker compose -f docker-compose.prod.yml\"\n$DC pull\n${DC} up -d\n");
+        let calls: Vec<_> =
+            c.iter().filter_map(|c| if let Kind::Compose(call) = &c.kind { Some(call) } else { None }).collect();
+        assert_eq!(calls.len(), 2);
+        assert!(calls.iter().all(|c| c.flavor == Flavor::V2 && !c.literal && c.files[0].value.ends_with("prod.yml")));
+        // The tool is the variable, where it is written.
+        assert_eq!(calls[0].tool.start, "DC=\"docker compose -f docker-compose.prod.yml\"\n".len());
+        let mut out = Vec::new();
+        let cmds = shell::parse(FileId(0), "\t$(DC) up -d\n", 0);
+        let vars = |n: &str| (n == "DC").then(|| "docker-compose".to_string());
+        classify_group_with(Origin::Makefile, FileId(0), 0, cmds, &vars, &mut out);
+        assert_eq!(compose_calls_of(&out), [(Flavor::V1, Some("up".to_string()), false)]);
+    }
+
+    #[test]
+    fn a_flavor_picked_at_run_time_is_neutral() {
+        for t in [
+            "if docker compose version >/dev/null 2>&1; then DC=\"docker compose\"; else DC=docker-compose; fi\n$DC up -d\n",
+            "if command -v docker-compose >/dev/null; then docker-compose up -d; else docker compose up -d; fi\n",
+            "if [ \"$OLD\" = 1 ]; then DC=docker-compose; else DC='docker compose'; fi\n$DC up -d\n",
+        ] {
+            let calls = compose_calls_of(&classify_text(t));
+            assert!(!calls.is_empty() && calls.iter().all(|(_, _, neutral)| *neutral), "{t}: {calls:?}");
+        }
+        // A version printed for the log, and one flavor: nothing picked.
+        let calls = compose_calls_of(&classify_text("docker compose version\ndocker compose up -d\n"));
+        assert!(calls.iter().all(|(_, _, neutral)| !neutral));
     }
 
     #[test]

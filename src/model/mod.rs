@@ -7,6 +7,8 @@ pub mod commands;
 pub mod containers;
 pub mod entry;
 pub mod env;
+pub mod features;
+pub mod files;
 pub mod images;
 pub mod interpolation;
 pub mod migrations;
@@ -132,6 +134,8 @@ pub struct Model {
     pub migrations: Vec<migrations::MigrationFolder>,
     /// The migration files findings point at, as sources with no text.
     pub migration_files: BTreeMap<String, FileId>,
+    /// The keys of every compose file that parses (`services.web.develop`), by file.
+    pub compose_keys: BTreeMap<FileId, Vec<Spanned<String>>>,
 }
 
 /// Splits a runbook shell block at a `crontab -e` line: the entry-like lines after it are
@@ -296,7 +300,16 @@ impl Model {
                         let body = text.get(block.start..block.end).unwrap_or("");
                         group += 1;
                         match block.lang.as_str() {
+                            "console" | "shell-session" | "sh-session" | "terminal" => {
+                                // A transcript: the lines after a `$ ` prompt are commands.
+                                let script = shell::transcript_commands(body).unwrap_or_default();
+                                let cmds = shell::parse(id, &script, block.start);
+                                commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                            }
                             "sh" | "bash" | "shell" | "zsh" => {
+                                // Written with prompts, it is a transcript too.
+                                let transcript = shell::transcript_commands(body);
+                                let body = transcript.as_deref().unwrap_or(body);
                                 // Lines after `crontab -e` are the crontab being written, not commands.
                                 let (script, entries) = split_crontab_lines(id, body, block.start);
                                 let cmds = shell::parse(id, &script, block.start);
@@ -316,10 +329,13 @@ impl Model {
                 }
                 Kind::Makefile => {
                     let mk = makefile::parse(&text);
+                    // `$(DC) up -d` after `DC = docker compose`.
+                    let none = BTreeMap::new();
+                    let vars = |name: &str| mk.expand(&format!("$({name})"), &none, 0).filter(|v| !v.is_empty());
                     for rule in &mk.rules {
                         group += 1;
                         let cmds = rule.recipe.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
-                        commands::classify_group(Origin::Makefile, id, group, cmds, &mut m.commands);
+                        commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
                     }
                     m.makefiles.insert(m.sources.path(id).to_string(), mk);
                 }
@@ -350,7 +366,13 @@ impl Model {
                         Err(e) => m.parse_errors.push(e),
                     }
                 }
-                // Justfiles are read for the builds they run (`builds.rs`).
+                Kind::Justfile => {
+                    for (line, at) in parse::justfile::recipe_lines(&text) {
+                        group += 1;
+                        let cmds = shell::parse(id, &line, at);
+                        commands::classify_group(Origin::Makefile, id, group, cmds, &mut m.commands);
+                    }
+                }
                 Kind::Go
                 | Kind::GoMod
                 | Kind::GitIgnore
@@ -361,7 +383,6 @@ impl Model {
                 | Kind::Python
                 | Kind::Js
                 | Kind::PackageJson
-                | Kind::Justfile
                 | Kind::Directory
                 | Kind::Migration => {}
             }
@@ -384,6 +405,7 @@ impl Model {
         let interpolated: Vec<(FileId, Vec<parse::compose::Interpolation>, bool)> =
             composes.iter_mut().map(|(id, c)| (*id, std::mem::take(&mut c.interpolations), c.swarm)).collect();
         for (cid, c) in composes {
+            m.compose_keys.insert(cid, c.keys);
             let compose_path = m.sources.path(cid).to_string();
             let dir = parent_dir(&compose_path).to_string();
             let top_name = c.project.clone();

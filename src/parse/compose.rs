@@ -58,6 +58,36 @@ pub struct Compose {
     /// `placement`, `endpoint_mode`): the file is deployed as a stack (`docker stack deploy`,
     /// Portainer), which reads no `.env`.
     pub swarm: bool,
+    /// Every key of the file as a `.`-separated path (`services.web.develop`, a list item as
+    /// `[]`: `services.web.env_file.[].path`), with the key's span, a few levels deep: what a
+    /// compose version may not know.
+    pub keys: Vec<Spanned<String>>,
+}
+
+/// How deep [`Compose::keys`] goes.
+const KEY_DEPTH: usize = 6;
+
+fn collect_keys(node: &YNode, prefix: &str, depth: usize, out: &mut Vec<Spanned<String>>) {
+    if depth >= KEY_DEPTH {
+        return;
+    }
+    match &node.value {
+        YValue::Map(entries) => {
+            for (k, v) in entries {
+                let Some(name) = k.as_str() else { continue };
+                let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+                collect_keys(v, &path, depth + 1, out);
+                out.push(Spanned::new(path, k.span));
+            }
+        }
+        YValue::Seq(items) => {
+            let path = format!("{prefix}.[]");
+            for i in items {
+                collect_keys(i, &path, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A `${VAR…}` / `$VAR` in a value of `services`, `networks`, `volumes`, `secrets` or
@@ -270,6 +300,9 @@ pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
             _ => {}
         }
     }
+    collect_keys(&root, "", 0, &mut out.keys);
+    out.keys.sort_by_key(|k| (k.span.start, k.span.end));
+    out.keys.dedup();
     // A `<<` merge repeats the merged values under each service: one entry per place and
     // service.
     let mut seen = std::collections::BTreeSet::new();

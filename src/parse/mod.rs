@@ -14,6 +14,7 @@ pub mod dockerignore;
 pub mod envfile;
 pub mod golang;
 pub mod interpolation;
+pub mod justfile;
 pub mod lex;
 pub mod makefile;
 pub mod markdown;

@@ -425,6 +425,40 @@ fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize
     out
 }
 
+/// The commands of a terminal transcript (a Markdown `console` block, or a shell block written
+/// with prompts): the text of the lines that start with a `$ ` prompt (and of the lines they
+/// continue with a trailing `\\`), the prompt blanked; every other line (the output) blanked.
+/// Offsets are kept, so the result parses at the block's place. `None` when no line has a
+/// prompt.
+pub fn transcript_commands(body: &str) -> Option<String> {
+    let mut out = String::with_capacity(body.len());
+    let mut continued = false;
+    let mut any = false;
+    for line in body.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let indent = content.len() - content.trim_start_matches([' ', '\t']).len();
+        let rest = &content[indent..];
+        let blank = |out: &mut String, s: &str| {
+            for c in s.chars() {
+                out.extend(std::iter::repeat_n(if c == '\n' { '\n' } else { ' ' }, c.len_utf8()));
+            }
+        };
+        if continued {
+            out.push_str(line);
+        } else if let Some(cmd) = rest.strip_prefix("$ ").or_else(|| (rest == "$").then_some("")) {
+            any = true;
+            blank(&mut out, &content[..indent + rest.len() - cmd.len()]);
+            out.push_str(&line[indent + rest.len() - cmd.len()..]);
+        } else {
+            blank(&mut out, line);
+            continued = false;
+            continue;
+        }
+        continued = content.ends_with('\\');
+    }
+    any.then_some(out)
+}
+
 /// ssh options that take an argument.
 const SSH_ARG_OPTS: &[u8] = b"bcDEeFIiJLlmOopQRSWw";
 
@@ -534,6 +568,17 @@ mod tests {
         assert_eq!(cmds[0].words[0].text, "scp");
         assert_eq!(cmds[1].redirects[0].op, ">>");
         assert_eq!(cmds[1].redirects[0].target.text, ".env.prod");
+    }
+
+    #[test]
+    fn transcripts_keep_the_prompted_lines_in_place() {
+        let t = "$ docker compose \\\n    up -d\nCreating app_web_1 ... done\n  $ ls\n";
+        let script = transcript_commands(t).unwrap_or_default();
+        assert_eq!(script.len(), t.len());
+        assert_eq!(argvs(&script), vec![vec!["docker", "compose", "up", "-d"], vec!["ls"]]);
+        let cmds = parse(FileId(0), &script, 0);
+        assert_eq!(&t[cmds[0].words[0].span.start..cmds[0].words[0].span.end], "docker");
+        assert_eq!(transcript_commands("docker compose up\n"), None);
     }
 
     #[test]

@@ -262,6 +262,7 @@ mod tests {
             primary: spans.next().unwrap_or_else(|| Label::new(Span::new(file, 0..0), "here")),
             related: spans.collect(),
             help: None,
+            fix: None,
         }
     }
 

@@ -1,5 +1,5 @@
 use crate::checks::{Reporter, Rule};
-use crate::diagnostic::{Finding, Label, Severity};
+use crate::diagnostic::{Edit, Finding, Label, Severity};
 use crate::model::Model;
 use crate::model::commands::Kind;
 
@@ -21,22 +21,29 @@ fn check(model: &Model, r: &mut Reporter) {
             continue;
         };
         // Only calls that act on the server: a development script may use the other flavor.
-        if call.flavor == server || !model.acts_on_server(c, call) {
+        if call.flavor == server || call.neutral || !model.acts_on_server(c, call) {
             continue;
         }
         let hint = match server {
             crate::config::Flavor::V1 => "the standalone v1, which has no `docker compose` plugin",
             crate::config::Flavor::V2 => "the v2 plugin, without the standalone `docker-compose`",
         };
-        r.report(
-            Finding::new(
-                format!("`{}` is used but the server has `{}`", call.flavor.command(), server.command()),
-                Label::new(call.tool, format!("`{}` here", call.flavor.command())),
-            )
-            .help(format!(
-                "write `{}` (the server runs {hint}; set by `[server] compose` in `deploylint.toml`)",
-                server.command()
-            )),
-        );
+        let mut finding = Finding::new(
+            format!("`{}` is used but the server has `{}`", call.flavor.command(), server.command()),
+            Label::new(call.tool, format!("`{}` here", call.flavor.command())),
+        )
+        .help(format!(
+            "write `{}` (the server runs {hint}; set by `[server] compose` in `deploylint.toml`)",
+            server.command()
+        ));
+        // Written as is (not through a variable): `--fix` rewrites it in place.
+        if call.literal {
+            finding = finding.fix(Edit {
+                span: call.tool,
+                expect: call.flavor.command().to_string(),
+                replacement: server.command().to_string(),
+            });
+        }
+        r.report(finding);
     }
 }

@@ -23,7 +23,7 @@ fn check(model: &Model, r: &mut Reporter) {
         .commands
         .iter()
         .filter_map(|c| if let Kind::Compose(call) = &c.kind { Some((c, call)) } else { None })
-        .filter(|(c, call)| model.acts_on_server(c, call))
+        .filter(|(c, call)| !call.neutral && model.acts_on_server(c, call))
         .map(|(_, call)| call)
         .collect();
     let first_of = |f: Flavor| calls.iter().filter(|c| c.flavor == f).min_by_key(|c| (c.tool.file, c.tool.start));
