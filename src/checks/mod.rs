@@ -74,6 +74,7 @@ pub static RULES: &[&Rule] = &[
     &compose::file_missing::RULE,
     &env::interpolation_unset::RULE,
     &env::interpolation_required::RULE,
+    &compose::file_drift::RULE,
     &env::env_key_missing::RULE,
     &cron::task_missing::RULE,
     &cron::task_unknown::RULE,

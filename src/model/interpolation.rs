@@ -63,6 +63,37 @@ pub(super) fn call_names(call: &commands::ComposeCall, caller: &str, path: &str,
 }
 
 impl Model {
+    /// The compose files of the repository a call runs (by `-f`, else by the default names),
+    /// as far as a call from `caller` can be placed.
+    pub fn compose_paths_of(&self, call: &commands::ComposeCall, caller: FileId) -> Vec<&str> {
+        let caller = self.sources.path(caller);
+        let composes: Vec<&str> = self
+            .sources
+            .iter()
+            .filter(|(_, f)| f.kind == crate::source::Kind::Compose)
+            .map(|(_, f)| f.path.as_str())
+            .collect();
+        composes
+            .iter()
+            .copied()
+            .filter(|p| {
+                let same = composes.iter().filter(|q| file_name(q) == file_name(p)).count();
+                call_names(call, caller, p, same)
+            })
+            .collect()
+    }
+
+    /// The section of a script, runbook or recipe a command belongs to: a Markdown file's
+    /// heading section, else its command group (a script, a recipe, a CI step, a crontab line).
+    pub fn section_of(&self, c: &commands::Command) -> (FileId, usize) {
+        if c.origin == commands::Origin::Runbook {
+            let before =
+                self.runbook_headings.get(&c.file).map_or(0, |h| h.partition_point(|&at| at <= c.cmd.span.start));
+            return (c.file, before);
+        }
+        (c.file, c.group)
+    }
+
     /// The env files compose interpolates `path` with.
     pub(super) fn interpolation_files(&self, path: &str, swarm: bool) -> Vec<InterpolationFile> {
         let dir = parent_dir(path);

@@ -128,6 +128,8 @@ pub struct Model {
     pub shipping: shipping::Shipping,
     /// What some cron implementations refuse in a crontab while others read it.
     pub cron_reader_issues: Vec<ParseError>,
+    /// Where the sections of each Markdown file start (its headings' offsets).
+    pub runbook_headings: BTreeMap<FileId, Vec<usize>>,
     /// The production compose files, with what compose interpolates them with.
     pub compose_files: Vec<interpolation::ComposeFile>,
     /// Numbered migration folders and what is wrong in them.
@@ -296,6 +298,7 @@ impl Model {
                     commands::classify_group(Origin::Script, id, group, cmds, &mut m.commands);
                 }
                 Kind::Markdown => {
+                    m.runbook_headings.insert(id, markdown::headings(&text));
                     for block in markdown::code_blocks(&text) {
                         let body = text.get(block.start..block.end).unwrap_or("");
                         group += 1;

@@ -12,6 +12,27 @@ pub struct CodeBlock {
     pub fence: usize,
 }
 
+/// The byte offsets of the ATX headings (`# …` to `###### …`) outside fenced blocks: where a
+/// runbook's sections start.
+pub fn headings(text: &str) -> Vec<usize> {
+    let blocks = code_blocks(text);
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let t = line.trim_start_matches(' ');
+        let level = t.chars().take_while(|c| *c == '#').count();
+        let heading = (1..=6).contains(&level)
+            && line.len() - t.len() <= 3
+            && t.get(level..).is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\n', '\r']));
+        if heading && !blocks.iter().any(|b| b.fence <= at && at < b.end) {
+            out.push(at);
+        }
+    }
+    out
+}
+
 /// Finds the fenced blocks (``` and ~~~, indented up to 3 spaces). An unclosed block runs to
 /// the end of the document, as CommonMark says.
 pub fn code_blocks(text: &str) -> Vec<CodeBlock> {
@@ -53,6 +74,14 @@ pub fn code_blocks(text: &str) -> Vec<CodeBlock> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_outside_code_blocks_start_sections() {
+        let text = "# Ops\n\n## Rollback\n\n```bash\n# not a heading\ndocker compose up\n```\n####### seven\n#tag\n### Three\n";
+        let at: Vec<&str> =
+            headings(text).into_iter().map(|i| text.get(i..).and_then(|t| t.lines().next()).unwrap_or("")).collect();
+        assert_eq!(at, ["# Ops", "## Rollback", "### Three"]);
+    }
 
     #[test]
     fn finds_blocks() {
