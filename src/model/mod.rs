@@ -178,25 +178,61 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
 /// [`crate::discover::crontab_format`]), then from the Dockerfiles that copy it: to
 /// `/etc/cron.d/` or `/etc/crontab` (a system crontab), to `/etc/crontabs/` or
 /// `/var/spool/cron/crontabs/` (BusyBox crond), or into a stage that runs supercronic.
+/// Whether a Dockerfile stage installs or runs supercronic.
+fn stage_runs_supercronic(stage: &parse::dockerfile::Stage) -> bool {
+    let mut words = stage.instrs.iter().flat_map(|i| match i {
+        parse::dockerfile::Instr::Run(r) => r.commands.iter().flat_map(|c| c.argv()).collect::<Vec<_>>(),
+        parse::dockerfile::Instr::Entrypoint(e) | parse::dockerfile::Instr::Cmd(e) => {
+            e.words.iter().map(|w| w.value.as_str()).collect()
+        }
+        _ => Vec::new(),
+    });
+    words.any(|w| w.contains("supercronic"))
+}
+
+/// The cron that reads a crontab: from its name and text, then from how images and compose
+/// services put it in place (a `COPY` into a Dockerfile, a bind mount into a service) and what
+/// they run.
 fn crontab_format(
     path: &str,
     text: &str,
-    dockerfiles: &[(FileId, parse::dockerfile::Dockerfile)],
+    (dockerfiles, composes): (&[(FileId, parse::dockerfile::Dockerfile)], &[(FileId, compose::Compose)]),
     sources: &Sources,
 ) -> crontab::Format {
     use crontab::Format;
     let mut format = crate::discover::crontab_format(path, text);
+    for (cid, c) in composes {
+        let dir = parent_dir(sources.path(*cid));
+        for s in &c.services {
+            let Some((_, dest)) = s.binds.iter().find(|(src, _)| join_rel(dir, src).as_deref() == Some(path)) else {
+                continue;
+            };
+            let runs = |w: &Spanned<String>| w.value.contains("supercronic");
+            let in_command = s.command.iter().chain(&s.entrypoint).any(|cmd| cmd.words.iter().any(runs));
+            // The image the service builds: the Dockerfile of its build, any stage.
+            let in_image = s.build.as_ref().is_some_and(|b| {
+                let ctx = join_rel(dir, &b.context.value);
+                let df = ctx
+                    .and_then(|ctx| join_rel(&ctx, b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str())));
+                dockerfiles.iter().any(|(id, d)| {
+                    Some(sources.path(*id)) == df.as_deref() && d.stages.iter().any(stage_runs_supercronic)
+                })
+            });
+            format = if in_command || in_image {
+                Format::Supercronic
+            } else if dest.starts_with("/etc/cron.d") || dest == "/etc/crontab" {
+                Format::System
+            } else if dest.starts_with("/etc/crontabs") || dest.starts_with("/var/spool/cron/crontabs") {
+                Format::BusyBox
+            } else {
+                format
+            };
+        }
+    }
     for (id, df) in dockerfiles {
         let dir = parent_dir(sources.path(*id));
         for stage in &df.stages {
-            let mut words = stage.instrs.iter().flat_map(|i| match i {
-                parse::dockerfile::Instr::Run(r) => r.commands.iter().flat_map(|c| c.argv()).collect::<Vec<_>>(),
-                parse::dockerfile::Instr::Entrypoint(e) | parse::dockerfile::Instr::Cmd(e) => {
-                    e.words.iter().map(|w| w.value.as_str()).collect()
-                }
-                _ => Vec::new(),
-            });
-            let supercronic = words.any(|w| w.contains("supercronic"));
+            let supercronic = stage_runs_supercronic(stage);
             for instr in &stage.instrs {
                 let parse::dockerfile::Instr::Copy(c) = instr else { continue };
                 if c.from.is_some() {
@@ -392,7 +428,7 @@ impl Model {
         }
         for id in crontabs {
             let text = m.sources.text(id).to_string();
-            let format = crontab_format(m.sources.path(id), &text, &dockerfiles, &m.sources);
+            let format = crontab_format(m.sources.path(id), &text, (&dockerfiles, &composes), &m.sources);
             let c = crontab::parse_as(id, &text, 0, format);
             m.parse_errors.extend(c.errors);
             m.cron_reader_issues.extend(c.reader_issues);

@@ -45,6 +45,8 @@ pub struct Service {
     pub env_files: Vec<Spanned<String>>,
     pub environment: Vec<EnvSetting>,
     pub profiles: Vec<String>,
+    /// Bind mounts: (host path as written, path in the container). Named volumes are left out.
+    pub binds: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -256,11 +258,27 @@ fn service(text: &str, name: &YNode, body: &YNode) -> Option<Service> {
         working_dir: body.get("working_dir").and_then(spanned),
         env_files,
         environment,
+        binds: body.get("volumes").map(|v| v.as_seq().iter().filter_map(bind_mount).collect()).unwrap_or_default(),
         profiles: body
             .get("profiles")
             .map(|p| p.as_seq().iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
             .unwrap_or_default(),
     })
+}
+
+/// A bind mount of a `volumes:` entry: `./src:/dst[:mode]` or the long syntax with
+/// `type: bind`. A named volume (`data:/var/lib/x`) is none.
+fn bind_mount(n: &YNode) -> Option<(String, String)> {
+    if let Some(s) = n.as_str() {
+        let mut parts = s.splitn(3, ':');
+        let (src, dst) = (parts.next()?, parts.next()?);
+        let host = src.starts_with(['.', '/', '~']) || src.starts_with('$');
+        return host.then(|| (src.to_string(), dst.to_string()));
+    }
+    if n.get("type").and_then(YNode::as_str) != Some("bind") {
+        return None;
+    }
+    Some((n.get("source")?.as_str()?.to_string(), n.get("target")?.as_str()?.to_string()))
 }
 
 pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
