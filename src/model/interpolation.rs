@@ -48,7 +48,7 @@ const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.
 /// A call runs from a directory deploylint cannot know: a relative value names the file at
 /// that path from the repository root or from the calling file's directory, or the one compose
 /// file of the repository with that name.
-fn call_names(call: &commands::ComposeCall, caller: &str, path: &str, same_name: usize) -> bool {
+pub(super) fn call_names(call: &commands::ComposeCall, caller: &str, path: &str, same_name: usize) -> bool {
     let names = |v: &str| {
         let v = v.trim_start_matches("./");
         !v.is_empty()
