@@ -582,6 +582,20 @@ mod tests {
     }
 
     #[test]
+    fn third_party_images_and_runtimes_read_their_keys() {
+        assert!(image_key_prefixes("postgres:16-alpine").is_some_and(|p| p.contains(&"POSTGRES_")));
+        assert!(image_key_prefixes("docker.io/library/mariadb:11@sha256:abc").is_some_and(|p| p.contains(&"MYSQL_")));
+        assert!(image_key_prefixes("bitnami/redis:7.2").is_some_and(|p| p.contains(&"REDIS_")));
+        assert!(image_key_prefixes("ghcr.io/acme/api:1.4").is_none());
+        assert!(image_key_prefixes("nginx:alpine").is_none(), "nginx templates read any key: unknown");
+        for key in ["TZ", "PORT", "DATABASE_URL", "AWS_REGION", "OTEL_SERVICE_NAME", "VITE_API_URL", "COMPOSE_PROFILES"]
+        {
+            assert!(read_by_runtime(key), "{key}");
+        }
+        assert!(!read_by_runtime("ORDERS_CACHE_TTL"));
+    }
+
+    #[test]
     fn templates_document_their_file() {
         assert_eq!(documented_path(".env.prod.example").as_deref(), Some(".env.prod"));
         assert_eq!(documented_path("deploy/.env.example").as_deref(), Some("deploy/.env"));

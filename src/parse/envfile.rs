@@ -96,9 +96,29 @@ pub enum Secret {
     Credential,
 }
 
-/// Words in a value (case does not matter) that mark it as a template placeholder.
-const PLACEHOLDER_PARTS: &[&str] =
-    &["change_me", "changeme", "change-me", "replace_me", "replaceme", "replace-me", "replace_with"];
+/// Verbs and their objects that, next to each other, make a value an instruction to whoever
+/// fills the file in (`change-this-to-a-strong-password`, `replace_with_key`, `set-me`,
+/// `fill-in`, `generate-with-openssl`).
+const PLACEHOLDER_VERBS: &[&str] =
+    &["change", "replace", "fill", "set", "insert", "put", "enter", "generate", "add", "update"];
+const PLACEHOLDER_OBJECTS: &[&str] = &["me", "this", "it", "in", "here", "your", "yours", "with"];
+/// Words that alone make a value a placeholder (`CHANGEME`, `TODO`, `<redacted>`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "changeme",
+    "changethis",
+    "changeit",
+    "replaceme",
+    "replacethis",
+    "setme",
+    "fillme",
+    "fillin",
+    "fillmein",
+    "todo",
+    "tbd",
+    "fixme",
+    "placeholder",
+    "redacted",
+];
 
 /// Whether a value is a template placeholder (see [`ValueKind::Placeholder`]).
 fn is_placeholder(v: &str) -> bool {
@@ -106,10 +126,24 @@ fn is_placeholder(v: &str) -> bool {
     let b = lower.as_bytes();
     let boundary = |i: usize| i == 0 || b.get(i - 1).is_none_or(|c| !c.is_ascii_alphanumeric());
     let at_word = |word: &str| lower.match_indices(word).any(|(i, _)| boundary(i));
-    if PLACEHOLDER_PARTS.iter().any(|p| lower.contains(p)) || at_word("your-") || at_word("your_") {
+    if at_word("your-") || at_word("your_") {
         return true;
     }
-    if lower == "todo" || (lower.starts_with("todo") && b.get(4).is_some_and(|c| !c.is_ascii_alphanumeric())) {
+    // A value without blanks (text with blanks may be a sentence, `Add to cart`), split into
+    // words at anything but letters and digits: an instruction (`change` then `this`), a
+    // placeholder word, or `here` at the end (`api_key_here`).
+    if !lower.contains(char::is_whitespace) {
+        let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let instruction = |w: &[&str]| PLACEHOLDER_VERBS.contains(&w[0]) && PLACEHOLDER_OBJECTS.contains(&w[1]);
+        if words.windows(2).any(instruction)
+            || words.iter().any(|w| PLACEHOLDER_WORDS.contains(w))
+            || (words.len() > 1 && words.last() == Some(&"here"))
+        {
+            return true;
+        }
+    }
+    if ["change_me", "change-me", "changeme", "replace_me", "replace-me", "replaceme"].iter().any(|p| lower.contains(p))
+    {
         return true;
     }
     // Tokens a CI step or a template engine replaces: `@@API_KEY@@`, `{{ api_key }}`,
@@ -152,6 +186,7 @@ fn is_placeholder(v: &str) -> bool {
         if let Some(close) = after.find('>') {
             let inner = &after[..close];
             if !inner.is_empty()
+                && inner.trim() == inner
                 && inner.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b' ' | b'.'))
             {
                 return true;
@@ -743,6 +778,92 @@ mod tests {
             assert!(!m.contains(secret), "{m}");
         }
         assert!(m.contains("A=") && !m.contains("# c"), "comments are masked too: {m}");
+    }
+
+    fn kind(value: &str) -> ValueKind {
+        let f = parse(FileId(0), &format!("K={value}\n"));
+        f.entries.first().map_or(ValueKind::Inherited, EnvEntry::value_kind)
+    }
+
+    #[test]
+    fn placeholders_are_told_from_values() {
+        for v in [
+            "CHANGE_ME",
+            "changeme",
+            "changeme123",
+            "postgres://app:CHANGE_ME@db:5432/app",
+            "CHANGE-THIS-TO-A-STRONG-PASSWORD",
+            "your-api-key",
+            "YOUR_SECRET_HERE",
+            "https://your-domain.example",
+            "xxx",
+            "sk_live_xxxxxxxx",
+            "XXXX-XXXX",
+            "<password>",
+            "postgres://<user>:<pass>@db/app",
+            "sk_live_...",
+            "user:…@host",
+            "TODO",
+            "REPLACE_ME",
+            "@@API_TOKEN@@",
+            "{{ api_token }}",
+            "#{ApiToken}#",
+            "__API_TOKEN__",
+            "generate-with-openssl-rand",
+            "api_key_here",
+            "'your-key'",
+        ] {
+            assert_eq!(kind(v), ValueKind::Placeholder, "{v}");
+        }
+        for v in [
+            "q7Vd2LxP9sKe4RtWm8ZbN3yH",
+            "0x7fxxx",
+            "Add to cart",
+            "https://shop.example.com",
+            "a...b",
+            "setup",
+            "postgres://app:s3cret@db/app",
+            "a < b > c",
+        ] {
+            assert_eq!(kind(v), ValueKind::Real, "{v}");
+        }
+        assert_eq!(kind(""), ValueKind::Empty);
+        assert_eq!(kind("''"), ValueKind::Empty);
+        assert_eq!(kind("${DB_PASSWORD}"), ValueKind::Reference);
+        assert_eq!(kind("postgres://app:$DB_PASSWORD@db/app"), ValueKind::Reference);
+        assert_eq!(kind("cost$$5"), ValueKind::Real);
+        let bare = parse(FileId(0), "K\n");
+        assert_eq!(bare.entries.first().map(EnvEntry::value_kind), Some(ValueKind::Inherited));
+    }
+
+    #[test]
+    fn secrets_are_real_values_of_secret_keys() {
+        let secret = |line: &str| parse(FileId(0), line).entries.first().map_or(Secret::None, EnvEntry::secret);
+        assert_eq!(secret("STRIPE_SECRET_KEY=sk_live_51Hq8Zt2Wm7Lp4Xv8Rn5Bc1D\n"), Secret::Credential);
+        assert_eq!(secret("APP_KEY=base64:T3mQ9vXc2LpR8sWk5ZyN1bHd4GfJ7aUe\n"), Secret::Credential);
+        assert_eq!(secret("DB_PASSWORD=Rv7-kQ2-zL9\n"), Secret::Plain);
+        assert_eq!(secret("DATABASE_URL=postgres://app:Rv7kQ2zL9pW4xT8mB3nC@db/app\n"), Secret::Credential);
+        assert_eq!(secret("DATABASE_URL=postgres://app:postgres@db/app\n"), Secret::None);
+        assert_eq!(secret("DB_PASSWORD=postgres\n"), Secret::None);
+        assert_eq!(secret("SESSION_SECRET=secret\n"), Secret::None);
+        assert_eq!(secret("CLOUDINARY_API_KEY=apiKey\n"), Secret::None);
+        assert_eq!(secret("SECRET_KEY=django-insecure-q7Vd2LxP9sKe4RtWm8ZbN3yH\n"), Secret::None);
+        assert_eq!(secret("AWS_ACCESS_KEY=AKIAIOSFODNN7EXAMPLE\n"), Secret::None);
+        assert_eq!(secret("PRIVATE_KEY_PATH=./keys/private.pem\n"), Secret::None);
+        assert_eq!(secret("JWT_SECRET_TTL=3600\n"), Secret::None);
+        assert_eq!(secret("API_TOKEN=${TOKEN}\n"), Secret::None);
+        assert_eq!(secret("API_TOKEN=your-token\n"), Secret::None);
+        assert_eq!(secret("LOG_LEVEL=q7Vd2LxP9sKe4RtWm8ZbN3yH\n"), Secret::None);
+    }
+
+    #[test]
+    fn references_and_duplicates() {
+        let f = parse(FileId(0), "A=1\nURL=postgres://u:${DB_PASSWORD}@db/$DB_NAME\nA=2\nB\nB=3\n");
+        assert!(f.get("URL").is_some_and(|e| e.refers_to("DB_PASSWORD") && e.refers_to("DB_NAME")));
+        assert!(!f.get("URL").is_some_and(|e| e.refers_to("DB")));
+        let dups: Vec<(&str, usize)> =
+            f.duplicates().iter().map(|(first, later)| (later.key.value.as_str(), first.key.span.start)).collect();
+        assert_eq!(dups, [("A", 0)], "a bare `B` line is no assignment");
     }
 
     #[test]
