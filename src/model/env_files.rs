@@ -391,9 +391,25 @@ impl Model {
         if src.is_template {
             return Vec::new();
         }
+        // The repository paths the file stands for: itself, or for a given file the paths of
+        // its name that services, compose interpolation or the config name (any of its name
+        // when none does).
+        let name = file_name(&src.path);
+        let mut stands_for: BTreeSet<String> = BTreeSet::new();
+        if src.given {
+            let named = self
+                .services
+                .iter()
+                .flat_map(|s| s.env_refs.iter().map(|r| r.path.clone()))
+                .chain(self.compose_files.iter().flat_map(|c| c.env_files.iter().map(|f| f.path.clone())))
+                .chain(self.config.env_files.iter().map(|p| p.trim_start_matches("./").to_string()));
+            stands_for.extend(named.filter(|p| file_name(p) == name));
+        } else {
+            stands_for.insert(src.path.clone());
+        }
         let documents = |t: &EnvSource| match documented_path(&t.path) {
-            Some(p) if src.given => file_name(&p) == file_name(&src.path),
-            Some(p) => p == src.path,
+            Some(p) if stands_for.is_empty() => file_name(&p) == name,
+            Some(p) => stands_for.contains(&p),
             None => false,
         };
         self.env_sources.iter().enumerate().filter(|(_, t)| t.is_template && documents(t)).map(|(i, _)| i).collect()
