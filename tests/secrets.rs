@@ -29,12 +29,15 @@ struct Planted {
 const PLANTED: &[Planted] = &[
     // Env file: well-formed values, a multi-line value, malformed lines, a bare token, a
     // `TOKEN value=` line, a token ending in `=` padding, a comment, an unterminated quote.
+    // The deploy script runs the compose file on the server, so its env files are production's:
+    // nothing reads the multi-line `CERT` (DPL303), and `env/colon.env` is committed with a
+    // password in it (DPL306).
     Planted { tag: "ENV_VALUE", value: "u8jzPde0IgxLd6Gncf", role: Role::Context },
     Planted { tag: "ENV_QUOTED", value: "BAepfJBd0Kh8oOOL8d", role: Role::Context },
-    Planted { tag: "ENV_MULTI_1", value: "KLzdocJ2isAjIhKtJ0", role: Role::Context },
+    Planted { tag: "ENV_MULTI_1", value: "KLzdocJ2isAjIhKtJ0", role: Role::Flagged },
     Planted { tag: "ENV_MULTI_2", value: "RlgLKOmxgJTeKdNnFR", role: Role::Context },
     Planted { tag: "ENV_BAD_KEY", value: "IBXuDL7DxtpYlSXpfK", role: Role::Flagged },
-    Planted { tag: "ENV_COLON", value: "tHF4vUCsMehGAkWvj7", role: Role::Context },
+    Planted { tag: "ENV_COLON", value: "tHF4vUCsMehGAkWvj7", role: Role::Flagged },
     Planted { tag: "ENV_BROKEN", value: "FAc9QeWJKY40uvSwMF", role: Role::Flagged },
     Planted { tag: "ENV_BARE_TOKEN", value: "ghp_LZDe1f8rESQedUStPK", role: Role::Context },
     Planted { tag: "ENV_SPACED_B64", value: "dG9rZW4tR0Csty4Qwb8DwkNhFd==", role: Role::Flagged },
