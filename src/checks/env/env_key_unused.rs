@@ -60,16 +60,16 @@ fn check(model: &Model, r: &mut Reporter) {
         services.sort();
         services.dedup();
         let readers_text = match (services.as_slice(), readers.compose_files.as_slice()) {
-            ([], [c, ..]) => format!("compose interpolates `{}` with it", c.path),
-            ([one], _) => format!("service `{one}` loads it"),
-            (many, _) => format!("services {} load it", and_list(many)),
+            ([], [c, ..]) => format!("compose interpolates `{}` with the file", c.path),
+            ([one], _) => format!("service `{one}` loads the file"),
+            (many, _) => format!("services {} load the file", and_list(many)),
         };
         for e in candidates.into_iter().filter(|e| !named.contains(&e.key.value)) {
             let key = &e.key.value;
             r.report(
                 Finding::new(
                     format!(
-                        "`{key}` in production env file {} is read by no code, compose file or Dockerfile of what reads the file ({readers_text})",
+                        "`{key}` in production env file {} is read by nothing: no code, compose file or Dockerfile names it ({readers_text})",
                         production_file(src)
                     ),
                     Label::new(e.key.span, format!("`{key}` is read by nothing")),
