@@ -485,52 +485,6 @@ impl Model {
         let users: Vec<&Service> = self.services.iter().filter(|s| s.image.is_some_and(|(i, _)| i == index)).collect();
         users.is_empty() || users.iter().any(|s| s.production && !is_development_name(&s.compose_path))
     }
-
-    /// The keys among `keys` that a file deploylint reads (other than env files and Markdown)
-    /// names as a word: code, Dockerfiles, compose files, scripts, Makefiles, CI files. A word
-    /// `a.b-c` also names `A_B_C` (config keys bound to env names), and a word that starts or
-    /// ends with `_` (`"APP_"`, `"_URL"`) names every key it begins or ends.
-    pub fn keys_named_in_files(&self, keys: &BTreeSet<String>) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        if keys.is_empty() {
-            return out;
-        }
-        let mut note = |word: &str| {
-            if word.len() < 2 {
-                return;
-            }
-            let upper = word.to_ascii_uppercase().replace(['.', '-'], "_");
-            if keys.contains(&upper) {
-                out.insert(upper.clone());
-            }
-            let affix = upper.len() >= 3 && (upper.starts_with('_') || upper.ends_with('_'));
-            if affix {
-                for k in keys {
-                    if (upper.ends_with('_') && k.starts_with(&upper))
-                        || (upper.starts_with('_') && k.ends_with(&upper))
-                    {
-                        out.insert(k.clone());
-                    }
-                }
-            }
-        };
-        for (_, f) in self.sources.iter() {
-            if matches!(f.kind, Kind::EnvFile | Kind::Markdown | Kind::GitIgnore | Kind::DockerIgnore) {
-                continue;
-            }
-            let text = f.text.as_str();
-            for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))) {
-                let word = word.trim_matches(['.', '-']);
-                note(word);
-                if word.contains(['.', '-']) {
-                    for part in word.split(['.', '-']) {
-                        note(part);
-                    }
-                }
-            }
-        }
-        out
-    }
 }
 
 /// Where a context copy puts the context file `rel`, if it copies it.

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod entry;
 pub mod env;
 pub mod env_files;
+mod env_names;
 pub mod images;
 pub mod interpolation;
 pub mod shipping;
