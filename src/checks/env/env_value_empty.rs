@@ -15,10 +15,19 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// An empty line of a real env file: its key, its env source, the first read that requires
+/// it, and the programs that do.
+struct Empty {
+    key: String,
+    source: usize,
+    read: EnvRead,
+    programs: Vec<String>,
+}
+
 fn check(model: &Model, r: &mut Reporter) {
     let cfg = &model.config;
-    // One finding per empty line: the programs that require it and the first read.
-    let mut empty: BTreeMap<crate::source::Span, (String, usize, EnvRead, Vec<String>)> = BTreeMap::new();
+    // One finding per empty line.
+    let mut empty: BTreeMap<crate::source::Span, Empty> = BTreeMap::new();
     for (i, service) in model.services.iter().enumerate() {
         if !service.production || model.service_definitions(service).first().is_some_and(|&j| j != i) {
             continue;
@@ -64,16 +73,21 @@ fn check(model: &Model, r: &mut Reporter) {
             {
                 continue;
             }
-            let slot = empty.entry(e.key.span).or_insert_with(|| (key.to_string(), s, read.clone(), Vec::new()));
+            let slot = empty.entry(e.key.span).or_insert_with(|| Empty {
+                key: key.clone(),
+                source: s,
+                read: read.clone(),
+                programs: Vec::new(),
+            });
             for p in programs {
-                if !slot.3.contains(p) {
-                    slot.3.push(p.clone());
+                if !slot.programs.contains(p) {
+                    slot.programs.push(p.clone());
                 }
             }
         }
     }
-    for (span, (key, s, read, mut programs)) in empty {
-        let Some(src) = model.env_sources.get(s) else { continue };
+    for (span, Empty { key, source, read, mut programs }) in empty {
+        let Some(src) = model.env_sources.get(source) else { continue };
         programs.sort();
         let verb = if programs.len() == 1 { "requires" } else { "require" };
         r.report(
