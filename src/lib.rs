@@ -15,6 +15,7 @@ pub mod init;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod secret;
 pub mod source;
 pub mod suppress;
 

@@ -328,3 +328,33 @@ fn habits_quiet_statistics_output_file_and_case() {
         assert!(line.get(45..46) == Some(" ") && line.get(46..47).is_some_and(|c| c != " "), "{line}");
     }
 }
+
+/// The preflight on the server: the real `.env.prod`, given with `--env-file`, is read in place
+/// of the template. The Stripe keys added by hand satisfy the code (no DPL301) but are not in
+/// the template (DPL305); an empty required key (DPL302) and a placeholder left in (DPL307) are
+/// what only the real file shows.
+#[test]
+fn the_server_preflight_checks_the_real_env_file() {
+    let incident = root().join("fixtures/vrc-shift");
+    let server = scratch("preflight-server");
+    let given = server.join(".env.prod");
+    write(
+        &given,
+        "POSTGRES_USER=vrcshift\nPOSTGRES_PASSWORD=pw\nPOSTGRES_DB=vrcshift\nDATABASE_URL=postgres://db/vrcshift\n\
+         JWT_SECRET=\nFRONTEND_URL=https://vrc-shift.example.com\nSTRIPE_SECRET_KEY=sk_live_...\n\
+         STRIPE_WEBHOOK_SECRET=set\nSTRIPE_PRICE_ID=price\n",
+    );
+    let o = deploylint(
+        &[incident.to_str().unwrap_or(""), "--format", "concise", "--env-file", given.to_str().unwrap_or("")],
+        None,
+    );
+    let shown = given.to_str().unwrap_or("");
+    let in_given: Vec<String> = stdout(&o)
+        .lines()
+        .filter(|l| l.starts_with(shown))
+        .filter_map(|l| l.split('[').nth(1).and_then(|r| r.split(']').next()).map(str::to_string))
+        .collect();
+    assert_eq!(in_given, ["DPL302", "DPL305", "DPL307", "DPL305", "DPL305"], "{}", stdout(&o));
+    assert!(!codes(&o).contains(&"DPL301".to_string()), "{}", stdout(&o));
+    assert!(stdout(&o).contains("in production env file `") && stdout(&o).contains("` (given)"), "{}", stdout(&o));
+}

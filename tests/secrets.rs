@@ -29,12 +29,15 @@ struct Planted {
 const PLANTED: &[Planted] = &[
     // Env file: well-formed values, a multi-line value, malformed lines, a bare token, a
     // `TOKEN value=` line, a token ending in `=` padding, a comment, an unterminated quote.
+    // The deploy script runs the compose file on the server, so its env files are production's:
+    // nothing reads the multi-line `CERT` (DPL303), and `env/colon.env` is committed with a
+    // password in it (DPL306).
     Planted { tag: "ENV_VALUE", value: "u8jzPde0IgxLd6Gncf", role: Role::Context },
     Planted { tag: "ENV_QUOTED", value: "BAepfJBd0Kh8oOOL8d", role: Role::Context },
-    Planted { tag: "ENV_MULTI_1", value: "KLzdocJ2isAjIhKtJ0", role: Role::Context },
+    Planted { tag: "ENV_MULTI_1", value: "KLzdocJ2isAjIhKtJ0", role: Role::Flagged },
     Planted { tag: "ENV_MULTI_2", value: "RlgLKOmxgJTeKdNnFR", role: Role::Context },
     Planted { tag: "ENV_BAD_KEY", value: "IBXuDL7DxtpYlSXpfK", role: Role::Flagged },
-    Planted { tag: "ENV_COLON", value: "tHF4vUCsMehGAkWvj7", role: Role::Context },
+    Planted { tag: "ENV_COLON", value: "tHF4vUCsMehGAkWvj7", role: Role::Flagged },
     Planted { tag: "ENV_BROKEN", value: "FAc9QeWJKY40uvSwMF", role: Role::Flagged },
     Planted { tag: "ENV_BARE_TOKEN", value: "ghp_LZDe1f8rESQedUStPK", role: Role::Context },
     Planted { tag: "ENV_SPACED_B64", value: "dG9rZW4tR0Csty4Qwb8DwkNhFd==", role: Role::Flagged },
@@ -349,4 +352,117 @@ fn a_given_env_file_is_read_and_never_printed() {
         .output()
         .expect("runs");
     assert_eq!(missing.status.code(), Some(2), "a given file that cannot be read is exit 2");
+}
+
+/// Values planted on the lines the env-file rules (DPL302–DPL307) point at: a placeholder
+/// with a secret tail, both values of a duplicated key, a key the template lacks and nothing
+/// reads, and a committed production file's generated secret.
+const ENV_RULES_PLANTED: &[(&str, &str)] = &[
+    ("PLACEHOLDER_TAIL", "Wd8qZr3LkV0pXn6Tb"),
+    ("DUP_FIRST", "Hy4mPq9RvL2sKw7Jc"),
+    ("DUP_LATER", "Nb6tXe1QzM8rVd3Gh"),
+    ("DRIFT", "Lp5vKc8WqZ2nRt9Ys"),
+    ("COMMITTED", "Tq7Wz3Lp9Xv2Mk8Rb5Nc4Hd"),
+    ("GIVEN_DUP", "Fz2kRw8PmX5qLt1Vb"),
+    ("GIVEN_PLACEHOLDER", "Ks9dVn4QxT7wPz3Lm"),
+];
+
+const ENV_RULES_FILES: &[(&str, &str)] = &[
+    (".gitignore", ".env.prod\n"),
+    ("go.mod", "module example.com/vault\n\ngo 1.22\n"),
+    (
+        "cmd/api/main.go",
+        "package main\n\nimport (\n\t\"database/sql\"\n\t\"log\"\n\t\"os\"\n)\n\nfunc main() {\n\tdb, err := sql.Open(\"postgres\", os.Getenv(\"API_DSN\"))\n\tlog.Println(db, err, len(os.Getenv(\"API_MAIL_KEY\")), len(os.Getenv(\"API_SIGNING_KEY\")))\n\tif r := os.Getenv(\"API_REGION\"); r != \"\" {\n\t\tlog.Println(r)\n\t}\n}\n",
+    ),
+    (
+        "Dockerfile",
+        "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/api ./cmd/api\nFROM alpine:3.19\nCOPY --from=build /out/api /usr/local/bin/api\nENTRYPOINT [\"/usr/local/bin/api\"]\n",
+    ),
+    ("docker-compose.prod.yml", "services:\n  api:\n    build: .\n    env_file: .env.prod\n"),
+    (".env.prod.example", "API_DSN=\nAPI_MAIL_KEY=\nAPI_REGION=\n"),
+    (
+        ".env.prod",
+        "API_DSN=\nAPI_MAIL_KEY=your-{PLACEHOLDER_TAIL}\nAPI_REGION={DUP_FIRST}\nAPI_REGION={DUP_LATER}\nAPI_LEFTOVER={DRIFT}\n",
+    ),
+    (".env.production", "API_SIGNING_KEY={COMMITTED}\n"),
+];
+
+fn env_rules_expand(template: &str) -> String {
+    ENV_RULES_PLANTED.iter().fold(template.to_string(), |t, (tag, value)| t.replace(&format!("{{{tag}}}"), value))
+}
+
+fn assert_no_env_rules_value(args: &[String], raw: &str) {
+    let plain = strip_ansi(raw);
+    for (tag, value) in ENV_RULES_PLANTED {
+        for window in value.as_bytes().windows(6) {
+            let w = String::from_utf8_lossy(window);
+            assert!(
+                !raw.contains(w.as_ref()) && !plain.contains(w.as_ref()),
+                "{args:?} printed `{w}` of the planted {tag} value:\n{plain}"
+            );
+        }
+    }
+}
+
+/// The env-file rules fire on lines holding planted values, in the repository and on a file
+/// given with `--env-file`, and no format of any subcommand prints one of them.
+#[test]
+fn the_env_file_rules_print_no_planted_value() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("secrets-env-rules");
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, template) in ENV_RULES_FILES {
+        let path = dir.join(path);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p).expect("dir");
+        }
+        std::fs::write(&path, env_rules_expand(template)).expect("write");
+    }
+    let server = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("secrets-env-rules-server");
+    let _ = std::fs::remove_dir_all(&server);
+    std::fs::create_dir_all(&server).expect("dir");
+    let given = server.join(".env.prod");
+    std::fs::write(
+        &given,
+        env_rules_expand(
+            "API_DSN=\nAPI_MAIL_KEY=<{GIVEN_PLACEHOLDER}>\nAPI_REGION={GIVEN_DUP}\nAPI_REGION={GIVEN_DUP}\nAPI_LEFTOVER={DRIFT}\n",
+        ),
+    )
+    .expect("write");
+    let given_arg = given.display().to_string();
+    let mut fired: BTreeSet<String> = BTreeSet::new();
+    let mut fired_given: BTreeSet<String> = BTreeSet::new();
+    for args in runs(&dir) {
+        let with_given: Vec<String> = if args[0] == "check" {
+            args.iter().cloned().chain(["--env-file".into(), given_arg.clone()]).collect()
+        } else {
+            Vec::new()
+        };
+        for run in [&args, &with_given] {
+            if run.is_empty() {
+                continue;
+            }
+            let out =
+                Command::new(env!("CARGO_BIN_EXE_deploylint")).args(run).env_remove("NO_COLOR").output().expect("runs");
+            let mut raw = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            if run[0] == "init" {
+                raw.push_str(&std::fs::read_to_string(dir.join("deploylint.toml")).unwrap_or_default());
+            }
+            assert_no_env_rules_value(run, &raw);
+            // What fired, and where: the concise lines of a check run.
+            if run[0] == "check" && run.windows(2).any(|w| w[0] == "--format" && w[1] == "concise") {
+                for line in strip_ansi(&raw).lines() {
+                    let Some(code) = line.split('[').nth(1).and_then(|r| r.split(']').next()) else { continue };
+                    if line.starts_with(&given_arg) {
+                        fired_given.insert(code.to_string());
+                    } else if line.starts_with(".env") {
+                        fired.insert(code.to_string());
+                    }
+                }
+            }
+        }
+    }
+    // The test proves something only if every rule fired on the lines holding planted values.
+    let codes = |c: &[&str]| c.iter().map(|c| c.to_string()).collect::<BTreeSet<String>>();
+    assert_eq!(fired, codes(&["DPL302", "DPL303", "DPL304", "DPL305", "DPL306", "DPL307"]), "in the repository");
+    assert_eq!(fired_given, codes(&["DPL302", "DPL303", "DPL304", "DPL305", "DPL307"]), "in the given file");
 }

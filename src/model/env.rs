@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 /// Suffixes of env templates (`.env.prod.example`, `prod.env.dist`).
 pub(super) const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".sample", ".template", ".dist"];
 /// Names of the templates of a directory's `.env`.
-const DOTENV_TEMPLATES: &[&str] = &[
+pub(super) const DOTENV_TEMPLATES: &[&str] = &[
     ".env.example",
     ".env.sample",
     ".env.template",

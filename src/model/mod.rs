@@ -7,6 +7,8 @@ pub mod commands;
 pub mod containers;
 pub mod entry;
 pub mod env;
+pub mod env_files;
+mod env_names;
 pub mod features;
 pub mod files;
 pub mod images;
@@ -36,6 +38,12 @@ pub struct EnvSource {
     /// Named on the command line (`--env-file`): the real file, standing for the repository's
     /// env file of the same name.
     pub given: bool,
+    /// Certainly read as an env file: its name says so (`.env`, `.env.prod`), a compose file, a
+    /// command or the config names it, or it is the template of one; or it was given.
+    pub read_as_env: bool,
+    /// Why it certainly holds production's env (for a template: the file it documents), if it
+    /// does. A frontend build file holding only public keys (`VITE_…`) never does.
+    pub production: Option<env_files::Production>,
 }
 
 /// An `env_file:` entry of a service, resolved.
@@ -178,6 +186,9 @@ fn split_crontab_lines(file: FileId, body: &str, base: usize) -> (String, Vec<cr
 /// [`crate::discover::crontab_format`]), then from the Dockerfiles that copy it: to
 /// `/etc/cron.d/` or `/etc/crontab` (a system crontab), to `/etc/crontabs/` or
 /// `/var/spool/cron/crontabs/` (BusyBox crond), or into a stage that runs supercronic.
+type ParsedDockerfile = (FileId, parse::dockerfile::Dockerfile);
+type ParsedCompose = (FileId, compose::Compose);
+
 /// Whether a Dockerfile stage installs or runs supercronic.
 fn stage_runs_supercronic(stage: &parse::dockerfile::Stage) -> bool {
     let mut words = stage.instrs.iter().flat_map(|i| match i {
@@ -196,7 +207,7 @@ fn stage_runs_supercronic(stage: &parse::dockerfile::Stage) -> bool {
 fn crontab_format(
     path: &str,
     text: &str,
-    (dockerfiles, composes): (&[(FileId, parse::dockerfile::Dockerfile)], &[(FileId, compose::Compose)]),
+    (dockerfiles, composes): (&[ParsedDockerfile], &[ParsedCompose]),
     sources: &Sources,
 ) -> crontab::Format {
     use crontab::Format;
@@ -315,7 +326,15 @@ impl Model {
                     let path = m.sources.path(id).to_string();
                     let given = m.config.server_env_files.iter().any(|p| crate::source::path_text(p) == path);
                     let is_template = !given && env::is_template(&path);
-                    m.env_sources.push(EnvSource { file: id, path, parsed, is_template, given });
+                    m.env_sources.push(EnvSource {
+                        file: id,
+                        path,
+                        parsed,
+                        is_template,
+                        given,
+                        read_as_env: false,
+                        production: None,
+                    });
                 }
                 Kind::Compose => match compose::parse(id, &text) {
                     Ok(c) => composes.push((id, c)),
@@ -496,18 +515,10 @@ impl Model {
             let env_files = m.interpolation_files(&path, swarm);
             m.compose_files.push(interpolation::ComposeFile { file, path, interpolations, env_files });
         }
-        // A broken env file is DPL001 when it is certainly read as one: its name says so, or
-        // a compose file, a command or the config names it (or it is the template of one).
-        let read = m.env_files_read();
+        m.classify_env_files();
+        // A broken env file is DPL001 when it is certainly read as one.
         for (i, errors) in env_errors {
-            let Some(source) = m.env_sources.get(i) else { continue };
-            let template_of = env::TEMPLATE_SUFFIXES.iter().find_map(|s| source.path.strip_suffix(s));
-            let is_read = |path: &str| read.contains(path) || read.contains(file_name(path));
-            if source.given
-                || crate::discover::is_well_known_env_name(file_name(&source.path))
-                || is_read(&source.path)
-                || template_of.is_some_and(is_read)
-            {
+            if m.env_sources.get(i).is_some_and(|s| s.read_as_env) {
                 m.parse_errors.extend(errors);
             }
         }
@@ -567,7 +578,7 @@ impl Model {
 
     /// The env files something reads as such: `env_file:` entries (by path), and `--env-file`
     /// arguments of commands and `[deploy] env-files` (by path as written and by file name).
-    fn env_files_read(&self) -> BTreeSet<String> {
+    pub(super) fn env_files_read(&self) -> BTreeSet<String> {
         let mut out: BTreeSet<String> = BTreeSet::new();
         for s in &self.services {
             out.extend(s.env_refs.iter().map(|r| r.path.clone()));

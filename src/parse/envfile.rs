@@ -33,6 +33,400 @@ impl EnvEntry {
     pub fn is_assigned(&self) -> bool {
         self.value.is_some()
     }
+    /// What the value is, by its shape.
+    pub fn value_kind(&self) -> ValueKind {
+        match self.value.as_deref().map(str::trim) {
+            None => ValueKind::Inherited,
+            Some("") => ValueKind::Empty,
+            Some(v) if is_placeholder(v) => ValueKind::Placeholder,
+            Some(v) if has_reference(v) => ValueKind::Reference,
+            Some(_) => ValueKind::Real,
+        }
+    }
+    /// Whether the value refers to the variable `name` (`${NAME}`, `${NAME:-x}`, `$NAME`):
+    /// compose reads it from the file's earlier keys or the caller's environment.
+    pub fn refers_to(&self, name: &str) -> bool {
+        self.value.as_deref().is_some_and(|v| references(v).any(|r| r == name))
+    }
+    /// Whether the value is a secret by its key and shape: a real value (no placeholder, no
+    /// reference, no dummy word such as `secret` or the key's own name) of a key that
+    /// [looks secret](crate::secret::secret_name) and names the secret itself (not its
+    /// `_PATH`, `_TTL` or `_ENABLED`), or a URL holding a real password.
+    pub fn secret(&self) -> Secret {
+        let Some(v) = self.value.as_deref().map(str::trim) else { return Secret::None };
+        if self.value_kind() != ValueKind::Real {
+            return Secret::None;
+        }
+        let url_password = url_password(v).filter(|p| !p.is_empty() && !is_dummy(p, &self.key.value));
+        // A URL (`DATABASE_DSN=postgres://app@db/app`) is a secret only by the password it
+        // holds: its host and user are not.
+        let named = crate::secret::secret_name(&self.key.value)
+            && !last_word_is_not_secret(&self.key.value)
+            && !is_dummy(v, &self.key.value)
+            && (!v.contains("://") || url_password.is_some());
+        if !named && url_password.is_none() {
+            return Secret::None;
+        }
+        let credential = if named { looks_like_credential(v) } else { url_password.is_some_and(looks_like_credential) };
+        if credential { Secret::Credential } else { Secret::Plain }
+    }
+}
+
+/// What an env value is, by its shape; the value itself never leaves this module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A bare `KEY` line: compose takes the value from the caller's environment.
+    Inherited,
+    /// `KEY=` or `KEY=""`.
+    Empty,
+    /// A template placeholder: `CHANGE_ME…`, `changeme`, `your-…`, `your_…`, `xxx…`, `<…>`,
+    /// `sk_live_...` (an ellipsis), `TODO`, `REPLACE_ME`.
+    Placeholder,
+    /// A value built from other variables (`${DB_PASSWORD}`, `$HOME/data`).
+    Reference,
+    /// Anything else.
+    Real,
+}
+
+/// Whether a value is a secret (see [`EnvEntry::secret`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Secret {
+    None,
+    /// A real value of a secret-shaped key, of any strength (`SESSION_SECRET=s3ss10n`).
+    Plain,
+    /// One that looks generated: a known token format (`sk_live_…`, `ghp_…`, `AKIA…`, a PEM
+    /// key), or 16 characters or more of mixed letters and digits with high entropy.
+    Credential,
+}
+
+/// Verbs and their objects that, next to each other, make a value an instruction to whoever
+/// fills the file in (`change-this-to-a-strong-password`, `replace_with_key`, `set-me`,
+/// `fill-in`, `generate-with-openssl`).
+const PLACEHOLDER_VERBS: &[&str] =
+    &["change", "replace", "fill", "set", "insert", "put", "enter", "generate", "add", "update"];
+const PLACEHOLDER_OBJECTS: &[&str] = &["me", "this", "it", "in", "here", "your", "yours", "with"];
+/// Words that alone make a value a placeholder (`CHANGEME`, `TODO`, `<redacted>`).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "changeme",
+    "changethis",
+    "changeit",
+    "replaceme",
+    "replacethis",
+    "setme",
+    "fillme",
+    "fillin",
+    "fillmein",
+    "todo",
+    "tbd",
+    "fixme",
+    "placeholder",
+    "redacted",
+];
+
+/// Whether a value is a template placeholder (see [`ValueKind::Placeholder`]).
+fn is_placeholder(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let boundary = |i: usize| i == 0 || b.get(i - 1).is_none_or(|c| !c.is_ascii_alphanumeric());
+    let at_word = |word: &str| lower.match_indices(word).any(|(i, _)| boundary(i));
+    if at_word("your-") || at_word("your_") {
+        return true;
+    }
+    // A value without blanks (text with blanks may be a sentence, `Add to cart`), split into
+    // words at anything but letters and digits: an instruction (`change` then `this`), a
+    // placeholder word, or `here` at the end (`api_key_here`).
+    if !lower.contains(char::is_whitespace) {
+        let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let instruction = |w: &[&str]| PLACEHOLDER_VERBS.contains(&w[0]) && PLACEHOLDER_OBJECTS.contains(&w[1]);
+        if words.windows(2).any(instruction)
+            || words.iter().any(|w| PLACEHOLDER_WORDS.contains(w))
+            || (words.len() > 1 && words.last() == Some(&"here"))
+        {
+            return true;
+        }
+    }
+    if ["change_me", "change-me", "changeme", "replace_me", "replace-me", "replaceme"].iter().any(|p| lower.contains(p))
+    {
+        return true;
+    }
+    // Tokens a CI step or a template engine replaces: `@@API_KEY@@`, `{{ api_key }}`,
+    // `#{ApiKey}#`, `__API_KEY__`.
+    let wrapped = |open: &str, close: &str, tight: bool| {
+        lower.match_indices(open).any(|(i, _)| {
+            let after = &lower[i + open.len()..];
+            after.find(close).is_some_and(|end| {
+                let inner = after[..end].trim_matches(|c: char| !tight && c == ' ');
+                !inner.is_empty() && inner.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+            })
+        })
+    };
+    if wrapped("@@", "@@", true) || wrapped("{{", "}}", false) || wrapped("#{", "}", true) {
+        return true;
+    }
+    if lower.len() > 4 && lower.starts_with("__") && lower.ends_with("__") && wrapped("__", "__", true) {
+        return true;
+    }
+    // A run of three or more `x` standing alone (`xxx`, `sk_live_xxxx`, `XXXX-XXXX`).
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'x' {
+            let start = i;
+            while b.get(i) == Some(&b'x') {
+                i += 1;
+            }
+            let end_ok = b.get(i).is_none_or(|c| !c.is_ascii_alphanumeric());
+            if i - start >= 3 && boundary(start) && end_ok {
+                return true;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    // `<…>`: a name in angle brackets (`<password>`, `postgres://<user>@db`).
+    let mut rest = lower.as_str();
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        if let Some(close) = after.find('>') {
+            let inner = &after[..close];
+            if !inner.is_empty()
+                && inner.trim() == inner
+                && inner.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b' ' | b'.'))
+            {
+                return true;
+            }
+        }
+        rest = after;
+    }
+    // An ellipsis that ends the value or a part of it (`sk_live_...`, `user:…@host`).
+    ["...", "…"].iter().any(|e| {
+        lower.match_indices(e).any(|(i, m)| lower[i + m.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric()))
+    })
+}
+
+/// The names a value refers to: `${NAME…}` and `$NAME` (`$$` is a literal `$`).
+fn references(v: &str) -> impl Iterator<Item = &str> {
+    let b = v.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            if b[i] != b'$' {
+                i += 1;
+                continue;
+            }
+            if b.get(i + 1) == Some(&b'$') {
+                i += 2;
+                continue;
+            }
+            let start = if b.get(i + 1) == Some(&b'{') { i + 2 } else { i + 1 };
+            let mut end = start;
+            while b.get(end).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+                end += 1;
+            }
+            i = end.max(i + 1);
+            let first_ok = b.get(start).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+            if end > start && first_ok {
+                return v.get(start..end);
+            }
+        }
+        None
+    })
+}
+
+fn has_reference(v: &str) -> bool {
+    references(v).next().is_some()
+}
+
+/// The password of a URL (`scheme://user:password@host`).
+fn url_password(v: &str) -> Option<&str> {
+    let (_, rest) = v.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (_, password) = userinfo.split_once(':')?;
+    Some(password)
+}
+
+/// Last words of a secret-shaped key that name a setting about the secret, not the secret
+/// (`JWT_SECRET_TTL`, `PRIVATE_KEY_PATH`, `AUTH_ENABLED`, `API_KEY_HEADER`).
+const NOT_SECRET_LAST_WORDS: &[&str] = &[
+    "PATH",
+    "FILE",
+    "DIR",
+    "NAME",
+    "ID",
+    "ENABLED",
+    "ENABLE",
+    "DISABLED",
+    "TTL",
+    "EXPIRES",
+    "EXPIRY",
+    "EXPIRATION",
+    "IN",
+    "TIME",
+    "TIMEOUT",
+    "LENGTH",
+    "LEN",
+    "SIZE",
+    "ALGORITHM",
+    "ALG",
+    "TYPE",
+    "URL",
+    "URI",
+    "HOST",
+    "PORT",
+    "HEADER",
+    "ISSUER",
+    "AUDIENCE",
+    "MODE",
+    "LIFETIME",
+    "DURATION",
+    "AGE",
+    "DAYS",
+    "HOURS",
+    "MINUTES",
+    "SECONDS",
+    "COUNT",
+    "MAX",
+    "MIN",
+    "VERSION",
+    "REGION",
+    "FORMAT",
+    "PREFIX",
+    "DOMAIN",
+    "SECURE",
+    "HTTPONLY",
+    "SAMESITE",
+    "USER",
+    "USERNAME",
+    "PROVIDER",
+    "STRATEGY",
+    "REQUIRED",
+    "ROUNDS",
+    "COST",
+];
+
+fn last_word_is_not_secret(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    upper.rsplit(['_', '-', '.']).next().is_some_and(|w| NOT_SECRET_LAST_WORDS.contains(&w))
+}
+
+/// Words a sample file puts where a secret goes (`SESSION_SECRET=secret`, `DB_PASSWORD=postgres`).
+const DUMMY_VALUES: &[&str] = &[
+    "secret",
+    "password",
+    "pass",
+    "passwd",
+    "pwd",
+    "apikey",
+    "apisecret",
+    "token",
+    "key",
+    "test",
+    "testing",
+    "dummy",
+    "example",
+    "sample",
+    "foo",
+    "bar",
+    "foobar",
+    "none",
+    "null",
+    "nil",
+    "changeit",
+    "default",
+    "mysecret",
+    "supersecret",
+    "secretkey",
+    "admin",
+    "root",
+    "postgres",
+    "mysql",
+    "redis",
+    "guest",
+    "user",
+    "local",
+    "dev",
+    "development",
+    "1234",
+    "12345",
+    "123456",
+    "12345678",
+    "qwerty",
+    "abc",
+    "abc123",
+];
+
+/// Words inside a value that say it is not a production secret (`django-insecure-…`,
+/// `AKIAIOSFODNN7EXAMPLE`, `dev-secret-key`).
+const DUMMY_WORDS: &[&str] = &[
+    "insecure",
+    "example",
+    "dummy",
+    "sample",
+    "fake",
+    "placeholder",
+    "dev",
+    "development",
+    "local",
+    "localhost",
+    "test",
+    "testing",
+    "demo",
+    "changeit",
+    "notsecret",
+];
+
+/// Whether a value is a dummy for its key: a word samples use, a part of the key's own name
+/// (`CLOUDINARY_API_KEY=apiKey`), or a value with a word such as `insecure` or `example`.
+fn is_dummy(v: &str, key: &str) -> bool {
+    let norm = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    let value = norm(v);
+    let lower = v.to_ascii_lowercase();
+    value.is_empty()
+        || DUMMY_VALUES.contains(&value.as_str())
+        || (value.len() >= 3 && norm(key).contains(&value))
+        || lower.split(|c: char| !c.is_ascii_alphabetic()).any(|w| DUMMY_WORDS.contains(&w))
+}
+
+/// Token formats whose prefix says what they are.
+const TOKEN_PREFIXES: &[&str] = &[
+    "sk_live_",
+    "rk_live_",
+    "whsec_",
+    "ghp_",
+    "gho_",
+    "ghs_",
+    "github_pat_",
+    "glpat-",
+    "xoxb-",
+    "xoxp-",
+    "AKIA",
+    "AIza",
+    "SG.",
+    "-----BEGIN",
+];
+
+/// Whether a value looks generated rather than typed: a known token format, or 16 characters
+/// or more without blanks, holding letters and digits, with at least 3.5 bits of entropy per
+/// character.
+fn looks_like_credential(v: &str) -> bool {
+    if TOKEN_PREFIXES.iter().any(|p| v.starts_with(p)) && v.len() >= 16 {
+        return true;
+    }
+    if v.chars().count() < 16 || v.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let letters = v.chars().any(|c| c.is_ascii_alphabetic());
+    let digits = v.chars().any(|c| c.is_ascii_digit());
+    if !letters || !digits {
+        return false;
+    }
+    let mut counts: std::collections::BTreeMap<char, usize> = std::collections::BTreeMap::new();
+    for c in v.chars() {
+        *counts.entry(c).or_default() += 1;
+    }
+    let n = v.chars().count() as f64;
+    let entropy: f64 = counts.values().map(|&c| c as f64 / n).map(|p| -p * p.log2()).sum();
+    entropy >= 3.5
 }
 
 #[derive(Debug, Default, Clone)]
@@ -50,6 +444,22 @@ pub struct EnvFile {
 impl EnvFile {
     pub fn get(&self, key: &str) -> Option<&EnvEntry> {
         self.entries.iter().rev().find(|e| e.key.value == key)
+    }
+
+    /// Every later assignment of a key assigned before, with the first one: compose keeps the
+    /// later value.
+    pub fn duplicates(&self) -> Vec<(&EnvEntry, &EnvEntry)> {
+        let mut first: std::collections::BTreeMap<&str, &EnvEntry> = std::collections::BTreeMap::new();
+        let mut out = Vec::new();
+        for e in self.entries.iter().filter(|e| e.is_assigned()) {
+            match first.get(e.key.value.as_str()) {
+                Some(f) => out.push((*f, e)),
+                None => {
+                    first.insert(&e.key.value, e);
+                }
+            }
+        }
+        out
     }
 
     /// The keys that may be printed: those of assignments (`KEY=…`) whose name
@@ -371,6 +781,95 @@ mod tests {
             assert!(!m.contains(secret), "{m}");
         }
         assert!(m.contains("A=") && !m.contains("# c"), "comments are masked too: {m}");
+    }
+
+    fn kind(value: &str) -> ValueKind {
+        let f = parse(FileId(0), &format!("K={value}\n"));
+        f.entries.first().map_or(ValueKind::Inherited, EnvEntry::value_kind)
+    }
+
+    #[test]
+    fn placeholders_are_told_from_values() {
+        for v in [
+            "CHANGE_ME",
+            "changeme",
+            "changeme123",
+            "postgres://app:CHANGE_ME@db:5432/app",
+            "CHANGE-THIS-TO-A-STRONG-PASSWORD",
+            "your-api-key",
+            "YOUR_SECRET_HERE",
+            "https://your-domain.example",
+            "xxx",
+            "sk_live_xxxxxxxx",
+            "XXXX-XXXX",
+            "<password>",
+            "postgres://<user>:<pass>@db/app",
+            "sk_live_...",
+            "user:…@host",
+            "TODO",
+            "REPLACE_ME",
+            "@@API_TOKEN@@",
+            "{{ api_token }}",
+            "#{ApiToken}#",
+            "__API_TOKEN__",
+            "generate-with-openssl-rand",
+            "api_key_here",
+            "'your-key'",
+        ] {
+            assert_eq!(kind(v), ValueKind::Placeholder, "{v}");
+        }
+        for v in [
+            "q7Vd2LxP9sKe4RtWm8ZbN3yH",
+            "0x7fxxx",
+            "Add to cart",
+            "https://shop.example.com",
+            "a...b",
+            "setup",
+            "postgres://app:s3cret@db/app",
+            "a < b > c",
+        ] {
+            assert_eq!(kind(v), ValueKind::Real, "{v}");
+        }
+        assert_eq!(kind(""), ValueKind::Empty);
+        assert_eq!(kind("''"), ValueKind::Empty);
+        assert_eq!(kind("${DB_PASSWORD}"), ValueKind::Reference);
+        assert_eq!(kind("postgres://app:$DB_PASSWORD@db/app"), ValueKind::Reference);
+        assert_eq!(kind("cost$$5"), ValueKind::Real);
+        let bare = parse(FileId(0), "K\n");
+        assert_eq!(bare.entries.first().map(EnvEntry::value_kind), Some(ValueKind::Inherited));
+    }
+
+    #[test]
+    fn secrets_are_real_values_of_secret_keys() {
+        let secret = |line: &str| parse(FileId(0), line).entries.first().map_or(Secret::None, EnvEntry::secret);
+        assert_eq!(secret("STRIPE_SECRET_KEY=sk_live_51Hq8Zt2Wm7Lp4Xv8Rn5Bc1D\n"), Secret::Credential);
+        assert_eq!(secret("APP_KEY=base64:T3mQ9vXc2LpR8sWk5ZyN1bHd4GfJ7aUe\n"), Secret::Credential);
+        assert_eq!(secret("DB_PASSWORD=Rv7-kQ2-zL9\n"), Secret::Plain);
+        assert_eq!(secret("DATABASE_URL=postgres://app:Rv7kQ2zL9pW4xT8mB3nC@db/app\n"), Secret::Credential);
+        assert_eq!(secret("DATABASE_URL=postgres://app:postgres@db/app\n"), Secret::None);
+        // A secret-named key holding a URL with no password: nothing secret in it.
+        assert_eq!(secret("BILLING_DSN=postgres://billing@db/billing\n"), Secret::None);
+        assert_eq!(secret("SENTRY_DSN=https://k3yPublic@o1.ingest.example.io/42\n"), Secret::None);
+        assert_eq!(secret("DB_PASSWORD=postgres\n"), Secret::None);
+        assert_eq!(secret("SESSION_SECRET=secret\n"), Secret::None);
+        assert_eq!(secret("CLOUDINARY_API_KEY=apiKey\n"), Secret::None);
+        assert_eq!(secret("SECRET_KEY=django-insecure-q7Vd2LxP9sKe4RtWm8ZbN3yH\n"), Secret::None);
+        assert_eq!(secret("AWS_ACCESS_KEY=AKIAIOSFODNN7EXAMPLE\n"), Secret::None);
+        assert_eq!(secret("PRIVATE_KEY_PATH=./keys/private.pem\n"), Secret::None);
+        assert_eq!(secret("JWT_SECRET_TTL=3600\n"), Secret::None);
+        assert_eq!(secret("API_TOKEN=${TOKEN}\n"), Secret::None);
+        assert_eq!(secret("API_TOKEN=your-token\n"), Secret::None);
+        assert_eq!(secret("LOG_LEVEL=q7Vd2LxP9sKe4RtWm8ZbN3yH\n"), Secret::None);
+    }
+
+    #[test]
+    fn references_and_duplicates() {
+        let f = parse(FileId(0), "A=1\nURL=postgres://u:${DB_PASSWORD}@db/$DB_NAME\nA=2\nB\nB=3\n");
+        assert!(f.get("URL").is_some_and(|e| e.refers_to("DB_PASSWORD") && e.refers_to("DB_NAME")));
+        assert!(!f.get("URL").is_some_and(|e| e.refers_to("DB")));
+        let dups: Vec<(&str, usize)> =
+            f.duplicates().iter().map(|(first, later)| (later.key.value.as_str(), first.key.span.start)).collect();
+        assert_eq!(dups, [("A", 0)], "a bare `B` line is no assignment");
     }
 
     #[test]

@@ -154,7 +154,13 @@ pub fn model_json(model: &crate::model::Model) -> String {
             // Only the keys that may be shown; bare words and token-shaped keys are counted.
             let keys: Vec<&str> = e.parsed.listed_keys().collect();
             let unlisted = e.parsed.entries.len() - keys.len();
-            json!({"path": e.path, "template": e.is_template, "keys": keys, "unlisted": unlisted})
+            json!({
+                "path": e.path,
+                "template": e.is_template,
+                "production": e.production.as_ref().map(|p| p.describe()),
+                "keys": keys,
+                "unlisted": unlisted,
+            })
         })
         .collect();
     let mut v = json!({
