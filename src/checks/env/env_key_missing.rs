@@ -23,6 +23,9 @@ struct Missing<'a> {
     services: Vec<&'a Service>,
     /// A key of the env one edit away ("did you mean"), and where it is set.
     near: Option<(&'a str, Span)>,
+    /// Where the first service is seen to run the first binary that reads it: the link
+    /// between the service's env and the code.
+    run: Option<(Span, String)>,
 }
 
 fn check(model: &Model, r: &mut Reporter) {
@@ -38,17 +41,17 @@ fn check(model: &Model, r: &mut Reporter) {
         if !env.known {
             continue;
         }
-        let mut binaries: Vec<&Program> = Vec::new();
+        let mut binaries: Vec<(&Program, Span)> = Vec::new();
         for d in &env.definitions {
-            for (b, _) in model.programs_of(d) {
-                if !binaries.iter().any(|x| x.dir == b.dir) {
-                    binaries.push(b);
+            for (b, at) in model.programs_of(d) {
+                if !binaries.iter().any(|(x, _)| x.dir == b.dir) {
+                    binaries.push((b, at));
                 }
             }
         }
         // The definition that names the env files speaks for the service.
         let service = env.definitions.iter().find(|d| !d.env_refs.is_empty()).copied().unwrap_or(service);
-        for bin in binaries {
+        for (bin, at) in binaries {
             for read in model.code.required_env(bin).reads {
                 let key = read.key.value.as_str();
                 if env.keys.contains(key)
@@ -63,7 +66,11 @@ fn check(model: &Model, r: &mut Reporter) {
                     binaries: BTreeSet::new(),
                     services: Vec::new(),
                     near: None,
+                    run: None,
                 });
+                if m.run.is_none() {
+                    m.run = Some((at, format!("service `{}` runs `{}` here", service.def.name.value, bin.name)));
+                }
                 if m.near.is_none() {
                     m.near = near_key(model, &env.definitions, key);
                 }
@@ -107,6 +114,9 @@ fn check(model: &Model, r: &mut Reporter) {
         let mut f = Finding::new(message, Label::new(m.read, format!("`{key}` {}", m.why))).help(help);
         if let Some((near, span)) = m.near {
             f = f.related(Label::new(span, format!("`{near}` is set here, not `{key}`")));
+        }
+        if let Some((span, text)) = m.run {
+            f = f.related(Label::new(span, text));
         }
         for s in &m.services {
             f = f.related(match s.env_refs.first() {
