@@ -61,5 +61,10 @@ fn no_near_key_keeps_the_plain_help() {
     let d: Vec<_> = diags.iter().filter(|d| d.code == "DPL301").collect();
     assert_eq!(d.len(), 1);
     assert!(d[0].help.as_deref().is_some_and(|h| h.starts_with("add `DB_HOST=`")));
-    assert_eq!(d[0].related.len(), 1);
+    // No label at a near key: only the chain (where the service runs the binary, and the env
+    // file it reads).
+    let labels: Vec<&str> = d[0].related.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels.iter().any(|l| l.contains("runs `app` here")), "{labels:?}");
+    assert!(labels.iter().any(|l| l.contains("reads its env from `.env.prod`")), "{labels:?}");
 }
