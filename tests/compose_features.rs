@@ -115,8 +115,10 @@ const V1_LINES: &[&str] = &[
     "scale web=2",
 ];
 
-fn project() -> PathBuf {
-    let dir = common::scratch("compose-features-commands");
+/// A scratch project of its own per test: the tests run in parallel, and a scratch dir is
+/// emptied when it is made.
+fn project(name: &str) -> PathBuf {
+    let dir = common::scratch(name);
     std::fs::write(dir.join("docker-compose.yml"), "services:\n  web:\n    image: nginx:1.27\n").expect("write");
     std::fs::write(dir.join(".env"), "A=1\n").expect("write");
     dir
@@ -127,7 +129,7 @@ fn command_verdicts_agree_with_docker_compose_1_29() {
     if docker_compose().is_none() {
         return;
     }
-    let dir = project();
+    let dir = project("compose-features-commands");
     let mut lines: Vec<String> =
         features::table().iter().filter(|f| f.kind != FeatureKind::Key).map(|f| line_for(&f.feature)).collect();
     lines.extend(V1_LINES.iter().map(|l| l.to_string()));
@@ -216,7 +218,7 @@ fn compose_file_verdicts_agree_with_docker_compose_1_29() {
     if docker_compose().is_none() {
         return;
     }
-    let dir = project();
+    let dir = project("compose-features-files");
     let mut compared = 0;
     let mut skipped = Vec::new();
     let mut disagree = Vec::new();
