@@ -56,6 +56,11 @@ pub struct Execution {
     pub tty: bool,
     /// Standard input attached: `-i` / `-it` for `docker exec`, always for compose.
     pub interactive: bool,
+    /// `compose run` without `--entrypoint`: the image's entrypoint runs, with the program as
+    /// its first argument when there is one.
+    pub via_entrypoint: bool,
+    /// The call may change the container's `PATH` (`-e PATH=…`, `--env PATH`, `--env-file`).
+    pub sets_path: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -231,11 +236,22 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     let mut tty = false;
     let mut no_tty = false;
     let mut interactive = service;
+    let mut entrypoint = false;
+    let mut sets_path = false;
     while let Some(w) = words.get(i) {
         let t = w.text.as_str();
         if !t.starts_with('-') {
             break;
         }
+        let value = if EXEC_VALUE_OPTS.contains(&t) {
+            words.get(i + 1).map(|v| v.text.as_str())
+        } else {
+            t.split_once('=').map(|(_, v)| v)
+        };
+        let opt = t.split_once('=').map_or(t, |(o, _)| o);
+        entrypoint |= opt == "--entrypoint";
+        sets_path |= opt == "--env-file"
+            || (matches!(opt, "-e" | "--env") && value.is_none_or(|v| v.split('=').next() == Some("PATH")));
         let short = !t.starts_with("--") && !EXEC_VALUE_OPTS.contains(&t);
         if t == "-T" || t == "--no-TTY" {
             no_tty = true;
@@ -249,6 +265,7 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     let program = words.get(i + 1)?;
     let target = if service { ExecTarget::Service(spanned(target)) } else { ExecTarget::Container(spanned(target)) };
     let tty = if compose_exec { !no_tty } else { tty };
+    let via_entrypoint = service && !compose_exec && !entrypoint;
     let args = words.get(i + 2..).unwrap_or(&[]);
     // `sh -c '/app/batch -task=x'`: the program is the first command of the script.
     if matches!(program.text.as_str(), "sh" | "bash" | "/bin/sh" | "/bin/bash") {
@@ -258,11 +275,27 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
                 let (at, _) = unwrap_command(&inner.words);
                 let program = inner.words.get(at)?;
                 let args = inner.words.get(at + 1..).unwrap_or(&[]).to_vec();
-                return Some(Execution { target, program: spanned(program), args, tty, interactive });
+                return Some(Execution {
+                    target,
+                    program: spanned(program),
+                    args,
+                    tty,
+                    interactive,
+                    via_entrypoint,
+                    sets_path,
+                });
             }
         }
     }
-    Some(Execution { target, program: spanned(program), args: args.to_vec(), tty, interactive })
+    Some(Execution {
+        target,
+        program: spanned(program),
+        args: args.to_vec(),
+        tty,
+        interactive,
+        via_entrypoint,
+        sets_path,
+    })
 }
 
 fn compose_call(flavor: Flavor, tool: Span, literal: bool, words: &[Word]) -> ComposeCall {
