@@ -162,8 +162,12 @@ pub struct Command {
     pub name_at: usize,
     /// The command runs under `setsid`.
     pub setsid: bool,
+    /// `setsid` waits for the command (`setsid -w`).
+    pub setsid_waits: bool,
     /// Where `SSH_ASKPASS` was set for it (on the line or exported before), if it was.
     pub askpass: Option<Span>,
+    /// Where `SSH_ASKPASS_REQUIRE=force` was set for it (on the line or exported before).
+    pub askpass_force: Option<Span>,
     /// The env file this command writes to (`>> .env.prod`, `tee -a`, `sed -i`), if any.
     pub env_write: Option<String>,
     pub kind: Kind,
@@ -473,12 +477,24 @@ fn is_flavor_probe(words: &[Word], kind: &Kind) -> bool {
         && words.iter().skip(1).any(|w| w.text.contains("docker-compose") || w.text.contains("docker compose"))
 }
 
+/// Whether the wrappers before a command run it under `setsid -w` (`--wait`, or `w` among
+/// short options).
+fn setsid_waits(wrappers: &[Word]) -> bool {
+    let Some(at) = wrappers.iter().position(|w| w.text == "setsid") else { return false };
+    wrappers
+        .iter()
+        .skip(at + 1)
+        .take_while(|w| w.text.starts_with('-'))
+        .any(|w| w.text == "--wait" || (!w.text.starts_with("--") && w.text.contains('w')))
+}
+
 /// The state of one group while its commands are classified in order.
 struct GroupState<'a> {
     origin: Origin,
     file: FileId,
     group: usize,
     exported_askpass: Option<Span>,
+    exported_askpass_force: Option<Span>,
     /// Shell variables assigned so far (`DC="docker compose"`), by name.
     vars: std::collections::BTreeMap<String, String>,
     /// Variables of the file around the group (a Makefile's `DC = docker compose`).
@@ -530,6 +546,9 @@ impl GroupState<'_> {
                 if w.text.starts_with("SSH_ASKPASS=") {
                     self.exported_askpass = Some(w.span);
                 }
+                if w.text.starts_with("SSH_ASKPASS_REQUIRE=") {
+                    self.exported_askpass_force = (w.text == "SSH_ASKPASS_REQUIRE=force").then_some(w.span);
+                }
                 self.assign(w);
             }
             if first.is_none() {
@@ -539,17 +558,24 @@ impl GroupState<'_> {
         if first == Some("unset") && words.iter().any(|w| w.text == "SSH_ASKPASS") {
             self.exported_askpass = None;
         }
+        if first == Some("unset") && words.iter().any(|w| w.text == "SSH_ASKPASS_REQUIRE") {
+            self.exported_askpass_force = None;
+        }
         let kind = match self.expand_name(words) {
             Some(expanded) => classify(&expanded),
             None => classify(words),
         };
         self.probe |= is_flavor_probe(&cmd.words, &kind);
-        let inline_askpass = cmd
-            .assignments
-            .iter()
-            .chain(cmd.words.get(..at).unwrap_or(&[]).iter())
-            .find(|w| w.text.starts_with("SSH_ASKPASS="))
-            .map(|w| w.span);
+        let before = || cmd.assignments.iter().chain(cmd.words.get(..at).unwrap_or(&[]).iter());
+        let inline_askpass = before().find(|w| w.text.starts_with("SSH_ASKPASS=")).map(|w| w.span);
+        let inline_force = before()
+            .find(|w| w.text.starts_with("SSH_ASKPASS_REQUIRE="))
+            .map(|w| (w.text == "SSH_ASKPASS_REQUIRE=force", w.span));
+        let askpass_force = match inline_force {
+            Some((force, span)) => force.then_some(span),
+            None => self.exported_askpass_force,
+        };
+        let setsid_waits = setsid && setsid_waits(cmd.words.get(..at).unwrap_or(&[]));
         let env_write = env_write(&cmd, at);
         // `sh -c 'cd /srv && docker-compose up -d'`: the script's commands, in the same group.
         let inner = if depth < 3 { shell_script(words).map(shell::parse_word) } else { None };
@@ -559,7 +585,9 @@ impl GroupState<'_> {
             group: self.group,
             name_at: at,
             askpass: inline_askpass.or(self.exported_askpass),
+            askpass_force,
             setsid,
+            setsid_waits,
             env_write,
             kind,
             cmd,
@@ -592,6 +620,7 @@ pub fn classify_group_with(
         file,
         group,
         exported_askpass: None,
+        exported_askpass_force: None,
         vars: std::collections::BTreeMap::new(),
         outer,
         probe: false,
