@@ -73,7 +73,37 @@ pub enum Kind {
     Remote(&'static str),
     /// `docker build` / `docker buildx build`.
     DockerBuild(DockerBuild),
+    /// `docker run` (`docker container run`).
+    DockerRun(DockerRun),
     Other,
+}
+
+/// `docker run [OPTIONS] IMAGE …`: what its options before the image ask of the terminal.
+#[derive(Clone, Debug)]
+pub struct DockerRun {
+    /// `-t` / `--tty`.
+    pub tty: bool,
+    /// `-i` / `--interactive`.
+    pub interactive: bool,
+    /// The image, when the options before it could be read.
+    pub image: Option<Spanned<String>>,
+}
+
+fn docker_run(words: &[Word]) -> DockerRun {
+    let mut run = DockerRun { tty: false, interactive: false, image: None };
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let t = w.text.as_str();
+        if !t.starts_with('-') {
+            run.image = Some(spanned(w));
+            break;
+        }
+        let short = !t.starts_with("--") && !EXEC_VALUE_OPTS.contains(&t);
+        run.tty |= t == "--tty" || t == "--tty=true" || (short && t.contains('t'));
+        run.interactive |= t == "--interactive" || t == "--interactive=true" || (short && t.contains('i'));
+        i += if EXEC_VALUE_OPTS.contains(&t) { 2 } else { 1 };
+    }
+    run
 }
 
 /// `docker build [-f FILE] [--target T] CONTEXT`, as written.
@@ -384,6 +414,10 @@ pub fn classify(words: &[Word]) -> Kind {
                     Kind::Compose(compose_call(Flavor::V2, first.span.to(sub.span), literal, rest))
                 }
                 "exec" => execution(rest, false, false).map_or(Kind::Other, Kind::Exec),
+                "run" => Kind::DockerRun(docker_run(rest)),
+                "container" if rest.first().is_some_and(|w| w.text == "run") => {
+                    Kind::DockerRun(docker_run(rest.get(1..).unwrap_or(&[])))
+                }
                 "restart" => rest
                     .iter()
                     .find(|w| !w.text.starts_with('-'))
