@@ -89,6 +89,9 @@ pub struct Config {
     pub severity: BTreeMap<String, Level>,
     pub compose: Option<Flavor>,
     pub compose_version: Option<String>,
+    /// `[server] openssh-version`: the OpenSSH release (major, minor) of the machine that runs
+    /// the deploy scripts.
+    pub openssh_version: Option<(u32, u32)>,
     pub compose_files: Vec<String>,
     pub env_files: Vec<String>,
     pub crontabs: Vec<String>,
@@ -113,6 +116,7 @@ impl Default for Config {
             severity: BTreeMap::new(),
             compose: None,
             compose_version: None,
+            openssh_version: None,
             compose_files: Vec::new(),
             env_files: Vec::new(),
             crontabs: Vec::new(),
@@ -151,7 +155,7 @@ impl fmt::Display for ConfigError {
 /// The known tables and their keys.
 const SCHEMA: &[(&str, &[&str])] = &[
     ("lint", &["select", "ignore", "fail-on", "severity", "exclude"]),
-    ("server", &["compose", "compose-version"]),
+    ("server", &["compose", "compose-version", "openssh-version"]),
     ("deploy", &["compose-files", "env-files", "crontabs"]),
     ("binaries", &["ignore"]),
     ("env", &["optional", "provided-by-platform"]),
@@ -297,6 +301,15 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
                     })?);
                 }
                 ("server", "compose-version") => cfg.compose_version = Some(r.string(v, key)?),
+                ("server", "openssh-version") => {
+                    let s = r.string(v, key)?;
+                    cfg.openssh_version = Some(parse_openssh_version(&s).ok_or_else(|| {
+                        r.err(
+                            v.span(),
+                            format!("`openssh-version` must be a release such as `9.6` or `8.4p1`, not `{s}`"),
+                        )
+                    })?);
+                }
                 ("deploy", "compose-files") => cfg.compose_files = r.strings(v, key)?,
                 ("deploy", "env-files") => cfg.env_files = r.strings(v, key)?,
                 ("deploy", "crontabs") => cfg.crontabs = r.strings(v, key)?,
@@ -311,6 +324,22 @@ pub fn parse(path: &str, text: &str) -> Result<Config, ConfigError> {
     }
     resolve_selectors(&mut cfg, &[], &[])?;
     Ok(cfg)
+}
+
+/// An OpenSSH release as `ssh -V` or the release notes write it (`8.4`, `9.6p1`,
+/// `OpenSSH_9.6p1`): its major and minor numbers.
+fn parse_openssh_version(s: &str) -> Option<(u32, u32)> {
+    let s = s.trim();
+    let s = s.strip_prefix("OpenSSH_").unwrap_or(s);
+    let (major, rest) = s.split_once('.')?;
+    let minor_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let (minor, tail) = rest.split_at(minor_end);
+    let patch_ok = tail.is_empty()
+        || tail.strip_prefix('p').is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if major.is_empty() || !major.bytes().all(|b| b.is_ascii_digit()) || minor.is_empty() || !patch_ok {
+        return None;
+    }
+    Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
 /// Resolves the rule selectors of the config file and of the command line (`--select`,
@@ -378,6 +407,15 @@ mod tests {
         let e = parse("d.toml", "[server]\ncompse = \"v1\"\n").err();
         let e = e.map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(e, "d.toml:2:1: unknown key `compse` in `[server]`; did you mean `compose`?");
+        let e =
+            parse("d.toml", "[server]\nopenssh-versoin = \"9.6\"\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(e, "d.toml:2:1: unknown key `openssh-versoin` in `[server]`; did you mean `openssh-version`?");
+        let e = parse("d.toml", "[server]\nopenssh-version = \"9\"\n").err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(e, "d.toml:2:19: `openssh-version` must be a release such as `9.6` or `8.4p1`, not `9`");
+        let c = parse("d.toml", "[server]\nopenssh-version = \"OpenSSH_8.4p1\"\n");
+        assert_eq!(c.ok().and_then(|c| c.openssh_version), Some((8, 4)));
+        assert_eq!(parse_openssh_version("9.10"), Some((9, 10)));
+        assert_eq!(parse_openssh_version("8.x"), None);
         let e = parse("d.toml", "[servr]\n").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("did you mean `[server]`"), "{e}");
     }

@@ -56,6 +56,11 @@ pub struct Execution {
     pub tty: bool,
     /// Standard input attached: `-i` / `-it` for `docker exec`, always for compose.
     pub interactive: bool,
+    /// `compose run` without `--entrypoint`: the image's entrypoint runs, with the program as
+    /// its first argument when there is one.
+    pub via_entrypoint: bool,
+    /// The call may change the container's `PATH` (`-e PATH=…`, `--env PATH`, `--env-file`).
+    pub sets_path: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -68,7 +73,37 @@ pub enum Kind {
     Remote(&'static str),
     /// `docker build` / `docker buildx build`.
     DockerBuild(DockerBuild),
+    /// `docker run` (`docker container run`).
+    DockerRun(DockerRun),
     Other,
+}
+
+/// `docker run [OPTIONS] IMAGE …`: what its options before the image ask of the terminal.
+#[derive(Clone, Debug)]
+pub struct DockerRun {
+    /// `-t` / `--tty`.
+    pub tty: bool,
+    /// `-i` / `--interactive`.
+    pub interactive: bool,
+    /// The image, when the options before it could be read.
+    pub image: Option<Spanned<String>>,
+}
+
+fn docker_run(words: &[Word]) -> DockerRun {
+    let mut run = DockerRun { tty: false, interactive: false, image: None };
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let t = w.text.as_str();
+        if !t.starts_with('-') {
+            run.image = Some(spanned(w));
+            break;
+        }
+        let short = !t.starts_with("--") && !EXEC_VALUE_OPTS.contains(&t);
+        run.tty |= t == "--tty" || t == "--tty=true" || (short && t.contains('t'));
+        run.interactive |= t == "--interactive" || t == "--interactive=true" || (short && t.contains('i'));
+        i += if EXEC_VALUE_OPTS.contains(&t) { 2 } else { 1 };
+    }
+    run
 }
 
 /// `docker build [-f FILE] [--target T] CONTEXT`, as written.
@@ -157,8 +192,12 @@ pub struct Command {
     pub name_at: usize,
     /// The command runs under `setsid`.
     pub setsid: bool,
+    /// `setsid` waits for the command (`setsid -w`).
+    pub setsid_waits: bool,
     /// Where `SSH_ASKPASS` was set for it (on the line or exported before), if it was.
     pub askpass: Option<Span>,
+    /// Where `SSH_ASKPASS_REQUIRE=force` was set for it (on the line or exported before).
+    pub askpass_force: Option<Span>,
     /// The env file this command writes to (`>> .env.prod`, `tee -a`, `sed -i`), if any.
     pub env_write: Option<String>,
     pub kind: Kind,
@@ -231,11 +270,22 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     let mut tty = false;
     let mut no_tty = false;
     let mut interactive = service;
+    let mut entrypoint = false;
+    let mut sets_path = false;
     while let Some(w) = words.get(i) {
         let t = w.text.as_str();
         if !t.starts_with('-') {
             break;
         }
+        let value = if EXEC_VALUE_OPTS.contains(&t) {
+            words.get(i + 1).map(|v| v.text.as_str())
+        } else {
+            t.split_once('=').map(|(_, v)| v)
+        };
+        let opt = t.split_once('=').map_or(t, |(o, _)| o);
+        entrypoint |= opt == "--entrypoint";
+        sets_path |= opt == "--env-file"
+            || (matches!(opt, "-e" | "--env") && value.is_none_or(|v| v.split('=').next() == Some("PATH")));
         let short = !t.starts_with("--") && !EXEC_VALUE_OPTS.contains(&t);
         if t == "-T" || t == "--no-TTY" {
             no_tty = true;
@@ -249,6 +299,7 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
     let program = words.get(i + 1)?;
     let target = if service { ExecTarget::Service(spanned(target)) } else { ExecTarget::Container(spanned(target)) };
     let tty = if compose_exec { !no_tty } else { tty };
+    let via_entrypoint = service && !compose_exec && !entrypoint;
     let args = words.get(i + 2..).unwrap_or(&[]);
     // `sh -c '/app/batch -task=x'`: the program is the first command of the script.
     if matches!(program.text.as_str(), "sh" | "bash" | "/bin/sh" | "/bin/bash") {
@@ -258,11 +309,27 @@ fn execution(words: &[Word], service: bool, compose_exec: bool) -> Option<Execut
                 let (at, _) = unwrap_command(&inner.words);
                 let program = inner.words.get(at)?;
                 let args = inner.words.get(at + 1..).unwrap_or(&[]).to_vec();
-                return Some(Execution { target, program: spanned(program), args, tty, interactive });
+                return Some(Execution {
+                    target,
+                    program: spanned(program),
+                    args,
+                    tty,
+                    interactive,
+                    via_entrypoint,
+                    sets_path,
+                });
             }
         }
     }
-    Some(Execution { target, program: spanned(program), args: args.to_vec(), tty, interactive })
+    Some(Execution {
+        target,
+        program: spanned(program),
+        args: args.to_vec(),
+        tty,
+        interactive,
+        via_entrypoint,
+        sets_path,
+    })
 }
 
 fn compose_call(flavor: Flavor, tool: Span, literal: bool, words: &[Word]) -> ComposeCall {
@@ -347,6 +414,10 @@ pub fn classify(words: &[Word]) -> Kind {
                     Kind::Compose(compose_call(Flavor::V2, first.span.to(sub.span), literal, rest))
                 }
                 "exec" => execution(rest, false, false).map_or(Kind::Other, Kind::Exec),
+                "run" => Kind::DockerRun(docker_run(rest)),
+                "container" if rest.first().is_some_and(|w| w.text == "run") => {
+                    Kind::DockerRun(docker_run(rest.get(1..).unwrap_or(&[])))
+                }
                 "restart" => rest
                     .iter()
                     .find(|w| !w.text.starts_with('-'))
@@ -440,12 +511,24 @@ fn is_flavor_probe(words: &[Word], kind: &Kind) -> bool {
         && words.iter().skip(1).any(|w| w.text.contains("docker-compose") || w.text.contains("docker compose"))
 }
 
+/// Whether the wrappers before a command run it under `setsid -w` (`--wait`, or `w` among
+/// short options).
+fn setsid_waits(wrappers: &[Word]) -> bool {
+    let Some(at) = wrappers.iter().position(|w| w.text == "setsid") else { return false };
+    wrappers
+        .iter()
+        .skip(at + 1)
+        .take_while(|w| w.text.starts_with('-'))
+        .any(|w| w.text == "--wait" || (!w.text.starts_with("--") && w.text.contains('w')))
+}
+
 /// The state of one group while its commands are classified in order.
 struct GroupState<'a> {
     origin: Origin,
     file: FileId,
     group: usize,
     exported_askpass: Option<Span>,
+    exported_askpass_force: Option<Span>,
     /// Shell variables assigned so far (`DC="docker compose"`), by name.
     vars: std::collections::BTreeMap<String, String>,
     /// Variables of the file around the group (a Makefile's `DC = docker compose`).
@@ -497,6 +580,9 @@ impl GroupState<'_> {
                 if w.text.starts_with("SSH_ASKPASS=") {
                     self.exported_askpass = Some(w.span);
                 }
+                if w.text.starts_with("SSH_ASKPASS_REQUIRE=") {
+                    self.exported_askpass_force = (w.text == "SSH_ASKPASS_REQUIRE=force").then_some(w.span);
+                }
                 self.assign(w);
             }
             if first.is_none() {
@@ -506,17 +592,24 @@ impl GroupState<'_> {
         if first == Some("unset") && words.iter().any(|w| w.text == "SSH_ASKPASS") {
             self.exported_askpass = None;
         }
+        if first == Some("unset") && words.iter().any(|w| w.text == "SSH_ASKPASS_REQUIRE") {
+            self.exported_askpass_force = None;
+        }
         let kind = match self.expand_name(words) {
             Some(expanded) => classify(&expanded),
             None => classify(words),
         };
         self.probe |= is_flavor_probe(&cmd.words, &kind);
-        let inline_askpass = cmd
-            .assignments
-            .iter()
-            .chain(cmd.words.get(..at).unwrap_or(&[]).iter())
-            .find(|w| w.text.starts_with("SSH_ASKPASS="))
-            .map(|w| w.span);
+        let before = || cmd.assignments.iter().chain(cmd.words.get(..at).unwrap_or(&[]).iter());
+        let inline_askpass = before().find(|w| w.text.starts_with("SSH_ASKPASS=")).map(|w| w.span);
+        let inline_force = before()
+            .find(|w| w.text.starts_with("SSH_ASKPASS_REQUIRE="))
+            .map(|w| (w.text == "SSH_ASKPASS_REQUIRE=force", w.span));
+        let askpass_force = match inline_force {
+            Some((force, span)) => force.then_some(span),
+            None => self.exported_askpass_force,
+        };
+        let setsid_waits = setsid && setsid_waits(cmd.words.get(..at).unwrap_or(&[]));
         let env_write = env_write(&cmd, at);
         // `sh -c 'cd /srv && docker-compose up -d'`: the script's commands, in the same group.
         let inner = if depth < 3 { shell_script(words).map(shell::parse_word) } else { None };
@@ -526,7 +619,9 @@ impl GroupState<'_> {
             group: self.group,
             name_at: at,
             askpass: inline_askpass.or(self.exported_askpass),
+            askpass_force,
             setsid,
+            setsid_waits,
             env_write,
             kind,
             cmd,
@@ -559,6 +654,7 @@ pub fn classify_group_with(
         file,
         group,
         exported_askpass: None,
+        exported_askpass_force: None,
         vars: std::collections::BTreeMap::new(),
         outer,
         probe: false,

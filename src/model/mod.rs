@@ -425,10 +425,13 @@ impl Model {
                     }
                 }
                 Kind::Justfile => {
-                    for (line, at) in parse::justfile::recipe_lines(&text) {
+                    let just = parse::justfile::parse(&text);
+                    // `{{dc}} up -d` after `dc := "docker compose"`.
+                    let vars = |name: &str| just.var_of_masked(name).map(str::to_string);
+                    for recipe in &just.recipes {
                         group += 1;
-                        let cmds = shell::parse(id, &line, at);
-                        commands::classify_group(Origin::Makefile, id, group, cmds, &mut m.commands);
+                        let cmds = recipe.lines.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
+                        commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
                     }
                 }
                 Kind::Go

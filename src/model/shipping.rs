@@ -61,6 +61,9 @@ pub struct ImageRun {
     pub program: Spanned<String>,
     /// Executed by a command (`docker exec`, compose `exec`/`run`), not the image's entrypoint.
     pub executed: bool,
+    /// The container looks the program up on its `PATH` as the image sets it: an execution
+    /// that neither goes through an entrypoint nor may change `PATH`.
+    pub path_lookup: bool,
 }
 
 /// Where a Dockerfile ships a binary.
@@ -208,14 +211,38 @@ impl Model {
                     None => self.image_program(ii, stage),
                 };
                 if let Some(p) = program {
-                    out.push(ImageRun { image: ii, stage, service, program: p.word.clone(), executed: false });
+                    out.push(ImageRun {
+                        image: ii,
+                        stage,
+                        service,
+                        program: p.word.clone(),
+                        executed: false,
+                        path_lookup: false,
+                    });
                 }
             }
         }
         for e in &self.execs {
             let Some(si) = e.service else { continue };
-            let Some((image, stage)) = self.services.get(si).and_then(|s| s.image) else { continue };
-            out.push(ImageRun { image, stage, service: Some(si), program: e.exec.program.clone(), executed: true });
+            let Some(svc) = self.services.get(si) else { continue };
+            let Some((image, stage)) = svc.image else { continue };
+            let has_entrypoint = svc.def.entrypoint.is_some()
+                || self.images.get(image).is_some_and(|i| i.chain(stage).iter().any(|s| s.entrypoint.is_some()));
+            let env = self.env_of(svc);
+            let path_set = !env.known
+                || env.keys.contains("PATH")
+                || env.definitions.iter().any(|d| d.def.environment.iter().any(|k| k.key.value == "PATH"));
+            // A path bound from the host may hold any program.
+            let bound = env.definitions.iter().any(|d| !d.def.binds.is_empty());
+            let path_lookup = !(e.exec.sets_path || path_set || bound || e.exec.via_entrypoint && has_entrypoint);
+            out.push(ImageRun {
+                image,
+                stage,
+                service: Some(si),
+                program: e.exec.program.clone(),
+                executed: true,
+                path_lookup,
+            });
         }
         out
     }
@@ -225,6 +252,17 @@ impl Model {
         let image = self.images.get(run.image)?;
         let path = image.resolve_exec(run.stage, &run.program.value)?;
         (image.holds(run.stage, &path) == Holds::No).then_some(path)
+    }
+
+    /// The program name a run looks up on `PATH` (`docker exec app remap`), when its image
+    /// certainly has no program of that name there (see `Image::lacks_command`), with the
+    /// files of that name the image holds off `PATH`.
+    pub fn missing_command(&self, run: &ImageRun) -> Option<Vec<String>> {
+        let name = run.program.value.as_str();
+        if !run.path_lookup || name.contains('/') {
+            return None;
+        }
+        self.images.get(run.image)?.lacks_command(run.stage, name)
     }
 
     /// The names the repository's builds give the binary in `dir`: its own, and the outputs of

@@ -590,6 +590,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Dockerfile, Trouble> {
                                         redirects: vec![],
                                         span,
                                         remote: false,
+                                        output_used: false,
                                     }],
                                     list.span.end,
                                 )

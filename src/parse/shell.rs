@@ -35,6 +35,9 @@ pub struct SimpleCommand {
     pub span: Span,
     /// Parsed from inside `ssh host "…"`.
     pub remote: bool,
+    /// What the command prints is read by another: it feeds a pipe (`ssh … | grep`), or runs
+    /// in a command substitution (`$(ssh …)`) and does not redirect its output.
+    pub output_used: bool,
 }
 
 impl SimpleCommand {
@@ -46,8 +49,10 @@ impl SimpleCommand {
 #[derive(Debug, PartialEq)]
 enum Tok {
     Word(Word),
-    /// `;`, newline, `&&`, `||`, `|`, `&`, `(`, `)`.
+    /// `;`, newline, `&&`, `||`, `&`, `(`, `)`.
     Sep,
+    /// `|` or `|&`: the command before feeds the one after.
+    Pipe,
     Redir(String),
 }
 
@@ -58,6 +63,8 @@ struct Lexer<'a> {
     base: usize,
     pos: usize,
     pending_heredocs: Vec<(String, bool)>,
+    /// The text inside each `$(…)` and `` `…` `` read so far (offsets in `text`).
+    substitutions: Vec<(usize, usize)>,
 }
 
 fn is_assignment(text: &str) -> bool {
@@ -133,6 +140,13 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     if self.peek(0) == Some(b) {
                         self.pos += 1;
+                        return Some(Tok::Sep);
+                    }
+                    if b == b'|' {
+                        if self.peek(0) == Some(b'&') {
+                            self.pos += 1;
+                        }
+                        return Some(Tok::Pipe);
                     }
                     return Some(Tok::Sep);
                 }
@@ -174,6 +188,15 @@ impl<'a> Lexer<'a> {
             }
         }
         Tok::Redir(self.text[start..self.pos].to_string())
+    }
+
+    /// Notes the command substitution whose text starts at `start` and that ends right before
+    /// `end` with `close` (when it is closed; `$((…))` is arithmetic, not a command).
+    fn substitution(&mut self, start: usize, end: usize, close: u8) {
+        let closed = end > start && self.bytes.get(end - 1) == Some(&close);
+        if closed && self.bytes.get(start) != Some(&b'(') {
+            self.substitutions.push((start, end - 1));
+        }
     }
 
     fn skip_balanced(&mut self, open: u8, close: u8) {
@@ -269,6 +292,7 @@ impl<'a> Lexer<'a> {
                                 let s = self.pos;
                                 self.pos += 1;
                                 self.skip_balanced(b'(', b')');
+                                self.substitution(s + 2, self.pos, b')');
                                 text.push_str(self.text.get(s..self.pos).unwrap_or(""));
                             }
                             _ => {
@@ -287,6 +311,7 @@ impl<'a> Lexer<'a> {
                     let s = self.pos;
                     self.pos += 1;
                     self.skip_balanced(b'(', b')');
+                    self.substitution(s + 2, self.pos, b')');
                     text.push_str(self.text.get(s..self.pos).unwrap_or(""));
                     segments += 2;
                 }
@@ -297,6 +322,7 @@ impl<'a> Lexer<'a> {
                         self.pos += 1;
                     }
                     self.pos = (self.pos + 1).min(self.bytes.len());
+                    self.substitution(s + 1, self.pos, b'`');
                     text.push_str(self.text.get(s..self.pos).unwrap_or(""));
                     segments += 2;
                 }
@@ -359,7 +385,15 @@ pub fn parse_word(w: &Word) -> Vec<SimpleCommand> {
 }
 
 fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize) -> Vec<SimpleCommand> {
-    let mut lx = Lexer { file, text, bytes: text.as_bytes(), base, pos: 0, pending_heredocs: Vec::new() };
+    let mut lx = Lexer {
+        file,
+        text,
+        bytes: text.as_bytes(),
+        base,
+        pos: 0,
+        pending_heredocs: Vec::new(),
+        substitutions: Vec::new(),
+    };
     let mut out = Vec::new();
     let mut cur: Vec<Word> = Vec::new();
     let mut redirects = Vec::new();
@@ -385,7 +419,7 @@ fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize
         ) else {
             return;
         };
-        out.push(SimpleCommand { assignments, words, redirects, span: first.to(last), remote });
+        out.push(SimpleCommand { assignments, words, redirects, span: first.to(last), remote, output_used: false });
     };
     while let Some(tok) = lx.next() {
         match tok {
@@ -411,16 +445,37 @@ fn parse_inner(file: FileId, text: &str, base: usize, remote: bool, depth: usize
                 pending_redirect = None;
                 flush(&mut cur, &mut redirects, &mut out);
             }
+            Tok::Pipe => {
+                pending_redirect = None;
+                let before = out.len();
+                flush(&mut cur, &mut redirects, &mut out);
+                if out.len() > before {
+                    if let Some(c) = out.last_mut() {
+                        c.output_used = true;
+                    }
+                }
+            }
         }
     }
     flush(&mut cur, &mut redirects, &mut out);
     if depth < 3 {
+        // The commands of `$(…)` run here, and what they print is read.
+        for (start, end) in std::mem::take(&mut lx.substitutions) {
+            let inner_text = text.get(start..end).unwrap_or("");
+            for mut c in parse_inner(file, inner_text, base + start, remote, depth + 1) {
+                c.output_used |=
+                    !c.redirects.iter().any(|r| matches!(r.op.as_str(), ">" | ">>" | ">|" | "1>" | "1>>" | "&>"));
+                out.push(c);
+            }
+        }
         let remote: Vec<Span> = out.iter().filter_map(ssh_remote_command).collect();
         for span in remote {
             let inner_text = text.get(span.start - base..span.end - base).unwrap_or("");
             out.extend(parse_inner(file, inner_text, span.start, true, depth + 1));
         }
         out.sort_by_key(|c| (c.span.start, c.remote));
+        // A substitution in a double-quoted remote command runs here (read once, not remote).
+        out.dedup_by(|later, earlier| later.span == earlier.span);
     }
     out
 }

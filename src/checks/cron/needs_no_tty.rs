@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     code: "DPL405",
     name: "cron-needs-no-tty",
     severity: Severity::Error,
-    summary: "a crontab line runs `docker exec -it` or `docker-compose exec` without `-T`: cron has no terminal",
+    summary: "a crontab line runs `docker exec -it`, `docker run -it` or `docker-compose exec` without `-T`: cron has no terminal",
     doc: include_str!("../../../rules/DPL405-cron-needs-no-tty.md"),
     check,
 };
@@ -43,5 +43,17 @@ fn check(model: &Model, r: &mut Reporter) {
         };
         let (ExecTarget::Container(target) | ExecTarget::Service(target)) = &e.exec.target;
         r.report(Finding::new(message, Label::new(tool.span.to(target.span), "needs a terminal")).help(help));
+    }
+    // `docker run -it` checks its input the same way (`-t` alone allocates a TTY and runs).
+    for c in model.commands.iter().filter(|c| c.origin == Origin::Crontab) {
+        let Kind::DockerRun(run) = &c.kind else { continue };
+        let (Some(tool), Some(image), true) = (c.name(), &run.image, run.tty && run.interactive) else { continue };
+        r.report(
+            Finding::new(
+                "`docker run` with `-t` and `-i` in a crontab line: cron gives it no terminal, so docker refuses with \"the input device is not a TTY\" and the job never runs",
+                Label::new(tool.span.to(image.span), "needs a terminal"),
+            )
+            .help("drop `-t` (and `-i` unless the command reads its input): `docker run --rm IMAGE …`"),
+        );
     }
 }

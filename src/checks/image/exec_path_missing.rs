@@ -1,6 +1,7 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
+use crate::model::shipping::ImageRun;
 
 pub static RULE: Rule = Rule {
     code: "DPL104",
@@ -16,6 +17,10 @@ fn check(model: &Model, r: &mut Reporter) {
     for run in model.image_runs() {
         // An image's entrypoint is one finding, whichever services use it.
         if !run.executed && !seen.insert((run.image, run.stage, run.program.span)) {
+            continue;
+        }
+        if let Some(elsewhere) = model.missing_command(&run) {
+            report_command(model, r, &run, &elsewhere);
             continue;
         }
         let Some(path) = model.missing_path(&run) else { continue };
@@ -45,4 +50,30 @@ fn check(model: &Model, r: &mut Reporter) {
             .help(format!("build `{name}` and copy it to `{path}` in the final stage, or fix the path")),
         );
     }
+}
+
+/// A program name the container looks up on `PATH`, in an image that certainly lacks it.
+fn report_command(model: &Model, r: &mut Reporter, run: &ImageRun, elsewhere: &[String]) {
+    let Some(image) = model.images.get(run.image) else { return };
+    let Some(st) = image.stages.get(run.stage) else { return };
+    let name = &run.program.value;
+    let whose = match run.service.and_then(|s| model.services.get(s)) {
+        Some(s) => format!("the image of service `{}`", s.def.name.value),
+        None => "the image".to_string(),
+    };
+    let help = match elsewhere {
+        [path] => format!("run it by its path, `{path}`: the image holds it off `PATH`"),
+        [] => {
+            format!("build `{name}` and copy it to a directory on the image's `PATH`, or run a program the image holds")
+        }
+        paths => format!("run it by its path ({}): the image holds it off `PATH`", super::list(paths)),
+    };
+    r.report(
+        Finding::new(
+            format!("no `{name}` on the `PATH` of {whose} (`{}`, {})", image.path, super::stage_label(st)),
+            Label::new(run.program.span, format!("executes `{name}`, looked up on `PATH`")),
+        )
+        .related(Label::new(st.span, format!("final stage holds {}", super::list(&super::contents(image, run.stage)))))
+        .help(help),
+    );
 }

@@ -286,7 +286,23 @@ fn base_vars(base: &str) -> BTreeMap<String, Option<String>> {
         vars.insert("CARGO_HOME".to_string(), Some("/usr/local/cargo".to_string()));
     }
     vars.insert("HOME".to_string(), Some("/root".to_string()));
+    if base.eq_ignore_ascii_case("scratch") || holds_no_programs(base) {
+        // Docker's default, which distroless images also set.
+        vars.insert("PATH".to_string(), Some(DEFAULT_PATH.to_string()));
+    }
     vars
+}
+
+/// The `PATH` of a container whose image sets none (Docker's default).
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Whether an external base image holds no program at all: a distroless image without a
+/// language runtime (`static`, `base`, `cc`) and not its `:debug` variant (which carries a
+/// busybox shell).
+fn holds_no_programs(image: &str) -> bool {
+    let image = image.to_ascii_lowercase();
+    let Some((_, variant)) = image.split_once("distroless/") else { return false };
+    !image.contains("debug") && ["static", "base", "cc"].iter().any(|v| variant.starts_with(v))
 }
 
 /// Builds the image model of one Dockerfile. `build_args` are compose `build.args`; with no
@@ -687,6 +703,53 @@ impl Image {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Whether stage `index` certainly has no program called `name` on its `PATH`. Only an
+    /// image whose every file the Dockerfile puts there can tell: its chain starts from
+    /// `scratch` or a distroless image without programs, can be followed, and its `PATH` is
+    /// known. `Some(paths)`: it lacks it, and holds files of that name at `paths` (off `PATH`).
+    pub fn lacks_command(&self, index: usize, name: &str) -> Option<Vec<String>> {
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+');
+        if name.is_empty() || name.starts_with(['-', '.']) || !name.chars().all(plain) {
+            return None;
+        }
+        let chain = self.chain(index);
+        let stage = chain.first()?;
+        let empty = match &chain.last()?.base {
+            Base::Scratch => true,
+            Base::Image(i) => holds_no_programs(i),
+            Base::Stage(_) => false,
+        };
+        if !empty || chain.iter().any(|s| !s.opaque.is_empty() || !s.unknown_dirs.is_empty() || s.fetches) {
+            return None;
+        }
+        let path: Vec<&str> = stage.vars.get("PATH")?.as_deref()?.split(':').filter(|d| d.starts_with('/')).collect();
+        let on_path = |dir: &str| path.iter().any(|d| d.trim_end_matches('/') == dir.trim_end_matches('/'));
+        let mut elsewhere = Vec::new();
+        for s in &chain {
+            for c in &s.copies {
+                // A directory whose content is not listed may hold it, on `PATH` or under it.
+                if c.dest_is_dir && path.iter().any(|d| is_under(d, &c.dest) || is_under(&c.dest, d)) {
+                    return None;
+                }
+            }
+            let files = s
+                .builds
+                .iter()
+                .map(|b| b.output.as_str())
+                .chain(s.copies.iter().filter(|c| !c.dest_is_dir).map(|c| c.dest.as_str()))
+                .chain(s.writes.iter().map(String::as_str));
+            for f in files.filter(|f| file_name(f) == name) {
+                if on_path(parent_dir(f)) {
+                    return None;
+                }
+                elsewhere.push(f.to_string());
+            }
+        }
+        elsewhere.sort();
+        elsewhere.dedup();
+        Some(elsewhere)
     }
 
     /// Resolves a path written in a command run in stage `index` (absolute, or `./x` from the
