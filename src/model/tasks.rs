@@ -18,11 +18,21 @@ use crate::source::{Span, Spanned, file_name};
 pub struct TaskSelector {
     /// Index into `Model::go.binaries`.
     pub binary: usize,
-    pub flag: Spanned<String>,
-    /// The tasks (the `case` literals), without repeats.
+    /// The flag that names the task; `None` when the task is a subcommand (`app purge`).
+    pub flag: Option<Spanned<String>>,
+    /// The tasks (the `case` literals, the registry's keys, the subcommands), without repeats.
     pub tasks: Vec<Spanned<String>>,
-    /// A crontab entry runs the binary without the flag: its default mode is scheduled.
+    /// Other names the binary accepts in the task's place: the library's own `help` and
+    /// `completion`, the root command's name.
+    pub also: Vec<String>,
+    /// Alias → the task it runs.
+    pub aliases: Vec<(String, String)>,
+    /// A crontab entry runs the binary without a task: its default mode is scheduled.
     pub default_scheduled: bool,
+    /// The binary is a batch binary by its name or `[batch] binary`, or its tasks come from a
+    /// task flag: a task no schedule runs is a finding. A scheduled program's other
+    /// subcommands (`serve`, `version`) are not tasks.
+    pub all_tasks_scheduled: bool,
 }
 
 /// Whether a flag name reads as a task selector (`task`, `job`, `task-name`, `jobs`).
@@ -85,15 +95,50 @@ impl Model {
                 let sw = f.switch.as_ref()?;
                 (f.default.as_deref() == Some("") && !sw.handles_empty && !sw.cases.is_empty()).then_some((f, sw))
             });
-            let Some((flag, sw)) = selector else { continue };
+            if let Some((flag, sw)) = selector {
+                let mut tasks: Vec<Spanned<String>> = Vec::new();
+                for c in &sw.cases {
+                    if !tasks.iter().any(|t| t.value == c.value) {
+                        tasks.push(c.clone());
+                    }
+                }
+                let default_scheduled = runs.iter().any(|args| !passes_flag(args, &flag.name.value));
+                out.push(TaskSelector {
+                    binary: bi,
+                    flag: Some(flag.name.clone()),
+                    tasks,
+                    also: Vec::new(),
+                    aliases: Vec::new(),
+                    default_scheduled,
+                    all_tasks_scheduled: true,
+                });
+                continue;
+            }
+            if self.config.task_flag.is_some() {
+                continue;
+            }
+            // Subcommands declared with cobra or urfave/cli in the packages the binary links.
+            let linked = self.code.go.reachable(&bin.dir);
             let mut tasks: Vec<Spanned<String>> = Vec::new();
-            for c in &sw.cases {
-                if !tasks.iter().any(|t| t.value == c.value) {
-                    tasks.push(c.clone());
+            let mut also: Vec<String> = vec!["help".to_string(), "completion".to_string()];
+            let mut aliases = Vec::new();
+            for c in linked.iter().flat_map(|p| p.cli.commands.iter()) {
+                aliases.extend(c.aliases.iter().map(|a| (a.clone(), c.name.value.clone())));
+                if c.root || c.name.value == bin.name {
+                    also.push(c.name.value.clone());
+                } else if !tasks.iter().any(|t| t.value == c.name.value) {
+                    tasks.push(c.name.clone());
                 }
             }
-            let default_scheduled = runs.iter().any(|args| !passes_flag(args, &flag.name.value));
-            out.push(TaskSelector { binary: bi, flag: flag.name.clone(), tasks, default_scheduled });
+            // A name that is not a literal, or code not followed to its end: the set is partial.
+            if tasks.is_empty() || linked.iter().any(|p| p.cli.dynamic || !p.complete) {
+                continue;
+            }
+            tasks.sort_by(|a, b| (a.span.file, a.span.start).cmp(&(b.span.file, b.span.start)));
+            let default_scheduled = runs.iter().any(|args| !args.iter().any(|w| !w.text.starts_with('-')));
+            let all_tasks_scheduled =
+                self.config.batch_binary.as_ref().is_some_and(|b| *b == bin.name) || batch_named(&bin.name);
+            out.push(TaskSelector { binary: bi, flag: None, tasks, also, aliases, default_scheduled, all_tasks_scheduled });
         }
         self.task_selectors = out;
     }
@@ -111,7 +156,21 @@ impl Model {
             let Some((program, args)) = self.command_program(ci) else { continue };
             let name = file_name(program).to_string();
             let Some(sel) = self.task_selector(&name) else { continue };
-            let flag = sel.flag.value.as_str();
+            let Some(flag) = sel.flag.as_ref().map(|f| f.value.as_str()) else {
+                // A subcommand: the first argument, when it is a plain word; a later argument
+                // that names a task also runs it (`app --config x purge`).
+                for (i, w) in args.iter().enumerate() {
+                    let plain = !w.text.is_empty()
+                        && w.text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+                    let alias = sel.aliases.iter().find(|(a, _)| *a == w.text).map(|(_, t)| t);
+                    let value = alias.unwrap_or(&w.text);
+                    let known = sel.tasks.iter().any(|t| t.value == *value);
+                    if plain && !w.text.starts_with('-') && (i == 0 || known) {
+                        out.push(TaskRef { binary: name.clone(), task: Spanned::new(value.clone(), w.span), origin });
+                    }
+                }
+                continue;
+            };
             for (i, w) in args.iter().enumerate() {
                 if !w.text.starts_with('-') {
                     continue;

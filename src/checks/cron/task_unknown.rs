@@ -16,7 +16,7 @@ fn check(model: &Model, r: &mut Reporter) {
     for t in model.task_refs(Origin::Crontab) {
         let Some(sel) = model.task_selector(&t.binary) else { continue };
         let Some(bin) = model.code.binaries.get(sel.binary) else { continue };
-        if sel.tasks.iter().any(|k| k.value == t.task.value) {
+        if sel.tasks.iter().any(|k| k.value == t.task.value) || sel.also.contains(&t.task.value) {
             continue;
         }
         let names: Vec<&str> = sel.tasks.iter().map(|k| k.value.as_str()).collect();
