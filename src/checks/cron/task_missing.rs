@@ -1,7 +1,6 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::commands::Origin;
 
 pub static RULE: Rule = Rule {
     code: "DPL401",
@@ -13,7 +12,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, r: &mut Reporter) {
-    let refs = model.task_refs(Origin::Crontab);
+    let refs = model.task_refs();
     for sel in &model.task_selectors {
         let Some(bin) = model.code.binaries.get(sel.binary).filter(|b| !b.ignored) else { continue };
         // A crontab entry runs the binary without the flag: its default mode is scheduled.

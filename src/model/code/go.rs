@@ -272,6 +272,8 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         pkg.string_flags.extend(facts.string_flags);
         pkg.cli.commands.extend(facts.cli.commands);
         pkg.cli.dynamic |= facts.cli.dynamic;
+        pkg.cli.executed.extend(facts.cli.executed);
+        pkg.cli.app |= facts.cli.app;
         for d in facts.structs {
             pkg.structs.entry(d.name.clone()).or_insert(d);
         }

@@ -8,15 +8,28 @@ use crate::source::Spanned;
 pub(super) fn commands(c: &Ctx<'_, '_, '_>) -> CliCommands {
     let t = c.t;
     let mut out = CliCommands::default();
-    // Variables cobra runs as the root (`root.Execute()`).
-    let roots: Vec<&str> = (0..t.len())
-        .filter(|&k| {
-            t.is(k + 1, ".") && matches!(t.ident(k + 2), Some("Execute" | "ExecuteC" | "ExecuteContext"))
-        })
-        .filter_map(|k| t.ident(k))
-        .collect();
+    if c.imports.cobra.is_empty() && c.imports.cli.is_empty() {
+        return out;
+    }
+    // Variables run as the root: cobra's `root.Execute()`, urfave/cli v3's `cmd.Run(ctx, args)`.
+    for k in 0..t.len() {
+        let run = match t.ident(k + 2) {
+            Some("Execute" | "ExecuteC" | "ExecuteContext") => !c.imports.cobra.is_empty(),
+            Some("Run") => !c.imports.cli.is_empty(),
+            _ => false,
+        };
+        if run && t.is(k + 1, ".") && t.is(k + 3, "(") && !k.checked_sub(1).is_some_and(|p| t.is(p, ".")) {
+            if let Some(v) = t.ident(k).filter(|v| !out.executed.iter().any(|e| e == v)) {
+                out.executed.push(v.to_string());
+            }
+        }
+    }
     for k in 0..t.len() {
         let Some(lib) = t.ident(k) else { continue };
+        // urfave/cli: `cli.App{…}` (v1, v2) with `.Run(` on it; v3 runs a `cli.Command`.
+        if c.imports.cli.iter().any(|n| n == lib) && t.is(k + 1, ".") && t.ident(k + 2) == Some("App") && t.is(k + 3, "{") {
+            out.app = true;
+        }
         let cobra = c.imports.cobra.iter().any(|n| n == lib);
         let cli = c.imports.cli.iter().any(|n| n == lib);
         if !(cobra || cli) || !t.is(k + 1, ".") || t.ident(k + 2) != Some("Command") {
@@ -28,10 +41,8 @@ pub(super) fn commands(c: &Ctx<'_, '_, '_>) -> CliCommands {
         let Some(open) = Some(k + 3).filter(|&o| t.is(o, "{")) else { continue };
         let Some(close) = t.closing(open) else { continue };
         // The variable the literal is assigned to (`root := &cobra.Command{`).
-        let var = (k.checked_sub(2))
-            .filter(|&p| t.is(p + 1, "&") || t.is(p + 1, "=") || t.is(p + 1, ":="))
-            .and_then(|p| if t.is(p + 1, "&") { p.checked_sub(1) } else { Some(p) })
-            .and_then(|p| t.ident(p));
+        let assign = if k.checked_sub(1).is_some_and(|p| t.is(p, "&")) { k.checked_sub(2) } else { k.checked_sub(1) };
+        let var = assign.filter(|&a| t.is(a, "=") || t.is(a, ":=")).and_then(|a| a.checked_sub(1)).and_then(|p| t.ident(p));
         let literals: Vec<(usize, usize)> = if slice {
             // The elements: `{…}` or `&lib.Command{…}` (the latter is found on its own).
             let mut v = Vec::new();
@@ -74,8 +85,8 @@ pub(super) fn commands(c: &Ctx<'_, '_, '_>) -> CliCommands {
                                 span.start + 1 + start..span.start + 1 + start + word.len(),
                             );
                             if !word.is_empty() {
-                                let root = !slice && var.is_some_and(|v| roots.contains(&v));
-                                cmd = Some(CliCommand { name: Spanned::new(word.to_string(), span), aliases: Vec::new(), root });
+                                let var = var.filter(|_| !slice).map(str::to_string);
+                                cmd = Some(CliCommand { name: Spanned::new(word.to_string(), span), aliases: Vec::new(), var });
                             }
                         }
                         None => out.dynamic = true,
@@ -106,7 +117,9 @@ mod tests {
 
     fn names(src: &str) -> (Vec<(String, Vec<String>, bool)>, bool) {
         let f = parse(FileId(0), src).cli;
-        (f.commands.into_iter().map(|c| (c.name.value, c.aliases, c.root)).collect(), f.dynamic)
+        let executed = f.executed.clone();
+        let root = |v: Option<String>| v.is_some_and(|v| executed.contains(&v));
+        (f.commands.into_iter().map(|c| (c.name.value, c.aliases, root(c.var))).collect(), f.dynamic)
     }
 
     #[test]
@@ -149,5 +162,6 @@ func main() {
             ("mail-digest".to_string(), vec!["digest".to_string()], false),
         ];
         assert_eq!(names(src), (want, true));
+        assert!(parse(FileId(0), src).cli.app);
     }
 }

@@ -204,8 +204,8 @@ pub struct CliCommand {
     /// The first word of `Use:` / the `Name:`.
     pub name: Spanned<String>,
     pub aliases: Vec<String>,
-    /// The command a program runs as its root (`root.Execute()`): not a subcommand.
-    pub root: bool,
+    /// The variable the command is assigned to (`root := &cobra.Command{…}`).
+    pub var: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -213,6 +213,10 @@ pub struct CliCommands {
     pub commands: Vec<CliCommand>,
     /// A command's name is not a string literal: the set is not known in full.
     pub dynamic: bool,
+    /// The variables run as a root command (cobra's `x.Execute()`, urfave/cli v3's `x.Run(…)`).
+    pub executed: Vec<String>,
+    /// A urfave/cli `App` literal: the file runs a command line.
+    pub app: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
