@@ -320,6 +320,7 @@ impl Model {
         let mut composes = Vec::new();
         let mut dockerfiles = Vec::new();
         let mut crontabs = Vec::new();
+        let mut systemd_units = Vec::new();
         let mut env_errors: Vec<(usize, Vec<ParseError>)> = Vec::new();
         let mut group = 0;
         for (id, kind) in ids {
@@ -453,8 +454,13 @@ impl Model {
                 | Kind::PackageJson
                 | Kind::Directory
                 | Kind::Migration => {}
+                Kind::SystemdUnit => systemd_units.push(id),
+                Kind::KubeManifest => {
+                    schedules::kube_cronjobs(id, &text, &mut m.other_scheduled_runs);
+                }
             }
         }
+        schedules::systemd_timers(&m.sources, &systemd_units, &mut m.other_scheduled_runs);
         for id in crontabs {
             let text = m.sources.text(id).to_string();
             let format = crontab_format(m.sources.path(id), &text, (&dockerfiles, &composes), &m.sources);
@@ -473,8 +479,9 @@ impl Model {
         let interpolated: Vec<(FileId, Vec<parse::compose::Interpolation>, bool)> =
             composes.iter_mut().map(|(id, c)| (*id, std::mem::take(&mut c.interpolations), c.swarm)).collect();
         for (cid, c) in &composes {
+            let text = m.sources.text(*cid);
             for spec in c.services.iter().flat_map(|s| s.ofelia.iter()) {
-                let words = spec.words.clone();
+                let words = spec.words.iter().map(|w| schedules::word(text, w.clone())).collect();
                 schedules::runs_of_words(schedules::Scheduler::Ofelia, *cid, words, &mut m.other_scheduled_runs);
             }
         }

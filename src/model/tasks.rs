@@ -171,8 +171,13 @@ impl Model {
                 }
                 let t = w.text.trim_start_matches('-');
                 if let Some(v) = t.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
-                    let start = w.span.end - v.len();
-                    let task = Spanned::new(v.to_string(), Span::new(w.span.file, start..w.span.end));
+                    // The value's own place when the word is written as is, else the word's.
+                    let base = w.quoted_inner.unwrap_or(w.span);
+                    let at = match base.end.checked_sub(v.len()) {
+                        Some(start) if w.verbatim && start >= base.start => Span::new(w.span.file, start..base.end),
+                        _ => w.span,
+                    };
+                    let task = Spanned::new(v.to_string(), at);
                     out.push(TaskRef { binary: name.clone(), task, scheduler });
                 } else if t == flag {
                     if let Some(v) = args.get(i + 1) {
