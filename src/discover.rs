@@ -360,8 +360,7 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if (lower.ends_with(".yml") || lower.ends_with(".yaml"))
         && !template
-        && (lower.contains("cron")
-            || dir.split('/').any(|d| matches!(d, "k8s" | "kubernetes" | "kube" | "manifests")))
+        && (lower.contains("cron") || dir.split('/').any(|d| matches!(d, "k8s" | "kubernetes" | "kube" | "manifests")))
     {
         return Some(Kind::KubeManifest);
     }

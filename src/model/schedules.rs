@@ -102,7 +102,10 @@ pub(super) fn kube_cronjobs(file: FileId, text: &str, out: &mut Vec<ScheduledRun
             let Some(command) = c.get("command") else { continue };
             let strings = |n: Option<&YNode>| -> Option<Vec<Word>> {
                 n.map_or(Some(Vec::new()), |n| {
-                    n.as_seq().iter().map(|w| w.as_str().map(|s| word(text, Spanned::new(s.to_string(), w.span)))).collect()
+                    n.as_seq()
+                        .iter()
+                        .map(|w| w.as_str().map(|s| word(text, Spanned::new(s.to_string(), w.span))))
+                        .collect()
                 })
             };
             let (Some(mut words), Some(args)) = (strings(Some(command)), strings(c.get("args"))) else { continue };

@@ -128,11 +128,19 @@ impl Model {
             if tasks.is_empty() || linked.iter().any(|p| p.cli.dynamic || !p.complete) {
                 continue;
             }
-            tasks.sort_by(|a, b| (a.span.file, a.span.start).cmp(&(b.span.file, b.span.start)));
+            tasks.sort_by_key(|t| (t.span.file, t.span.start));
             let default_scheduled = runs.iter().any(|args| !args.iter().any(|w| !w.text.starts_with('-')));
             let all_tasks_scheduled =
                 self.config.batch_binary.as_ref().is_some_and(|b| *b == bin.name) || batch_named(&bin.name);
-            out.push(TaskSelector { binary: bi, flag: None, tasks, also, aliases, default_scheduled, all_tasks_scheduled });
+            out.push(TaskSelector {
+                binary: bi,
+                flag: None,
+                tasks,
+                also,
+                aliases,
+                default_scheduled,
+                all_tasks_scheduled,
+            });
         }
         self.task_selectors = out;
     }
@@ -160,7 +168,11 @@ impl Model {
                     let value = alias.unwrap_or(&w.text);
                     let known = sel.tasks.iter().any(|t| t.value == *value);
                     if plain && !w.text.starts_with('-') && (i == 0 || known) {
-                        out.push(TaskRef { binary: name.clone(), task: Spanned::new(value.clone(), w.span), scheduler });
+                        out.push(TaskRef {
+                            binary: name.clone(),
+                            task: Spanned::new(value.clone(), w.span),
+                            scheduler,
+                        });
                     }
                 }
                 continue;

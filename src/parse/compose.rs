@@ -292,7 +292,10 @@ fn ofelia_jobs(text: &str, labels: &YNode) -> Vec<CommandSpec> {
                     return None;
                 }
                 let words = crate::parse::shell::parse_detached(v, i.span).into_iter().next()?.words;
-                Some(CommandSpec { words: words.into_iter().map(|w| Spanned::new(w.text, w.span)).collect(), span: i.span })
+                Some(CommandSpec {
+                    words: words.into_iter().map(|w| Spanned::new(w.text, w.span)).collect(),
+                    span: i.span,
+                })
             })
             .collect(),
         _ => Vec::new(),

@@ -27,7 +27,11 @@ pub(super) fn commands(c: &Ctx<'_, '_, '_>) -> CliCommands {
     for k in 0..t.len() {
         let Some(lib) = t.ident(k) else { continue };
         // urfave/cli: `cli.App{…}` (v1, v2) with `.Run(` on it; v3 runs a `cli.Command`.
-        if c.imports.cli.iter().any(|n| n == lib) && t.is(k + 1, ".") && t.ident(k + 2) == Some("App") && t.is(k + 3, "{") {
+        if c.imports.cli.iter().any(|n| n == lib)
+            && t.is(k + 1, ".")
+            && t.ident(k + 2) == Some("App")
+            && t.is(k + 3, "{")
+        {
             out.app = true;
         }
         let cobra = c.imports.cobra.iter().any(|n| n == lib);
@@ -42,7 +46,8 @@ pub(super) fn commands(c: &Ctx<'_, '_, '_>) -> CliCommands {
         let Some(close) = t.closing(open) else { continue };
         // The variable the literal is assigned to (`root := &cobra.Command{`).
         let assign = if k.checked_sub(1).is_some_and(|p| t.is(p, "&")) { k.checked_sub(2) } else { k.checked_sub(1) };
-        let var = assign.filter(|&a| t.is(a, "=") || t.is(a, ":=")).and_then(|a| a.checked_sub(1)).and_then(|p| t.ident(p));
+        let var =
+            assign.filter(|&a| t.is(a, "=") || t.is(a, ":=")).and_then(|a| a.checked_sub(1)).and_then(|p| t.ident(p));
         let literals: Vec<(usize, usize)> = if slice {
             // The elements: `{…}` or `&lib.Command{…}` (the latter is found on its own).
             let mut v = Vec::new();
@@ -50,7 +55,7 @@ pub(super) fn commands(c: &Ctx<'_, '_, '_>) -> CliCommands {
             while j < close {
                 if t.is(j, "{") {
                     let Some(e) = t.closing(j) else { break };
-                    if !j.checked_sub(1).is_some_and(|p| t.ident(p) == Some("Command")) {
+                    if j.checked_sub(1).is_none_or(|p| t.ident(p) != Some("Command")) {
                         v.push((j, e));
                     }
                     j = e;
@@ -86,7 +91,11 @@ pub(super) fn commands(c: &Ctx<'_, '_, '_>) -> CliCommands {
                             );
                             if !word.is_empty() {
                                 let var = var.filter(|_| !slice).map(str::to_string);
-                                cmd = Some(CliCommand { name: Spanned::new(word.to_string(), span), aliases: Vec::new(), var });
+                                cmd = Some(CliCommand {
+                                    name: Spanned::new(word.to_string(), span),
+                                    aliases: Vec::new(),
+                                    var,
+                                });
                             }
                         }
                         None => out.dynamic = true,
@@ -157,10 +166,8 @@ func main() {
     _ = app.Run(os.Args)
 }
 "#;
-        let want = vec![
-            ("rollup".to_string(), vec![], false),
-            ("mail-digest".to_string(), vec!["digest".to_string()], false),
-        ];
+        let want =
+            vec![("rollup".to_string(), vec![], false), ("mail-digest".to_string(), vec!["digest".to_string()], false)];
         assert_eq!(names(src), (want, true));
         assert!(parse(FileId(0), src).cli.app);
     }
