@@ -78,6 +78,16 @@ const ARTIFACT_GLOBS: &[&str] = &[
     "*.just",
     "docker-bake*.hcl",
     "*.sql",
+    "*.timer",
+    "*.service",
+    "**/k8s/**/*.yml",
+    "**/k8s/**/*.yaml",
+    "**/kubernetes/**/*.yml",
+    "**/kubernetes/**/*.yaml",
+    "**/kube/**/*.yml",
+    "**/kube/**/*.yaml",
+    "**/manifests/**/*.yml",
+    "**/manifests/**/*.yaml",
     "!.git/",
 ];
 
@@ -344,6 +354,15 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
         return Some(Kind::Markdown);
+    }
+    if lower.ends_with(".timer") || lower.ends_with(".service") {
+        return Some(Kind::SystemdUnit);
+    }
+    if (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+        && !template
+        && (lower.contains("cron") || dir.split('/').any(|d| matches!(d, "k8s" | "kubernetes" | "kube" | "manifests")))
+    {
+        return Some(Kind::KubeManifest);
     }
     let no_ext = !name.contains('.');
     if name == "crontab"
@@ -1062,6 +1081,12 @@ mod tests {
         assert_eq!(classify("deploy/crontab"), Some(Kind::Crontab));
         assert_eq!(classify("backend/cron/jobs.go"), Some(Kind::Go));
         assert_eq!(classify("docs/DEPLOY.md"), Some(Kind::Markdown));
+        assert_eq!(classify("deploy/systemd/sync.timer"), Some(Kind::SystemdUnit));
+        assert_eq!(classify("deploy/systemd/sync.service"), Some(Kind::SystemdUnit));
+        assert_eq!(classify("k8s/overlays/prod/jobs.yaml"), Some(Kind::KubeManifest));
+        assert_eq!(classify("deploy/backup-cronjob.yml"), Some(Kind::KubeManifest));
+        assert_eq!(classify("config/settings.yaml"), None);
+        assert_eq!(classify("docker-compose.cron.yml"), Some(Kind::Compose));
         assert_eq!(classify("src/main.rs"), Some(Kind::RustMain));
         assert_eq!(classify("src/lib.rs"), Some(Kind::Rust));
         assert_eq!(classify("app/settings.py"), Some(Kind::Python));

@@ -77,6 +77,11 @@ pub enum Kind {
     Directory,
     /// A numbered migration file (`*.sql`): known by its path, never read (its text is empty).
     Migration,
+    /// A systemd unit that may be scheduled: a `.timer`, or a `.service` a timer starts.
+    SystemdUnit,
+    /// A Kubernetes manifest that may hold a `CronJob`: a YAML file named like one
+    /// (`cronjob.yaml`, `backup-cron.yml`) or kept under a `k8s/`, `kubernetes/` folder.
+    KubeManifest,
 }
 
 /// One file that discovery read.

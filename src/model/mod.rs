@@ -14,6 +14,7 @@ pub mod files;
 pub mod images;
 pub mod interpolation;
 pub mod migrations;
+pub mod schedules;
 pub mod shipping;
 pub mod tasks;
 mod variants;
@@ -96,7 +97,7 @@ pub struct Exec {
 pub struct TaskRef {
     pub binary: String,
     pub task: Spanned<String>,
-    pub origin: Origin,
+    pub scheduler: schedules::Scheduler,
 }
 
 #[derive(Debug, Default)]
@@ -120,6 +121,12 @@ pub struct Model {
     pub execs: Vec<Exec>,
     /// The task selectors of batch binaries.
     pub task_selectors: Vec<tasks::TaskSelector>,
+    /// GitHub workflows triggered by `schedule:`.
+    pub scheduled_workflows: BTreeSet<FileId>,
+    /// The runs of schedulers other than crontabs and workflows, as they are read.
+    other_scheduled_runs: Vec<schedules::ScheduledRun>,
+    /// Everything that runs on a schedule.
+    pub scheduled_runs: Vec<schedules::ScheduledRun>,
     /// What exists under the root (directories, artifacts, manifests).
     pub tree: Tree,
     /// Release tools' configs and what they build (`None`: a config that cannot be read).
@@ -313,6 +320,7 @@ impl Model {
         let mut composes = Vec::new();
         let mut dockerfiles = Vec::new();
         let mut crontabs = Vec::new();
+        let mut systemd_units = Vec::new();
         let mut env_errors: Vec<(usize, Vec<ParseError>)> = Vec::new();
         let mut group = 0;
         for (id, kind) in ids {
@@ -405,6 +413,9 @@ impl Model {
                     m.release_configs.push((id, builds));
                 }
                 Kind::GithubWorkflow | Kind::GitlabCi => {
+                    if kind == Kind::GithubWorkflow && parse::ci::github_scheduled(id, &text) {
+                        m.scheduled_workflows.insert(id);
+                    }
                     if kind == Kind::GithubWorkflow {
                         m.action_builds.extend(parse::ci::github_image_builds(id, &text).unwrap_or_default());
                     }
@@ -446,8 +457,13 @@ impl Model {
                 | Kind::PackageJson
                 | Kind::Directory
                 | Kind::Migration => {}
+                Kind::SystemdUnit => systemd_units.push(id),
+                Kind::KubeManifest => {
+                    schedules::kube_cronjobs(id, &text, &mut m.other_scheduled_runs);
+                }
             }
         }
+        schedules::systemd_timers(&m.sources, &systemd_units, &mut m.other_scheduled_runs);
         for id in crontabs {
             let text = m.sources.text(id).to_string();
             let format = crontab_format(m.sources.path(id), &text, (&dockerfiles, &composes), &m.sources);
@@ -465,6 +481,13 @@ impl Model {
         m.build_images(&composes, &dockerfiles);
         let interpolated: Vec<(FileId, Vec<parse::compose::Interpolation>, bool)> =
             composes.iter_mut().map(|(id, c)| (*id, std::mem::take(&mut c.interpolations), c.swarm)).collect();
+        for (cid, c) in &composes {
+            let text = m.sources.text(*cid);
+            for spec in c.services.iter().flat_map(|s| s.ofelia.iter()) {
+                let words = spec.words.iter().map(|w| schedules::word(text, w.clone())).collect();
+                schedules::runs_of_words(schedules::Scheduler::Ofelia, *cid, words, &mut m.other_scheduled_runs);
+            }
+        }
         for (cid, c) in composes {
             m.compose_keys.insert(cid, c.keys);
             let compose_path = m.sources.path(cid).to_string();
@@ -541,6 +564,7 @@ impl Model {
             .collect();
         m.name_root_binaries();
         m.compute_entries();
+        m.compute_scheduled_runs();
         m.compute_task_selectors();
         m.compute_migrations();
         m.shipping = shipping::compute(&m);

@@ -7,7 +7,6 @@
 //! its binary is scheduled at all (a crontab entry runs it) or named as a batch binary
 //! (`[batch] binary`, or `batch`, `jobs`, `cron`, `worker`).
 
-use super::commands::{self, Origin};
 use super::{Model, TaskRef};
 use crate::parse::golang::StringFlag;
 use crate::parse::shell::Word;
@@ -18,11 +17,21 @@ use crate::source::{Span, Spanned, file_name};
 pub struct TaskSelector {
     /// Index into `Model::go.binaries`.
     pub binary: usize,
-    pub flag: Spanned<String>,
-    /// The tasks (the `case` literals), without repeats.
+    /// The flag that names the task; `None` when the task is a subcommand (`app purge`).
+    pub flag: Option<Spanned<String>>,
+    /// The tasks (the `case` literals, the registry's keys, the subcommands), without repeats.
     pub tasks: Vec<Spanned<String>>,
-    /// A crontab entry runs the binary without the flag: its default mode is scheduled.
+    /// Other names the binary accepts in the task's place: the library's own `help` and
+    /// `completion`, the root command's name.
+    pub also: Vec<String>,
+    /// Alias → the task it runs.
+    pub aliases: Vec<(String, String)>,
+    /// A crontab entry runs the binary without a task: its default mode is scheduled.
     pub default_scheduled: bool,
+    /// The binary is a batch binary by its name or `[batch] binary`, or its tasks come from a
+    /// task flag: a task no schedule runs is a finding. A scheduled program's other
+    /// subcommands (`serve`, `version`) are not tasks.
+    pub all_tasks_scheduled: bool,
 }
 
 /// Whether a flag name reads as a task selector (`task`, `job`, `task-name`, `jobs`).
@@ -44,21 +53,6 @@ fn passes_flag(args: &[Word], flag: &str) -> bool {
 }
 
 impl Model {
-    /// The program a command runs and its arguments: a program executed in a container, or
-    /// the command itself.
-    fn command_program(&self, ci: usize) -> Option<(&str, &[Word])> {
-        let c = self.commands.get(ci)?;
-        let exec = self.execs.binary_search_by_key(&ci, |e| e.command).ok().and_then(|i| self.execs.get(i));
-        match (&c.kind, exec) {
-            (_, Some(e)) => Some((&e.exec.program.value, &e.exec.args)),
-            (commands::Kind::Exec(_) | commands::Kind::Compose(_), None) => None,
-            _ => {
-                let w = c.name()?;
-                Some((&w.text, c.cmd.words.get(c.name_at + 1..).unwrap_or(&[])))
-            }
-        }
-    }
-
     /// The task selectors of the repository's binaries.
     pub(super) fn compute_task_selectors(&mut self) {
         let mut out = Vec::new();
@@ -67,12 +61,12 @@ impl Model {
                 continue;
             }
             let Some(pkg) = self.code.go.package(&bin.dir) else { continue };
-            // The arguments of every crontab entry that runs the binary.
-            let runs: Vec<&[Word]> = (0..self.commands.len())
-                .filter(|&ci| self.commands.get(ci).is_some_and(|c| c.origin == Origin::Crontab))
-                .filter_map(|ci| self.command_program(ci))
-                .filter(|(p, _)| file_name(p) == bin.name)
-                .map(|(_, args)| args)
+            // The arguments of every scheduled run of the binary.
+            let runs: Vec<&[Word]> = self
+                .scheduled_runs
+                .iter()
+                .filter(|r| file_name(&r.program) == bin.name)
+                .map(|r| r.args.as_slice())
                 .collect();
             if runs.is_empty() && self.config.batch_binary.is_none() && !batch_named(&bin.name) {
                 continue;
@@ -85,15 +79,68 @@ impl Model {
                 let sw = f.switch.as_ref()?;
                 (f.default.as_deref() == Some("") && !sw.handles_empty && !sw.cases.is_empty()).then_some((f, sw))
             });
-            let Some((flag, sw)) = selector else { continue };
+            if let Some((flag, sw)) = selector {
+                let mut tasks: Vec<Spanned<String>> = Vec::new();
+                for c in &sw.cases {
+                    if !tasks.iter().any(|t| t.value == c.value) {
+                        tasks.push(c.clone());
+                    }
+                }
+                let default_scheduled = runs.iter().any(|args| !passes_flag(args, &flag.name.value));
+                out.push(TaskSelector {
+                    binary: bi,
+                    flag: Some(flag.name.clone()),
+                    tasks,
+                    also: Vec::new(),
+                    aliases: Vec::new(),
+                    default_scheduled,
+                    all_tasks_scheduled: true,
+                });
+                continue;
+            }
+            if self.config.task_flag.is_some() {
+                continue;
+            }
+            // Subcommands declared with cobra or urfave/cli in the packages the binary links.
+            let linked = self.code.go.reachable(&bin.dir);
             let mut tasks: Vec<Spanned<String>> = Vec::new();
-            for c in &sw.cases {
-                if !tasks.iter().any(|t| t.value == c.value) {
-                    tasks.push(c.clone());
+            let mut also: Vec<String> = ["help", "h", "completion"].map(String::from).to_vec();
+            let mut aliases = Vec::new();
+            // The binary runs a command line: a root command (in the package that declares it)
+            // or a urfave/cli `App`. A binary that calls the commands' functions itself is none.
+            let is_root = |p: &&crate::model::code::go::Package, c: &crate::parse::golang::CliCommand| {
+                c.var.as_ref().is_some_and(|v| p.cli.executed.contains(v))
+            };
+            let runs_cli = linked.iter().any(|p| p.cli.app || p.cli.commands.iter().any(|c| is_root(p, c)));
+            if !runs_cli {
+                continue;
+            }
+            let commands = linked.iter().flat_map(|p| p.cli.commands.iter().map(move |c| (p, c)));
+            for (p, c) in commands {
+                aliases.extend(c.aliases.iter().map(|a| (a.clone(), c.name.value.clone())));
+                if is_root(p, c) || c.name.value == bin.name {
+                    also.push(c.name.value.clone());
+                } else if !tasks.iter().any(|t| t.value == c.name.value) {
+                    tasks.push(c.name.clone());
                 }
             }
-            let default_scheduled = runs.iter().any(|args| !passes_flag(args, &flag.name.value));
-            out.push(TaskSelector { binary: bi, flag: flag.name.clone(), tasks, default_scheduled });
+            // A name that is not a literal, or code not followed to its end: the set is partial.
+            if tasks.is_empty() || linked.iter().any(|p| p.cli.dynamic || !p.complete) {
+                continue;
+            }
+            tasks.sort_by_key(|t| (t.span.file, t.span.start));
+            let default_scheduled = runs.iter().any(|args| !args.iter().any(|w| !w.text.starts_with('-')));
+            let all_tasks_scheduled =
+                self.config.batch_binary.as_ref().is_some_and(|b| *b == bin.name) || batch_named(&bin.name);
+            out.push(TaskSelector {
+                binary: bi,
+                flag: None,
+                tasks,
+                also,
+                aliases,
+                default_scheduled,
+                all_tasks_scheduled,
+            });
         }
         self.task_selectors = out;
     }
@@ -103,28 +150,51 @@ impl Model {
         self.task_selectors.iter().find(|s| self.code.binaries.get(s.binary).is_some_and(|b| b.name == name))
     }
 
-    /// Batch tasks named in commands (`-task=x`, `-task x`, `--task x`), with the binary they
-    /// run.
-    pub fn task_refs(&self, origin: Origin) -> Vec<TaskRef> {
+    /// Batch tasks scheduled runs name (`-task=x`, `-task x`, `--task x`, a subcommand), with
+    /// the binary they run.
+    pub fn task_refs(&self) -> Vec<TaskRef> {
         let mut out = Vec::new();
-        for (ci, _) in self.commands.iter().enumerate().filter(|(_, c)| c.origin == origin) {
-            let Some((program, args)) = self.command_program(ci) else { continue };
-            let name = file_name(program).to_string();
+        for run in &self.scheduled_runs {
+            let (scheduler, args) = (run.scheduler, run.args.as_slice());
+            let name = file_name(&run.program).to_string();
             let Some(sel) = self.task_selector(&name) else { continue };
-            let flag = sel.flag.value.as_str();
+            let Some(flag) = sel.flag.as_ref().map(|f| f.value.as_str()) else {
+                // A subcommand: the first argument, when it is a plain word; a later argument
+                // that names a task also runs it (`app --config x purge`).
+                for (i, w) in args.iter().enumerate() {
+                    let plain = !w.text.is_empty()
+                        && w.text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+                    let alias = sel.aliases.iter().find(|(a, _)| *a == w.text).map(|(_, t)| t);
+                    let value = alias.unwrap_or(&w.text);
+                    let known = sel.tasks.iter().any(|t| t.value == *value);
+                    if plain && !w.text.starts_with('-') && (i == 0 || known) {
+                        out.push(TaskRef {
+                            binary: name.clone(),
+                            task: Spanned::new(value.clone(), w.span),
+                            scheduler,
+                        });
+                    }
+                }
+                continue;
+            };
             for (i, w) in args.iter().enumerate() {
                 if !w.text.starts_with('-') {
                     continue;
                 }
                 let t = w.text.trim_start_matches('-');
                 if let Some(v) = t.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
-                    let start = w.span.end - v.len();
-                    let task = Spanned::new(v.to_string(), Span::new(w.span.file, start..w.span.end));
-                    out.push(TaskRef { binary: name.clone(), task, origin });
+                    // The value's own place when the word is written as is, else the word's.
+                    let base = w.quoted_inner.unwrap_or(w.span);
+                    let at = match base.end.checked_sub(v.len()) {
+                        Some(start) if w.verbatim && start >= base.start => Span::new(w.span.file, start..base.end),
+                        _ => w.span,
+                    };
+                    let task = Spanned::new(v.to_string(), at);
+                    out.push(TaskRef { binary: name.clone(), task, scheduler });
                 } else if t == flag {
                     if let Some(v) = args.get(i + 1) {
                         let task = Spanned::new(v.text.clone(), v.span);
-                        out.push(TaskRef { binary: name.clone(), task, origin });
+                        out.push(TaskRef { binary: name.clone(), task, scheduler });
                     }
                 }
             }

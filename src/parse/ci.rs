@@ -20,6 +20,13 @@ pub fn github_runs(file: FileId, text: &str) -> Result<Vec<(usize, usize)>, Pars
     Ok(out)
 }
 
+/// Whether a GitHub workflow runs on a schedule (`on: schedule: - cron: …`).
+pub fn github_scheduled(file: FileId, text: &str) -> bool {
+    let Ok(Some(root)) = yaml::parse(file, text) else { return false };
+    let on = root.get("on").or_else(|| root.get("true"));
+    on.and_then(|o| o.get("schedule")).is_some_and(|s| !s.as_seq().is_empty())
+}
+
 /// An image build by the `docker/build-push-action` step of a GitHub workflow, with the
 /// workflow's `env:` and the job's matrix substituted; paths relative to the repository.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -47,6 +47,9 @@ pub struct Service {
     pub profiles: Vec<String>,
     /// Bind mounts: (host path as written, path in the container). Named volumes are left out.
     pub binds: Vec<(String, String)>,
+    /// The commands of the ofelia jobs its labels declare (`ofelia.job-exec.NAME.command`,
+    /// `ofelia.job-run.NAME.command`): scheduled runs.
+    pub ofelia: Vec<CommandSpec>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -259,11 +262,44 @@ fn service(text: &str, name: &YNode, body: &YNode) -> Option<Service> {
         env_files,
         environment,
         binds: body.get("volumes").map(|v| v.as_seq().iter().filter_map(bind_mount).collect()).unwrap_or_default(),
+        ofelia: body.get("labels").map(|l| ofelia_jobs(text, l)).unwrap_or_default(),
         profiles: body
             .get("profiles")
             .map(|p| p.as_seq().iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
             .unwrap_or_default(),
     })
+}
+
+/// Whether a label key names an ofelia job's command.
+fn ofelia_command(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    matches!(parts.as_slice(), ["ofelia", "job-exec" | "job-run", _, "command"])
+}
+
+/// The ofelia job commands of a service's `labels:` (map or `KEY=VALUE` list).
+fn ofelia_jobs(text: &str, labels: &YNode) -> Vec<CommandSpec> {
+    match &labels.value {
+        YValue::Map(m) => m
+            .iter()
+            .filter(|(k, _)| k.as_str().is_some_and(ofelia_command))
+            .filter_map(|(_, v)| command_spec(text, v))
+            .collect(),
+        YValue::Seq(items) => items
+            .iter()
+            .filter_map(|i| {
+                let (k, v) = i.as_str()?.split_once('=')?;
+                if !ofelia_command(k) {
+                    return None;
+                }
+                let words = crate::parse::shell::parse_detached(v, i.span).into_iter().next()?.words;
+                Some(CommandSpec {
+                    words: words.into_iter().map(|w| Spanned::new(w.text, w.span)).collect(),
+                    span: i.span,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// A bind mount of a `volumes:` entry: `./src:/dst[:mode]` or the long syntax with

@@ -355,6 +355,18 @@ fn merge_mapping(pairs: impl Iterator<Item = (YNode, YNode)>) -> YValue {
     YValue::Map(entries)
 }
 
+/// Parses every document of a YAML stream (`---` between them).
+pub fn parse_all(file: FileId, text: &str) -> Result<Vec<YNode>, ParseError> {
+    let ci = CharIndex::new(text);
+    match MarkedYaml::load_from_str(text) {
+        Ok(docs) => Ok(docs.iter().map(|d| convert(d, file, &ci, text, 0)).collect()),
+        Err(e) => {
+            let at = ci.byte(e.marker().index());
+            Err(ParseError { span: Span::new(file, at..at), message: e.info().to_string() })
+        }
+    }
+}
+
 /// Parses the first document of a YAML file.
 pub fn parse(file: FileId, text: &str) -> Result<Option<YNode>, ParseError> {
     let mut ci = CharIndex::new(text);

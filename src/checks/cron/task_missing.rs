@@ -1,7 +1,6 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::commands::Origin;
 
 pub static RULE: Rule = Rule {
     code: "DPL401",
@@ -13,25 +12,28 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, r: &mut Reporter) {
-    let refs = model.task_refs(Origin::Crontab);
+    let refs = model.task_refs();
     for sel in &model.task_selectors {
         let Some(bin) = model.code.binaries.get(sel.binary).filter(|b| !b.ignored) else { continue };
         // A crontab entry runs the binary without the flag: its default mode is scheduled.
-        if sel.default_scheduled {
+        if sel.default_scheduled || !sel.all_tasks_scheduled {
             continue;
         }
-        let flag = &sel.flag.value;
+        let run = |task: &str| match &sel.flag {
+            Some(f) => format!("{} -{}={task}", bin.name, f.value),
+            None => format!("{} {task}", bin.name),
+        };
         for task in &sel.tasks {
             if refs.iter().any(|t| t.binary == bin.name && t.task.value == task.value) {
                 continue;
             }
             let help = if model.crontab_files.is_empty() {
                 format!(
-                    "schedule it, e.g. `0 3 * * * docker exec <container> /app/{} -{flag}={}`, and keep the server's crontab in the repo (e.g. `deploy/crontab`) so it is checked",
-                    bin.name, task.value
+                    "schedule it, e.g. `0 3 * * * docker exec <container> /app/{}`, and keep the server's crontab in the repo (e.g. `deploy/crontab`) so it is checked",
+                    run(&task.value)
                 )
             } else {
-                format!("add a crontab line that runs `{} -{flag}={}`", bin.name, task.value)
+                format!("add a crontab line that runs `{}`", run(&task.value))
             };
             let mut f = Finding::new(
                 format!("batch task `{}` of `{}` has no crontab entry", task.value, bin.name),

@@ -1,7 +1,6 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::commands::Origin;
 
 pub static RULE: Rule = Rule {
     code: "DPL402",
@@ -13,17 +12,17 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(model: &Model, r: &mut Reporter) {
-    for t in model.task_refs(Origin::Crontab) {
+    for t in model.task_refs() {
         let Some(sel) = model.task_selector(&t.binary) else { continue };
         let Some(bin) = model.code.binaries.get(sel.binary) else { continue };
-        if sel.tasks.iter().any(|k| k.value == t.task.value) {
+        if sel.tasks.iter().any(|k| k.value == t.task.value) || sel.also.contains(&t.task.value) {
             continue;
         }
         let names: Vec<&str> = sel.tasks.iter().map(|k| k.value.as_str()).collect();
         let suggestion = crate::config::suggest(&t.task.value, names.iter().copied())
             .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
         let mut f = Finding::new(
-            format!("crontab runs task `{}` but `{}` defines no such task", t.task.value, bin.name),
+            format!("{} runs task `{}` but `{}` defines no such task", t.scheduler.describe(), t.task.value, bin.name),
             Label::new(t.task.span, "unknown task"),
         )
         .help(format!(

@@ -34,6 +34,8 @@ pub struct Package {
     /// Every file was followed to its end (the functions are all known).
     pub complete: bool,
     pub string_flags: Vec<StringFlag>,
+    /// The subcommands declared with cobra / urfave/cli.
+    pub cli: golang::CliCommands,
     /// Every file is generated code (`// Code generated … DO NOT EDIT.`).
     pub generated: bool,
     /// The struct types declared, by name.
@@ -268,6 +270,10 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         pkg.funcs.extend(funcs);
         pkg.package_level.push(package_level);
         pkg.string_flags.extend(facts.string_flags);
+        pkg.cli.commands.extend(facts.cli.commands);
+        pkg.cli.dynamic |= facts.cli.dynamic;
+        pkg.cli.executed.extend(facts.cli.executed);
+        pkg.cli.app |= facts.cli.app;
         for d in facts.structs {
             pkg.structs.entry(d.name.clone()).or_insert(d);
         }

@@ -58,10 +58,32 @@ fn declares(c: &Ctx<'_, '_, '_>, r: Range<usize>, v: &str) -> bool {
     })
 }
 
-/// The `switch v {` / `switch *v {` statements in `r`, merged.
+/// The `switch v {` / `switch *v {` statements in `r`, and the `map[string]…` registries
+/// indexed by the variable (`tasks[*v]`), merged.
 fn switch_on(c: &Ctx<'_, '_, '_>, r: Range<usize>, v: &str) -> Option<FlagSwitch> {
     let t = c.t;
     let mut found: Option<FlagSwitch> = None;
+    for m in r.clone() {
+        let Some(reg) = t.ident(m) else { continue };
+        let at = if t.is(m + 1, "[") && t.is(m + 2, "*") && t.ident(m + 3) == Some(v) && t.is(m + 4, "]") {
+            true
+        } else {
+            t.is(m + 1, "[") && t.ident(m + 2) == Some(v) && t.is(m + 3, "]")
+        };
+        if !at || m.checked_sub(1).is_some_and(|p| t.is(p, ".")) {
+            continue;
+        }
+        if let Some(keys) = registry(c, reg) {
+            let sw = found.get_or_insert_with(FlagSwitch::default);
+            for (k, span) in keys {
+                if k.is_empty() {
+                    sw.handles_empty = true;
+                } else if !sw.cases.iter().any(|c| c.value == k) {
+                    sw.cases.push(Spanned::new(k, span));
+                }
+            }
+        }
+    }
     for s in r.filter(|&s| t.is_kw(s, "switch")) {
         let open = if t.ident(s + 1) == Some(v) && t.is(s + 2, "{") {
             s + 2
@@ -97,6 +119,56 @@ fn switch_on(c: &Ctx<'_, '_, '_>, r: Range<usize>, v: &str) -> Option<FlagSwitch
         }
     }
     found
+}
+
+/// The string keys of the map literal the file assigns to `name` (`var name = map[string]F{…}`,
+/// `name := map[string]F{…}`); `None` when there is none or a key is not a string literal.
+fn registry(c: &Ctx<'_, '_, '_>, name: &str) -> Option<Vec<(String, Span)>> {
+    let t = c.t;
+    let k = (0..t.len()).find(|&k| {
+        t.ident(k) == Some(name)
+            && !k.checked_sub(1).is_some_and(|p| t.is(p, "."))
+            && (t.is(k + 1, "=") || t.is(k + 1, ":="))
+            && t.is_kw(k + 2, "map")
+            && t.is(k + 3, "[")
+            && t.ident(k + 4) == Some("string")
+            && t.is(k + 5, "]")
+    })?;
+    // The value type: skip `func(…) error`, `interface{}`, `struct{…}` up to the literal's `{`.
+    let mut j = k + 6;
+    let open = loop {
+        if j >= t.len() || j > k + 200 {
+            return None;
+        }
+        if t.is(j, "(") || t.is(j, "[") {
+            j = t.closing(j)? + 1;
+        } else if (t.is_kw(j, "interface") || t.is_kw(j, "struct")) && t.is(j + 1, "{") {
+            j = t.closing(j + 1)? + 1;
+        } else if t.is(j, "{") {
+            break j;
+        } else {
+            j += 1;
+        }
+    };
+    let close = t.closing(open)?;
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut at_item = true;
+    for j in open + 1..close {
+        if t.is(j, "(") || t.is(j, "[") || t.is(j, "{") {
+            depth += 1;
+        } else if t.is(j, ")") || t.is(j, "]") || t.is(j, "}") {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && t.is(j, ",") {
+            at_item = true;
+            continue;
+        } else if depth == 0 && at_item {
+            let (Some(key), true) = (t.str(j), t.is(j + 1, ":")) else { return None };
+            out.push((key.to_string(), c.span(j)));
+        }
+        at_item = false;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -135,6 +207,26 @@ func main() {
 "#;
         let tasks = ["a", "b", "c"].map(String::from).to_vec();
         assert_eq!(flags(src), [("task".to_string(), Some(String::new()), Some((tasks, false)))]);
+    }
+
+    #[test]
+    fn a_map_registry_indexed_by_the_flag() {
+        let src = r#"package main
+import "flag"
+var jobs = map[string]func(ctx context.Context, db *sql.DB) error{
+    "purge-carts": purgeCarts,
+    "send-digest": func(ctx context.Context, db *sql.DB) error { return nil },
+}
+var other = map[string]int{"x": 1}
+func main() {
+    job := flag.String("job", "", "job to run")
+    flag.Parse()
+    run, ok := jobs[*job]
+    _ = other["y"]
+}
+"#;
+        let tasks = ["purge-carts", "send-digest"].map(String::from).to_vec();
+        assert_eq!(flags(src), [("job".to_string(), Some(String::new()), Some((tasks, false)))]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! (and whether the code copes without the value), the functions it refers to, and the string
 //! flags a `switch` selects on. Nothing inside a comment or a string literal is ever a fact.
 
+mod clis;
 mod decls;
 mod env;
 mod flags;
@@ -197,6 +198,27 @@ pub struct StringFlag {
     pub switch: Option<FlagSwitch>,
 }
 
+/// A subcommand declared with a CLI library (cobra `Use:`, urfave/cli `Name:`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CliCommand {
+    /// The first word of `Use:` / the `Name:`.
+    pub name: Spanned<String>,
+    pub aliases: Vec<String>,
+    /// The variable the command is assigned to (`root := &cobra.Command{…}`).
+    pub var: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CliCommands {
+    pub commands: Vec<CliCommand>,
+    /// A command's name is not a string literal: the set is not known in full.
+    pub dynamic: bool,
+    /// The variables run as a root command (cobra's `x.Execute()`, urfave/cli v3's `x.Run(…)`).
+    pub executed: Vec<String>,
+    /// A urfave/cli `App` literal: the file runs a command line.
+    pub app: bool,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GoFile {
     pub package: Option<Spanned<String>>,
@@ -208,6 +230,7 @@ pub struct GoFile {
     /// The declarations were followed to the end of the file (the brackets balance).
     pub complete: bool,
     pub string_flags: Vec<StringFlag>,
+    pub cli: CliCommands,
     /// `// Code generated … DO NOT EDIT.`
     pub generated: bool,
     /// `//go:build ignore` (never compiled).
@@ -241,6 +264,8 @@ struct Imports {
     caarlos: Vec<String>,
     cli: Vec<String>,
     viper: Vec<String>,
+    /// The name spf13/cobra goes by.
+    cobra: Vec<String>,
 }
 
 pub fn parse(file: FileId, text: &str) -> GoFile {
@@ -285,6 +310,7 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
     out.package_level = scanned.package_level;
     out.complete = scanned.complete;
     out.string_flags = flags::string_flags(&ctx, &scanned.bodies);
+    out.cli = clis::commands(&ctx);
     // Many files are held at once: no spare capacity.
     out.funcs.shrink_to_fit();
     out.imports.shrink_to_fit();
@@ -327,6 +353,7 @@ fn read_imports(
             "flag" => names.flag.push(name.clone()),
             "github.com/kelseyhightower/envconfig" => names.envconfig.push(name.clone()),
             "github.com/spf13/viper" => names.viper.push(name.clone()),
+            "github.com/spf13/cobra" => names.cobra.push(name.clone()),
             "github.com/urfave/cli" | "github.com/urfave/cli/v2" | "github.com/urfave/cli/v3" => {
                 // `cli/v2` goes by `cli`.
                 let n = if alias.is_none() { "cli".to_string() } else { name.clone() };
