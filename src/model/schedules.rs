@@ -61,7 +61,14 @@ pub(super) fn runs_of_words(scheduler: Scheduler, file: FileId, words: Vec<Word>
     let Some(span) = words.first().map(|w| w.span).map(|s| words.last().map_or(s, |l| s.to(l.span))) else {
         return;
     };
-    let cmd = SimpleCommand { assignments: Vec::new(), words, redirects: Vec::new(), span, remote: false };
+    let cmd = SimpleCommand {
+        assignments: Vec::new(),
+        words,
+        redirects: Vec::new(),
+        span,
+        remote: false,
+        output_used: false,
+    };
     let mut cmds = Vec::new();
     commands::classify_group(Origin::Script, file, 0, vec![cmd], &mut cmds);
     out.extend(cmds.iter().filter_map(run_of).map(|(program, args)| ScheduledRun { scheduler, program, args }));
