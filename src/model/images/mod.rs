@@ -119,6 +119,10 @@ pub struct StageModel {
     pub runs: Option<String>,
     #[serde(skip)]
     pub env_keys: Vec<Spanned<String>>,
+    /// The shape of each `ENV` value after expansion (`ARG` defaults and compose `build.args`),
+    /// by key, in order: never the value.
+    #[serde(skip)]
+    pub env_shapes: Vec<(String, crate::model::env::Shape)>,
     #[serde(skip)]
     vars: BTreeMap<String, Option<String>>,
     /// Context bind mounts of the RUN being interpreted (`RUN --mount=type=bind,target=.`).
@@ -342,6 +346,7 @@ pub fn build(
             cmd: None,
             runs: None,
             env_keys: Vec::new(),
+            env_shapes: Vec::new(),
             vars,
             mounts: Vec::new(),
             context_mounts: Vec::new(),
@@ -359,6 +364,12 @@ pub fn build(
                     for (k, v) in pairs {
                         s.env_keys.push(k.clone());
                         let v = expand(v, &s.vars);
+                        let shape = match v.as_deref() {
+                            Some("") => crate::model::env::Shape::Empty,
+                            Some(_) => crate::model::env::Shape::Set,
+                            None => crate::model::env::Shape::Unknown,
+                        };
+                        s.env_shapes.push((k.value.clone(), shape));
                         s.vars.insert(k.value.clone(), v);
                     }
                 }
