@@ -77,6 +77,8 @@ pub enum Kind {
     Directory,
     /// A numbered migration file (`*.sql`): known by its path, never read (its text is empty).
     Migration,
+    /// A uWSGI config (`uwsgi.ini`, `app.wsgi.ini`): the module or file the server loads.
+    UwsgiIni,
 }
 
 /// One file that discovery read.

@@ -444,7 +444,8 @@ impl Model {
                 | Kind::Js
                 | Kind::PackageJson
                 | Kind::Directory
-                | Kind::Migration => {}
+                | Kind::Migration
+                | Kind::UwsgiIni => {}
             }
         }
         for id in crontabs {
