@@ -61,5 +61,7 @@ fn no_near_key_keeps_the_plain_help() {
     let d: Vec<_> = diags.iter().filter(|d| d.code == "DPL301").collect();
     assert_eq!(d.len(), 1);
     assert!(d[0].help.as_deref().is_some_and(|h| h.starts_with("add `DB_HOST=`")));
-    assert_eq!(d[0].related.len(), 1);
+    // The place the service runs the binary and its env file; no "set here" label.
+    assert_eq!(d[0].related.len(), 2, "{:?}", d[0].related);
+    assert!(!d[0].related.iter().any(|l| l.message.contains("is set here")));
 }
