@@ -77,6 +77,7 @@ const ARTIFACT_GLOBS: &[&str] = &[
     ".justfile",
     "*.just",
     "docker-bake*.hcl",
+    "*wsgi*.ini",
     "*.sql",
     "*.timer",
     "*.service",
@@ -291,6 +292,9 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if name == "Cargo.toml" {
         return Some(Kind::CargoToml);
+    }
+    if lower.ends_with(".ini") && lower.contains("wsgi") {
+        return Some(Kind::UwsgiIni);
     }
     if lower.starts_with("docker-bake") && lower.ends_with(".hcl") {
         return Some(Kind::BakeFile);

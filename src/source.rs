@@ -82,6 +82,8 @@ pub enum Kind {
     /// A Kubernetes manifest that may hold a `CronJob`: a YAML file named like one
     /// (`cronjob.yaml`, `backup-cron.yml`) or kept under a `k8s/`, `kubernetes/` folder.
     KubeManifest,
+    /// A uWSGI config (`uwsgi.ini`, `app.wsgi.ini`): the module or file the server loads.
+    UwsgiIni,
 }
 
 /// One file that discovery read.

@@ -67,4 +67,5 @@ fn no_near_key_keeps_the_plain_help() {
     assert_eq!(labels.len(), 2, "{labels:?}");
     assert!(labels.iter().any(|l| l.contains("runs `app` here")), "{labels:?}");
     assert!(labels.iter().any(|l| l.contains("reads its env from `.env.prod`")), "{labels:?}");
+    assert!(!d[0].related.iter().any(|l| l.message.contains("is set here")));
 }

@@ -277,6 +277,23 @@ impl Model {
             }
             return None;
         }
+        // `sh -c '…; exec server'`: the last command of the script is the one that keeps running.
+        if matches!(prog, "sh" | "bash" | "ash" | "dash") && args.first() == Some(&"-c") {
+            let script = args.get(1)?;
+            let last = script.rsplit(['&', ';', '\n']).map(str::trim).find(|c| !c.is_empty())?;
+            if last.contains(['|', '$', '`', '>', '<'])
+                || last.starts_with(['(', '{'])
+                || last == "done"
+                || last == "fi"
+            {
+                return None;
+            }
+            let words: Vec<&str> = last.split_whitespace().collect();
+            return self.entry_from_argv(&words, root, repo, depth + 1);
+        }
+        if prog == "uwsgi" {
+            return self.uwsgi_entry(args, root, repo);
+        }
         let node = &self.code.node;
         if matches!(prog, "node" | "nodejs" | "ts-node" | "tsx" | "bun") {
             let mut k = 0;
@@ -312,6 +329,67 @@ impl Model {
             return self.entry_from_argv(&words, root, repo, depth + 1);
         }
         None
+    }
+
+    /// The Python entry a `uwsgi` command loads: `--module m` / `-w m` / `--wsgi-file f` on
+    /// the command line, else `module =` / `wsgi-file =` of the `.ini` it is given (`--ini f`
+    /// or a bare `f.ini`), resolved from the ini's `chdir =` when it sets one.
+    fn uwsgi_entry(
+        &self,
+        args: &[&str],
+        root: &str,
+        repo: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<(code::Lang, String, String)> {
+        use code::Lang;
+        let py = &self.code.python;
+        let module = |root: &str, m: &str| {
+            let m = m.split(':').next().unwrap_or(m);
+            py.module_file(root, m).map(|f| (Lang::Python, f, root.to_string()))
+        };
+        let file = |root: &str, repo_path: Option<String>| {
+            let f = repo_path?;
+            py.files.contains_key(&f).then(|| (Lang::Python, f, root.to_string()))
+        };
+        let mut ini = None;
+        let mut k = 0;
+        while let Some(a) = args.get(k) {
+            let (flag, value) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+                _ => (*a, None),
+            };
+            let value = || value.or_else(|| args.get(k + 1).copied());
+            match flag {
+                "--module" | "-w" | "--wsgi" => return module(root, value()?),
+                "--wsgi-file" | "--file" => return file(root, repo(value()?)),
+                "--ini" => ini = value(),
+                _ if a.ends_with(".ini") && !a.starts_with('-') => ini = Some(a),
+                _ => {}
+            }
+            k += 1;
+        }
+        let path = repo(ini?)?;
+        let id = self.sources.find(&path)?;
+        let text = self.sources.text(id);
+        let setting = |name: &str| {
+            text.lines().find_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                (k.trim() == name).then(|| v.trim().to_string())
+            })
+        };
+        let chdir = setting("chdir");
+        let root = match &chdir {
+            Some(dir) => repo(dir).or_else(|| repo(&format!("{}/.", dir.trim_end_matches('/'))))?,
+            None => root.to_string(),
+        };
+        if let Some(m) = setting("module").or_else(|| setting("wsgi")) {
+            return module(&root, &m);
+        }
+        let f = setting("wsgi-file")?;
+        let at = match &chdir {
+            Some(dir) if !f.starts_with('/') => format!("{}/{f}", dir.trim_end_matches('/')),
+            _ => f.clone(),
+        };
+        file(&root, repo(&at))
     }
 
     /// Records the Python and Node entries the services run, as programs.

@@ -55,6 +55,8 @@ pub struct EnvRef {
     pub path: String,
     /// The env source read for it: the file itself, or its template when the file is absent.
     pub source: Option<usize>,
+    /// `false` for a long-syntax entry with `required: false`: compose skips it when absent.
+    pub required: bool,
 }
 
 #[derive(Debug)]
@@ -456,7 +458,8 @@ impl Model {
                 | Kind::Js
                 | Kind::PackageJson
                 | Kind::Directory
-                | Kind::Migration => {}
+                | Kind::Migration
+                | Kind::UwsgiIni => {}
                 Kind::SystemdUnit => systemd_units.push(id),
                 Kind::KubeManifest => {
                     schedules::kube_cronjobs(id, &text, &mut m.other_scheduled_runs);
@@ -510,7 +513,8 @@ impl Model {
                     .iter()
                     .map(|e| {
                         let path = join_rel(&dir, &e.value).unwrap_or_default();
-                        EnvRef { declared: e.clone(), source: m.env_source_for(&path), path }
+                        let required = !def.optional_env_files.contains(&e.value);
+                        EnvRef { declared: e.clone(), source: m.env_source_for(&path), path, required }
                     })
                     .collect();
                 let mut container_names: Vec<String> = def.container_name.iter().map(|c| c.value.clone()).collect();

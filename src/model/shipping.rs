@@ -230,7 +230,7 @@ impl Model {
                 || self.images.get(image).is_some_and(|i| i.chain(stage).iter().any(|s| s.entrypoint.is_some()));
             let env = self.env_of(svc);
             let path_set = !env.known
-                || env.keys.contains("PATH")
+                || env.values.contains_key("PATH")
                 || env.definitions.iter().any(|d| d.def.environment.iter().any(|k| k.key.value == "PATH"));
             // A path bound from the host may hold any program.
             let bound = env.definitions.iter().any(|d| !d.def.binds.is_empty());

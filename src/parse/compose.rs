@@ -30,6 +30,40 @@ pub struct EnvSetting {
     /// Where the value is written (raw, quotes included; the anchor for an alias), for
     /// masking: the value node of `KEY: v`, what follows `KEY=` in a list item.
     pub value: Option<Span>,
+    /// The value's shape, never the value: what compose makes of it depends on interpolation.
+    pub shape: ValueShape,
+}
+
+/// What an `environment:` value is made of, without the value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValueShape {
+    /// A bare `KEY` (or `KEY:` with no value): compose passes the caller's variable through.
+    PassThrough,
+    /// Text without references: empty or not.
+    Literal { empty: bool },
+    /// Built with references: the ones compose certainly reads (not nested), and whether text
+    /// outside them is non-empty (the value is then never empty).
+    Interpolated { refs: Vec<(String, RefKind)>, text_outside: bool },
+}
+
+impl ValueShape {
+    fn of(value: &str) -> ValueShape {
+        let refs = references(value);
+        if refs.is_empty() {
+            return ValueShape::Literal { empty: value.is_empty() };
+        }
+        let mut outside = String::new();
+        let mut at = 0;
+        for r in refs.iter().filter(|r| !r.nested) {
+            outside.push_str(value.get(at..r.range.start).unwrap_or(""));
+            at = at.max(r.range.end);
+        }
+        outside.push_str(value.get(at..).unwrap_or(""));
+        ValueShape::Interpolated {
+            refs: refs.into_iter().filter(|r| !r.nested).map(|r| (r.name, r.kind)).collect(),
+            text_outside: !outside.replace("$$", "$").is_empty(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +77,9 @@ pub struct Service {
     /// `working_dir:`: overrides the image's WORKDIR.
     pub working_dir: Option<Spanned<String>>,
     pub env_files: Vec<Spanned<String>>,
+    /// The `env_file:` entries of the long syntax with `required: false` (compose skips them
+    /// when absent), as written.
+    pub optional_env_files: Vec<String>,
     pub environment: Vec<EnvSetting>,
     pub profiles: Vec<String>,
     /// Bind mounts: (host path as written, path in the container). Named volumes are left out.
@@ -223,22 +260,36 @@ fn service(text: &str, name: &YNode, body: &YNode) -> Option<Service> {
         },
         None => Vec::new(),
     };
+    let optional_env_files = body
+        .get("env_file")
+        .map(|n| {
+            n.as_seq()
+                .iter()
+                .filter(|i| i.get("required").is_some_and(|r| matches!(r.as_str(), Some("false" | "False" | "no"))))
+                .filter_map(|i| i.get("path").and_then(YNode::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     let environment = match body.get("environment").map(|e| &e.value) {
         Some(YValue::Map(m)) => m
             .iter()
             .filter_map(|(k, v)| {
                 let key = spanned(k)?;
                 let has_value = !matches!(v.value, YValue::Null);
-                Some(EnvSetting { key, has_value, value: has_value.then_some(v.span) })
+                let shape = match &v.value {
+                    YValue::Null => ValueShape::PassThrough,
+                    _ => v.as_str().map_or(ValueShape::Literal { empty: false }, ValueShape::of),
+                };
+                Some(EnvSetting { key, has_value, value: has_value.then_some(v.span), shape })
             })
             .collect(),
         Some(YValue::Seq(items)) => items
             .iter()
             .filter_map(|i| {
                 let s = i.as_str()?;
-                let (k, has_value) = match s.split_once('=') {
-                    Some((k, _)) => (k, true),
-                    None => (s, false),
+                let (k, has_value, shape) = match s.split_once('=') {
+                    Some((k, v)) => (k, true, ValueShape::of(v)),
+                    None => (s, false, ValueShape::PassThrough),
                 };
                 // The raw item is at least as long as the decoded one before the value.
                 let value_at = (i.span.start + k.len() + 1).min(i.span.end);
@@ -246,6 +297,7 @@ fn service(text: &str, name: &YNode, body: &YNode) -> Option<Service> {
                     key: Spanned::new(k.to_string(), Span::new(i.span.file, i.span.start..i.span.start + k.len())),
                     has_value,
                     value: has_value.then_some(Span::new(i.span.file, value_at..i.span.end)),
+                    shape,
                 })
             })
             .collect(),
@@ -260,6 +312,7 @@ fn service(text: &str, name: &YNode, body: &YNode) -> Option<Service> {
         entrypoint: body.get("entrypoint").and_then(|n| command_spec(text, n)),
         working_dir: body.get("working_dir").and_then(spanned),
         env_files,
+        optional_env_files,
         environment,
         binds: body.get("volumes").map(|v| v.as_seq().iter().filter_map(bind_mount).collect()).unwrap_or_default(),
         ofelia: body.get("labels").map(|l| ofelia_jobs(text, l)).unwrap_or_default(),
@@ -362,4 +415,47 @@ pub fn parse(file: FileId, text: &str) -> Result<Compose, ParseError> {
     let mut seen = std::collections::BTreeSet::new();
     out.interpolations.retain(|i| seen.insert((i.span.start, i.span.end, i.name.clone(), i.service.clone())));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(yaml: &str) -> Service {
+        let text = format!("services:\n  app:\n    image: x\n{yaml}");
+        parse(FileId(0), &text).ok().and_then(|c| c.services.into_iter().next()).unwrap_or_else(|| panic!("{text}"))
+    }
+
+    #[test]
+    fn environment_values_keep_their_shape_only() {
+        let s = service(
+            "    environment:\n      A: \"\"\n      B: v\n      C:\n      D: ${X}\n      E: ${X}/db\n      F: $$X\n",
+        );
+        let shapes: Vec<(&str, &ValueShape)> = s.environment.iter().map(|e| (e.key.value.as_str(), &e.shape)).collect();
+        assert_eq!(shapes[0], ("A", &ValueShape::Literal { empty: true }));
+        assert_eq!(shapes[1], ("B", &ValueShape::Literal { empty: false }));
+        assert_eq!(shapes[2], ("C", &ValueShape::PassThrough));
+        assert_eq!(
+            shapes[3],
+            ("D", &ValueShape::Interpolated { refs: vec![("X".to_string(), RefKind::Plain)], text_outside: false })
+        );
+        assert!(matches!(shapes[4].1, ValueShape::Interpolated { text_outside: true, .. }));
+        assert_eq!(shapes[5], ("F", &ValueShape::Literal { empty: false }));
+        let l = service("    environment:\n      - A=\n      - B\n      - C=${Y:-d}\n");
+        assert_eq!(l.environment[0].shape, ValueShape::Literal { empty: true });
+        assert_eq!(l.environment[1].shape, ValueShape::PassThrough);
+        assert!(
+            matches!(&l.environment[2].shape, ValueShape::Interpolated { refs, .. } if refs[0].1 == RefKind::Default)
+        );
+    }
+
+    #[test]
+    fn optional_env_files_are_the_long_syntax_with_required_false() {
+        let s = service(
+            "    env_file:\n      - a.env\n      - path: b.env\n        required: false\n      - path: c.env\n",
+        );
+        let paths: Vec<&str> = s.env_files.iter().map(|e| e.value.as_str()).collect();
+        assert_eq!(paths, ["a.env", "b.env", "c.env"]);
+        assert_eq!(s.optional_env_files, ["b.env"]);
+    }
 }

@@ -6,7 +6,9 @@
 //! (`process.env.K.split(",")`), it is part of a template literal that builds a path or a URL
 //! (`` `${process.env.ROOT}/data` ``), it is passed to `new URL(…)`, or the module throws or
 //! exits when it is absent (`if (!process.env.K) throw …`). After `||`, `??`, `?.`, inside a
-//! condition, or anywhere else, it is optional.
+//! condition, or anywhere else, it is optional. The same reads in the body of a top-level
+//! function (not nested in a block of it) are kept with the function, and so are the calls it
+//! makes: the code model requires them when the function runs on load.
 
 use super::lex::{self, Syntax, Tok, Token, closing};
 use super::rustsrc::is_key;
@@ -24,17 +26,78 @@ pub struct JsFile {
     /// Relative specifiers (`./config`, `../lib/db.js`).
     pub imports: Vec<String>,
     pub reads: Vec<JsRead>,
+    /// The functions declared at the top level, with what their bodies do on every call.
+    pub functions: Vec<JsFunction>,
+    /// The names a top-level statement calls (`main()`, `const app = createApp()`): run on load.
+    pub calls: Vec<String>,
 }
 
-/// For each token, whether it sits inside a function or block body (a `{` that follows `)`,
-/// `=>`, or a keyword such as `else`, `try`, `class X`), rather than an object literal.
-fn in_blocks(toks: &[Token<'_>]) -> Vec<bool> {
+/// A top-level function (`function f() {…}`, `const f = (…) => {…}`): the reads that fail without
+/// the key and the calls of the statements of its body itself (not those nested in a block).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JsFunction {
+    pub name: String,
+    pub reads: Vec<JsRead>,
+    pub calls: Vec<String>,
+}
+
+/// The top-level functions: (name, the `{` of the body, its `}`).
+fn function_bodies(toks: &[Token<'_>], depths: &[usize]) -> Vec<(String, usize, usize)> {
+    let t = |k: usize| toks.get(k);
+    let mut out = Vec::new();
+    for (k, x) in toks.iter().enumerate() {
+        if depths.get(k).copied().unwrap_or(1) != 0 {
+            continue;
+        }
+        // `function name(`, or `const name = [async] (` / `= [async] function (`.
+        let (name, open) = if x.is_ident("function") {
+            let n = if t(k + 1).is_some_and(|y| y.is("*")) { k + 2 } else { k + 1 };
+            match (t(n).and_then(Token::ident), t(n + 1).is_some_and(|y| y.is("("))) {
+                (Some(name), true) => (name, n + 1),
+                _ => continue,
+            }
+        } else if (x.is_ident("const") || x.is_ident("let") || x.is_ident("var")) && t(k + 2).is_some_and(|y| y.is("="))
+        {
+            let Some(name) = t(k + 1).and_then(Token::ident) else { continue };
+            let mut j = k + 3;
+            if t(j).is_some_and(|y| y.is_ident("async")) {
+                j += 1;
+            }
+            if t(j).is_some_and(|y| y.is_ident("function")) {
+                j += 1;
+            }
+            if !t(j).is_some_and(|y| y.is("(")) {
+                continue;
+            }
+            (name, j)
+        } else {
+            continue;
+        };
+        let mut after = closing(toks, open) + 1;
+        // A return type (`): Promise<void> {`) or an arrow.
+        while let Some(y) = t(after) {
+            if y.is("{") || y.is(";") || after > open + 400 {
+                break;
+            }
+            after += 1;
+        }
+        if !t(after).is_some_and(|y| y.is("{")) {
+            continue;
+        }
+        out.push((name.to_string(), after, closing(toks, after)));
+    }
+    out
+}
+
+/// For each token, how many function or block bodies (a `{` that follows `)`, `=>`, or a
+/// keyword such as `else`, `try`, `class X`; not an object literal) it sits inside.
+fn block_depths(toks: &[Token<'_>]) -> Vec<usize> {
     let mut stack: Vec<bool> = Vec::new();
     let mut out = Vec::with_capacity(toks.len());
     for (k, t) in toks.iter().enumerate() {
         match t.tok {
             Tok::Punct("{") | Tok::Punct("${") => {
-                out.push(stack.iter().any(|b| *b));
+                out.push(stack.iter().filter(|b| **b).count());
                 let prev = k.checked_sub(1).and_then(|p| toks.get(p));
                 let object = t.is("${")
                     || prev.is_none_or(|p| {
@@ -49,17 +112,41 @@ fn in_blocks(toks: &[Token<'_>]) -> Vec<bool> {
             }
             _ => {}
         }
-        out.push(stack.iter().any(|b| *b));
+        out.push(stack.iter().filter(|b| **b).count());
     }
     out
 }
 
 pub fn parse(file: FileId, text: &str) -> JsFile {
     let toks = lex::lex(text, Syntax::Js);
-    let blocks = in_blocks(&toks);
+    let depths = block_depths(&toks);
+    let blocks: Vec<bool> = depths.iter().map(|d| *d > 0).collect();
     let t = |k: usize| toks.get(k);
     let mut out = JsFile::default();
+    let bodies = function_bodies(&toks, &depths);
+    let mut functions: Vec<JsFunction> =
+        bodies.iter().map(|(name, _, _)| JsFunction { name: name.clone(), ..JsFunction::default() }).collect();
+    // The function whose body itself holds token `k` (depth 1 inside it).
+    let body_of =
+        |k: usize| bodies.iter().position(|(_, open, close)| *open < k && k < *close && depths.get(k) == Some(&1));
     for (k, x) in toks.iter().enumerate() {
+        let plain_call = x.ident().is_some_and(|w| {
+            !matches!(
+                w,
+                "if" | "for" | "while" | "switch" | "catch" | "return" | "typeof" | "await" | "async" | "function"
+            )
+        }) && t(k + 1).is_some_and(|y| y.is("("))
+            && !k
+                .checked_sub(1)
+                .and_then(&t)
+                .is_some_and(|p| p.is(".") || p.is("?.") || p.is_ident("function") || p.is_ident("new"));
+        if plain_call && let Some(name) = x.ident() {
+            match body_of(k).and_then(|b| functions.get_mut(b)) {
+                Some(f) => f.calls.push(name.to_string()),
+                None if depths.get(k) == Some(&0) => out.calls.push(name.to_string()),
+                None => {}
+            }
+        }
         // import … from "./x"; import "./x"; export … from "./x"; require("./x"); import("./x")
         if let Some(spec) = x.string() {
             let prev = k.checked_sub(1).and_then(&t);
@@ -101,9 +188,13 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
             _ => (false, "read here with a fallback or a check"),
         };
         let span = Span::new(file, key_tok.start..key_tok.end);
+        if let (Some(f), Some(why)) = (body_of(k).and_then(|b| functions.get_mut(b)), usage(&toks, k, after)) {
+            f.reads.push(JsRead { key: Spanned::new(key.clone(), span), required: true, why });
+        }
         out.reads.push(JsRead { key: Spanned::new(key, span), required, why });
     }
     schema_reads(file, &toks, &blocks, &mut out.reads);
+    out.functions = functions;
     out
 }
 
@@ -424,6 +515,32 @@ const maybe = env.get("BOT_CHANNEL").required(false).asString();
 
     fn reads(text: &str) -> Vec<(String, bool)> {
         parse(FileId(0), text).reads.into_iter().map(|r| (r.key.value, r.required)).collect()
+    }
+
+    #[test]
+    fn function_bodies_keep_their_reads_and_calls() {
+        let src = r#"
+async function main(): Promise<void> {
+  const url = `${process.env.API_URL}/v1`;
+  if (ready) {
+    const x = process.env.NESTED.split(",");
+  }
+  await start(url);
+}
+const handler = async (req) => {
+  return process.env.ONLY_HANDLER.trim();
+};
+export function unused() {}
+main();
+"#;
+        let f = parse(FileId(0), src);
+        let names: Vec<&str> = f.functions.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["main", "handler", "unused"]);
+        let keys: Vec<&str> = f.functions[0].reads.iter().map(|r| r.key.value.as_str()).collect();
+        assert_eq!(keys, ["API_URL"]);
+        assert_eq!(f.functions[0].calls, ["start"]);
+        assert_eq!(f.calls, ["main"]);
+        assert!(f.reads.iter().all(|r| !r.required));
     }
 
     #[test]

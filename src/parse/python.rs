@@ -3,7 +3,9 @@
 //! A read is required only when it runs on import (a statement at the module's top level) and
 //! fails without the key: `os.environ["K"]`, django-environ `env("K")` / `env.str("K")` and
 //! python-decouple `config("K")` without `default=`. `os.environ.get`, `os.getenv`, and any read
-//! inside a function, a class or a block (`if`, `try`) are optional. `DJANGO_SETTINGS_MODULE`
+//! inside a function, a class or a block (`if`, `try`) are optional here; the reads and calls of
+//! the statements of a top-level function's body (and of the `__main__` block) are kept apart,
+//! for the code model to require those of the functions that run on start. `DJANGO_SETTINGS_MODULE`
 //! set with `os.environ.setdefault(…, "pkg.settings")` imports the settings module.
 
 use super::lex::{self, Syntax, Tok, Token, closing};
@@ -35,6 +37,56 @@ pub struct PyFile {
     /// The names called with no arguments (or only `_`-prefixed ones) by a top-level statement
     /// (`settings = Settings()`): the classes instantiated on import.
     pub instantiated: Vec<String>,
+    /// The functions defined at the top level, with what their bodies do on every call.
+    pub functions: Vec<PyFunction>,
+    /// The names a top-level statement calls (`app = create_app()`): run on import.
+    pub calls: Vec<String>,
+    /// The `if __name__ == "__main__":` block, as a function run when the file is the entry.
+    pub main_block: Option<PyFunction>,
+}
+
+/// A top-level function (or the `__main__` block): the reads and calls of the statements of
+/// its body that run on every call (not those under an `if`, a `try` or a loop).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PyFunction {
+    pub name: String,
+    /// Reads that fail without the key when the function runs.
+    pub reads: Vec<PyRead>,
+    /// The plain names it calls (`setup()`, not `obj.setup()`).
+    pub calls: Vec<String>,
+}
+
+/// Why a read in a function called on start is required.
+const IN_FUNCTION: &str = "read here with no fallback, in a function the program calls on start: it fails without it";
+
+/// The top-level `def` statements and the `__main__` block: (token range of the body, the
+/// indentation of its statements, the function's name; `__main__` for the block).
+fn function_regions(text: &str, toks: &[Token<'_>], indents: &[usize]) -> Vec<(std::ops::Range<usize>, usize, String)> {
+    let stmts = statements(text, toks, indents, 0..toks.len());
+    let t = |k: usize| toks.get(k);
+    let mut out = Vec::new();
+    for (i, &(start, _, indent)) in stmts.iter().enumerate() {
+        if indent != 0 {
+            continue;
+        }
+        let def = if t(start).is_some_and(|x| x.is_ident("async")) { start + 1 } else { start };
+        let name = if t(def).is_some_and(|x| x.is_ident("def")) {
+            t(def + 1).and_then(Token::ident).map(str::to_string)
+        } else if t(start).is_some_and(|x| x.is_ident("if"))
+            && t(start + 1).is_some_and(|x| x.is_ident("__name__"))
+            && t(start + 2).is_some_and(|x| x.is("=="))
+            && t(start + 3).and_then(Token::string) == Some("__main__")
+        {
+            Some("__main__".to_string())
+        } else {
+            None
+        };
+        let Some(name) = name else { continue };
+        let body: Vec<&(usize, usize, usize)> = stmts.iter().skip(i + 1).take_while(|s| s.2 > 0).collect();
+        let (Some(first), Some(last)) = (body.first(), body.last()) else { continue };
+        out.push((first.0..last.1, first.2, name));
+    }
+    out
 }
 
 /// A pydantic-settings class: the keys its fields read (`env_prefix` + the field name,
@@ -122,10 +174,33 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
             decouple = true;
         }
     }
+    let regions = function_regions(text, &toks, &indents);
+    let mut functions: Vec<PyFunction> =
+        regions.iter().map(|(_, _, name)| PyFunction { name: name.clone(), ..PyFunction::default() }).collect();
     let mut k = 0;
     while k < toks.len() {
         let Some(x) = t(k) else { break };
-        let top = indents.get(k).copied().unwrap_or(1) == 0;
+        let indent = indents.get(k).copied().unwrap_or(1);
+        let top = indent == 0;
+        // The function whose body runs this token on every call (a statement of the body
+        // itself, not one nested under it).
+        let region = regions.iter().position(|(r, body, _)| r.contains(&k) && indent == *body);
+        let plain_call = x.ident().is_some()
+            && t(k + 1).is_some_and(|y| y.is("("))
+            && !(k > 0 && t(k - 1).is_some_and(|p| p.is(".") || p.is_ident("def") || p.is_ident("class")));
+        if plain_call && let Some(name) = x.ident() {
+            match region.and_then(|r| functions.get_mut(r)) {
+                Some(f) => f.calls.push(name.to_string()),
+                None if top => out.calls.push(name.to_string()),
+                None => {}
+            }
+        }
+        if let Some(f) = region.and_then(|r| functions.get_mut(r))
+            && let Some(read) = env_read(file, &toks, k, true, &environ_vars, &scheme_keys, decouple)
+            && read.required
+        {
+            f.reads.push(PyRead { why: IN_FUNCTION, ..read });
+        }
         let line_first = k == 0 || t(k - 1).is_some_and(|p| text.get(p.end..x.start).is_some_and(|g| g.contains('\n')));
         // Imports.
         if line_first && x.is_ident("import") {
@@ -204,6 +279,13 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
         k += 1;
     }
     settings(file, text, &toks, &indents, &mut out);
+    for f in functions {
+        if f.name == "__main__" {
+            out.main_block = Some(f);
+        } else {
+            out.functions.push(f);
+        }
+    }
     out
 }
 
@@ -527,6 +609,40 @@ fn env_read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn function_bodies_keep_their_reads_and_calls() {
+        let src = r#"import os
+
+def create_app():
+    url = os.environ["DB_URL"]
+    if url:
+        token = os.environ["TOKEN"]
+    setup(url)
+    app.route("/")(handler)
+    return url
+
+async def other():
+    return os.getenv("OPT")
+
+app = create_app()
+
+if __name__ == "__main__":
+    main()
+"#;
+        let f = parse(FileId(0), src);
+        let names: Vec<&str> = f.functions.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["create_app", "other"]);
+        let create = &f.functions[0];
+        let keys: Vec<&str> = create.reads.iter().map(|r| r.key.value.as_str()).collect();
+        assert_eq!(keys, ["DB_URL"]);
+        assert_eq!(create.calls, ["setup"]);
+        assert!(f.functions[1].reads.is_empty());
+        assert_eq!(f.calls, ["create_app"]);
+        assert_eq!(f.main_block.as_ref().map(|b| b.calls.clone()), Some(vec!["main".to_string()]));
+        // The module-level view is unchanged: a read in a function is optional there.
+        assert!(f.reads.iter().all(|r| !r.required));
+    }
 
     #[test]
     fn pydantic_settings_fields() {

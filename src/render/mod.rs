@@ -101,6 +101,16 @@ pub fn model_json(model: &crate::model::Model) -> String {
                     "path": e.path,
                     "read": e.source.and_then(|i| model.env_sources.get(i)).map(|src| src.path.clone()),
                 })).collect::<Vec<_>>(),
+                // The keys its containers get and the shape of each value after compose's
+                // order of precedence (never the value).
+                // (A token-shaped name, a secret pasted as a line, is never shown.)
+                "env": model
+                    .env_of(s)
+                    .values
+                    .iter()
+                    .filter(|(k, _)| crate::parse::envfile::key_is_shown(k))
+                    .map(|(k, v)| (k.to_string(), json!(v.shape)))
+                    .collect::<serde_json::Map<_, _>>(),
                 "runs": model.binaries_of(s).iter().map(|(b, _)| b.name.clone()).collect::<Vec<_>>(),
                 // The programs its containers run (binaries and Python/Node entries), with the
                 // keys each requires (names only).

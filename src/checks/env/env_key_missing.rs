@@ -54,7 +54,7 @@ fn check(model: &Model, r: &mut Reporter) {
         for (bin, at) in binaries {
             for read in model.code.required_env(bin).reads {
                 let key = read.key.value.as_str();
-                if env.keys.contains(key)
+                if env.has(key)
                     || env.documented.contains(key)
                     || cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key)
                 {

@@ -3,7 +3,8 @@ use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
 use crate::model::code::EnvRead;
-use crate::parse::envfile::ValueKind;
+use crate::model::env::{Origin, Shape};
+use crate::model::interpolation::is_development_name;
 use std::collections::BTreeMap;
 
 pub static RULE: Rule = Rule {
@@ -15,11 +16,24 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// How the value comes to be empty.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// An env file line `KEY=`.
+    EnvFile,
+    /// `environment:` builds it from variables the interpolation file leaves unset or empty.
+    Interpolated,
+    /// `environment:` writes it empty (`KEY: ""`, `- KEY=`).
+    Literal,
+}
+
 /// An empty line of a real env file: its key, its env source, the first read that requires
 /// it, and the programs that do.
 struct Empty {
     key: String,
-    source: usize,
+    /// The env file that holds it empty (or that `environment:` interpolates it with).
+    source: Option<usize>,
+    via: Via,
     read: EnvRead,
     programs: Vec<String>,
 }
@@ -33,9 +47,6 @@ fn check(model: &Model, r: &mut Reporter) {
             continue;
         }
         let env = model.env_of(service);
-        // `environment:` wins over every env file.
-        let set_in_compose =
-            |key: &str| env.definitions.iter().any(|d| d.def.environment.iter().any(|e| e.key.value == key));
         let mut required: BTreeMap<String, (EnvRead, Vec<String>)> = BTreeMap::new();
         for d in &env.definitions {
             for (program, _) in model.programs_of(d) {
@@ -55,27 +66,31 @@ fn check(model: &Model, r: &mut Reporter) {
             }
         }
         for (key, (read, programs)) in &required {
-            if set_in_compose(key) {
+            // The value after compose's order of precedence: an env file entry, or an
+            // `environment:` value interpolated with a real env file.
+            let Some(value) = env.values.get(key.as_str()) else { continue };
+            if value.shape != Shape::Empty {
                 continue;
             }
-            // The last env file that assigns the key decides (compose reads them in order).
-            let last = env
-                .env_refs()
-                .filter_map(|r| r.source)
-                .filter_map(|s| model.env_sources.get(s).map(|src| (s, src)))
-                .filter_map(|(s, src)| src.parsed.get(key).map(|e| (s, src, e)))
-                .last();
-            let Some((s, src, e)) = last else { continue };
-            if e.value_kind() != ValueKind::Empty
-                || src.is_template
-                || src.production.is_none()
-                || !model.holds_real_values(src)
+            let (at, source, via) = match value.origin {
+                Origin::EnvFile { source, at } => (at, Some(source), Via::EnvFile),
+                Origin::Environment { at, via: Some(source) } => (at, Some(source), Via::Interpolated),
+                // A value written empty in the production compose file itself.
+                Origin::Environment { at, via: None } if !is_development_name(model.sources.path(at.file)) => {
+                    (at, None, Via::Literal)
+                }
+                Origin::Environment { .. } => continue,
+                Origin::Image => continue,
+            };
+            if let Some(src) = source.and_then(|s| model.env_sources.get(s))
+                && (src.is_template || src.production.is_none() || !model.holds_real_values(src))
             {
                 continue;
             }
-            let slot = empty.entry(e.key.span).or_insert_with(|| Empty {
+            let slot = empty.entry(at).or_insert_with(|| Empty {
                 key: key.clone(),
-                source: s,
+                source,
+                via,
                 read: read.clone(),
                 programs: Vec::new(),
             });
@@ -86,24 +101,43 @@ fn check(model: &Model, r: &mut Reporter) {
             }
         }
     }
-    for (span, Empty { key, source, read, mut programs }) in empty {
-        let Some(src) = model.env_sources.get(source) else { continue };
+    for (span, Empty { key, source, via, read, mut programs }) in empty {
+        let src = source.and_then(|s| model.env_sources.get(s));
         programs.sort();
         let verb = if programs.len() == 1 { "requires" } else { "require" };
-        r.report(
-            Finding::new(
+        let needs = format!("{} {verb} it", and_list(&programs));
+        let (message, label, help) = match (via, src) {
+            (Via::EnvFile, Some(src)) => (
+                format!("`{key}` is empty in production env file {} but {needs}", production_file(src)),
+                format!("`{key}` is empty"),
                 format!(
-                    "`{key}` is empty in production env file {} but {} {verb} it",
-                    production_file(src),
-                    and_list(&programs)
+                    "set `{key}` in {}, or list it in `[env] optional` if the code copes without it",
+                    env_file(src)
                 ),
-                Label::new(span, format!("`{key}` is empty")),
-            )
-            .related(Label::new(read.key.span, format!("`{key}` {}", read.why)))
-            .help(format!(
-                "set `{key}` in {}, or list it in `[env] optional` if the code copes without it",
-                env_file(src)
-            )),
+            ),
+            (Via::Interpolated, Some(src)) => (
+                format!(
+                    "`{key}` is empty: `environment:` builds it from variables that production env file {} leaves unset or empty, but {needs}",
+                    production_file(src)
+                ),
+                format!("`{key}` is empty once compose interpolates it"),
+                format!(
+                    "set the variable in {}, or list `{key}` in `[env] optional` if the code copes without it",
+                    env_file(src)
+                ),
+            ),
+            _ => (
+                format!("`{key}` is empty: `environment:` of the production compose file sets it so, but {needs}"),
+                format!("`{key}` is set empty here"),
+                format!(
+                    "give `{key}` a value (or `{key}: ${{VAR}}` set in the env file), or list it in `[env] optional` if the code copes without it"
+                ),
+            ),
+        };
+        r.report(
+            Finding::new(message, Label::new(span, label))
+                .related(Label::new(read.key.span, format!("`{key}` {}", read.why)))
+                .help(help),
         );
     }
 }

@@ -90,16 +90,60 @@ impl NodeModel {
         seen
     }
 
-    /// The keys an entry requires on every run.
+    /// The file that defines the top-level function `name` called in `file`: `file` itself,
+    /// else the one module it imports that does.
+    fn function_file(&self, file: &str, name: &str) -> Option<String> {
+        let facts = self.files.get(file)?;
+        if facts.functions.iter().any(|f| f.name == name) {
+            return Some(file.to_string());
+        }
+        let mut found = facts
+            .imports
+            .iter()
+            .filter_map(|spec| join_rel(parent_dir(file), spec).and_then(|p| self.module_file(&p)))
+            .filter(|p| self.files.get(p).is_some_and(|g| g.functions.iter().any(|f| f.name == name)));
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
+    /// The keys an entry requires on every run: reads on load of the modules it imports, and
+    /// those of the body of the functions that run on load (called by a top-level statement,
+    /// and a few levels of the functions they call). A function only a handler calls is not
+    /// among them.
     pub fn required_env(&self, path: &str) -> RequiredEnv {
-        let reads = self
-            .reachable(path)
+        let modules = self.reachable(path);
+        let mut queue: Vec<(String, String, usize)> = Vec::new();
+        for m in &modules {
+            if let Some(facts) = self.files.get(m) {
+                queue.extend(facts.calls.iter().map(|c| (m.clone(), c.clone(), 0)));
+            }
+        }
+        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut started = Vec::new();
+        while let Some((caller, name, depth)) = queue.pop() {
+            let Some(file) = self.function_file(&caller, &name) else { continue };
+            if !seen.insert((file.clone(), name.clone())) {
+                continue;
+            }
+            let Some(f) = self.files.get(&file).and_then(|x| x.functions.iter().find(|f| f.name == name)) else {
+                continue;
+            };
+            if depth < MAX_CALL_DEPTH {
+                queue.extend(f.calls.iter().map(|c| (file.clone(), c.clone(), depth + 1)));
+            }
+            started.push(f);
+        }
+        let reads = modules
             .iter()
             .filter_map(|f| self.files.get(f))
             .flat_map(|f| f.reads.iter())
             .filter(|r| r.required)
+            .chain(started.iter().flat_map(|f| f.reads.iter()))
             .map(|r| EnvRead::new(r.key.clone(), true, r.why))
             .collect();
         RequiredEnv { reads, computed: true }
     }
 }
+
+/// How many calls deep the functions run on load are followed.
+const MAX_CALL_DEPTH: usize = 3;

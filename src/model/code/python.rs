@@ -3,7 +3,7 @@
 //! imports (a package's `__init__.py` runs with it).
 
 use super::{EnvRead, RequiredEnv};
-use crate::parse::python::{self, PyFile};
+use crate::parse::python::{self, PyFile, PyFunction};
 use crate::source::{Kind, Sources, join_rel, parent_dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,11 +68,68 @@ impl PythonModel {
         seen
     }
 
+    /// The file that defines the function `name` called in `file` (run from `root`): `file`
+    /// itself, or the module a `from M import name` of `file` names.
+    fn function_file(&self, file: &str, root: &str, name: &str) -> Option<String> {
+        let facts = self.files.get(file)?;
+        if facts.functions.iter().any(|f| f.name == name) {
+            return Some(file.to_string());
+        }
+        facts.imports.iter().filter(|i| i.names.iter().any(|n| n == name)).find_map(|imp| {
+            let base = if imp.level == 0 {
+                root.to_string()
+            } else {
+                let mut d = parent_dir(file);
+                for _ in 1..imp.level {
+                    d = parent_dir(d);
+                }
+                d.to_string()
+            };
+            let g = self.module_file(&base, &imp.module)?;
+            self.files.get(&g)?.functions.iter().any(|f| f.name == name).then_some(g)
+        })
+    }
+
+    /// The functions of the repository that run on every start of the entry `path`: those a
+    /// top-level statement of a module it imports calls, those its `__main__` block calls,
+    /// and, a few levels deep, those their bodies call. A function only a request handler or
+    /// a branch calls is not among them.
+    fn started_functions(&self, path: &str, root: &str, modules: &BTreeSet<String>) -> Vec<(String, &PyFunction)> {
+        let mut queue: Vec<(String, String, usize)> = Vec::new();
+        for m in modules {
+            let Some(facts) = self.files.get(m) else { continue };
+            queue.extend(facts.calls.iter().map(|c| (m.clone(), c.clone(), 0)));
+            if m == path {
+                if let Some(block) = &facts.main_block {
+                    queue.extend(block.calls.iter().map(|c| (m.clone(), c.clone(), 0)));
+                }
+            }
+        }
+        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut out = Vec::new();
+        while let Some((caller, name, depth)) = queue.pop() {
+            let Some(file) = self.function_file(&caller, root, &name) else { continue };
+            if !seen.insert((file.clone(), name.clone())) {
+                continue;
+            }
+            let Some(f) = self.files.get(&file).and_then(|x| x.functions.iter().find(|f| f.name == name)) else {
+                continue;
+            };
+            if depth < MAX_CALL_DEPTH {
+                queue.extend(f.calls.iter().map(|c| (file.clone(), c.clone(), depth + 1)));
+            }
+            out.push((file, f));
+        }
+        out
+    }
+
     /// The keys an entry requires on every run: reads at the top level of the modules it
-    /// imports that fail without the key, and the fields without a default of the
+    /// imports that fail without the key, those in the body of the functions that run on
+    /// start (and of the entry's `__main__` block), and the fields without a default of the
     /// pydantic-settings classes those modules instantiate at the top level.
     pub fn required_env(&self, path: &str, root: &str) -> RequiredEnv {
-        let files: Vec<&PyFile> = self.reachable(path, root).iter().filter_map(|f| self.files.get(f)).collect();
+        let modules = self.reachable(path, root);
+        let files: Vec<&PyFile> = modules.iter().filter_map(|f| self.files.get(f)).collect();
         let instantiated: BTreeSet<&str> =
             files.iter().flat_map(|f| f.instantiated.iter().map(String::as_str)).collect();
         let settings = files
@@ -80,13 +137,20 @@ impl PythonModel {
             .flat_map(|f| f.settings.iter())
             .filter(|c| instantiated.contains(c.name.as_str()))
             .flat_map(|c| c.reads.iter());
+        let started = self.started_functions(path, root, &modules);
+        let main_block = self.files.get(path).and_then(|f| f.main_block.as_ref());
+        let in_functions = started.iter().map(|(_, f)| *f).chain(main_block).flat_map(|f| f.reads.iter());
         let reads = files
             .iter()
             .flat_map(|f| f.reads.iter())
             .chain(settings)
             .filter(|r| r.required)
+            .chain(in_functions)
             .map(|r| EnvRead::new(r.key.clone(), true, r.why))
             .collect();
         RequiredEnv { reads, computed: true }
     }
 }
+
+/// How many calls deep the functions run on start are followed.
+const MAX_CALL_DEPTH: usize = 3;

@@ -119,6 +119,10 @@ pub struct StageModel {
     pub runs: Option<String>,
     #[serde(skip)]
     pub env_keys: Vec<Spanned<String>>,
+    /// The shape of each `ENV` value after expansion (`ARG` defaults and compose `build.args`),
+    /// by key, in order: never the value.
+    #[serde(skip)]
+    pub env_shapes: Vec<(String, crate::model::env::Shape)>,
     #[serde(skip)]
     vars: BTreeMap<String, Option<String>>,
     /// Context bind mounts of the RUN being interpreted (`RUN --mount=type=bind,target=.`).
@@ -358,6 +362,7 @@ pub fn build(
             cmd: None,
             runs: None,
             env_keys: Vec::new(),
+            env_shapes: Vec::new(),
             vars,
             mounts: Vec::new(),
             context_mounts: Vec::new(),
@@ -375,6 +380,12 @@ pub fn build(
                     for (k, v) in pairs {
                         s.env_keys.push(k.clone());
                         let v = expand(v, &s.vars);
+                        let shape = match v.as_deref() {
+                            Some("") => crate::model::env::Shape::Empty,
+                            Some(_) => crate::model::env::Shape::Set,
+                            None => crate::model::env::Shape::Unknown,
+                        };
+                        s.env_shapes.push((k.value.clone(), shape));
                         s.vars.insert(k.value.clone(), v);
                     }
                 }
@@ -646,15 +657,31 @@ impl Image {
             }
             for c in &s.copies {
                 let CopyFrom::Stage(j) = c.from else { continue };
-                if c.dest == path {
-                    return self.package_at_depth(j, &c.src, depth + 1);
-                }
-                if let Some(src) = c.source_for(path) {
-                    return self.package_at_depth(j, &src, depth + 1);
+                let src = if c.dest == path { Some(c.src.clone()) } else { c.source_for(path) };
+                if let Some(src) = src {
+                    return self.package_at_depth(j, &src, depth + 1).or_else(|| self.build_named(j, &src));
                 }
             }
         }
         None
+    }
+
+    /// The package of the one build of stage `index` (and the stages it is built on) whose
+    /// output has the file name of `path`: the binary a command the model does not follow moved
+    /// there (`cargo build --release; mv target/release/app .` inside an `if`).
+    fn build_named(&self, index: usize, path: &str) -> Option<String> {
+        let name = crate::source::file_name(path);
+        // Several builds of one package (a release and a debug branch) are one binary.
+        let packages: std::collections::BTreeSet<&String> = self
+            .chain(index)
+            .into_iter()
+            .flat_map(|s| s.builds.iter())
+            .filter(|b| crate::source::file_name(&b.output) == name)
+            .map(|b| b.repo_dir.as_ref())
+            .collect::<Option<_>>()?;
+        let mut it = packages.into_iter();
+        let first = it.next()?;
+        it.next().is_none().then(|| first.clone())
     }
 
     /// The repository path a container path of stage `index` comes from, following copies from
