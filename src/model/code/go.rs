@@ -195,8 +195,11 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
             .iter()
             .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
     };
+    // A byte pre-filter: struct tags are read only where a tag-reading library is imported
+    // somewhere (a config struct may sit in another package than the call that fills it).
+    let structs = files.iter().any(|(_, f)| golang::TAG_LIBRARIES.iter().any(|l| f.text.contains(l)));
     let mut scanned: Vec<golang::GoFile> =
-        files.par_iter().map(|(id, f)| golang::parse_with(*id, &f.text, &local)).collect();
+        files.par_iter().map(|(id, f)| golang::parse_scoped(*id, &f.text, &local, structs)).collect();
     // A value stored in a field that code elsewhere checks for emptiness and copes with
     // (`if cfg.InstanceName == "" { use host and port }`) is optional.
     let checked: std::collections::BTreeSet<String> =

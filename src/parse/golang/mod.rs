@@ -275,6 +275,16 @@ pub fn parse(file: FileId, text: &str) -> GoFile {
 /// Parses a file, keeping the references to the packages `local` accepts (the repository's
 /// own), which are the only ones followed.
 pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoFile {
+    parse_scoped(file, text, local, true)
+}
+
+/// The import paths of the libraries that fill structs from env by their field tags.
+pub const TAG_LIBRARIES: &[&str] = &["github.com/kelseyhightower/envconfig", "github.com/caarlos0/env"];
+
+/// [`parse_with`], keeping the struct declarations only when `structs` says a library that
+/// reads struct tags (envconfig, caarlos0/env) is imported somewhere in the repository: a
+/// repository that imports none has no use for them, and they are most of what a file keeps.
+pub fn parse_scoped(file: FileId, text: &str, local: &dyn Fn(&str) -> bool, structs: bool) -> GoFile {
     let mut comments = Vec::new();
     let tokens = lex::lex(text, &mut comments);
     let t = Toks(&tokens);
@@ -304,7 +314,9 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
     let ctx = decls::Ctx { t, file, text, imports: &imports, globals: &BTreeMap::new() };
     let globals = decls::globals(&ctx);
     let ctx = decls::Ctx { globals: &globals, ..ctx };
-    out.structs = structs::decls(&ctx);
+    if structs {
+        out.structs = structs::decls(&ctx);
+    }
     let scanned = decls::scan(&ctx);
     out.funcs = scanned.funcs;
     out.package_level = scanned.package_level;
@@ -384,6 +396,13 @@ fn read_imports(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn struct_declarations_are_kept_only_when_asked() {
+        let src = "package config\n\ntype Settings struct {\n\tDSN string `required:\"true\"`\n}\n";
+        assert_eq!(parse(FileId(0), src).structs.len(), 1);
+        assert!(parse_scoped(FileId(0), src, &|_| true, false).structs.is_empty());
+    }
 
     fn reads(src: &str) -> Vec<(String, bool)> {
         let f = parse(FileId(0), src);
