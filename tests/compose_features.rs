@@ -17,19 +17,6 @@ use deploylint::source::FileId;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn docker_compose() -> Option<()> {
-    let ok = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(());
-    }
-    assert!(
-        std::env::var_os("DEPLOYLINT_REQUIRE_DOCKER_COMPOSE").is_none(),
-        "docker-compose is required (DEPLOYLINT_REQUIRE_DOCKER_COMPOSE) but not installed"
-    );
-    eprintln!("note: docker-compose is not installed; oracle skipped");
-    None
-}
-
 fn run(dir: &Path, args: &[&str]) -> (bool, String) {
     let out = Command::new("docker-compose")
         .current_dir(dir)
@@ -126,7 +113,7 @@ fn project(name: &str) -> PathBuf {
 
 #[test]
 fn command_verdicts_agree_with_docker_compose_1_29() {
-    if docker_compose().is_none() {
+    if common::docker_compose().is_none() {
         return;
     }
     let dir = project("compose-features-commands");
@@ -215,7 +202,7 @@ fn file_for(key: &str) -> String {
 
 #[test]
 fn compose_file_verdicts_agree_with_docker_compose_1_29() {
-    if docker_compose().is_none() {
+    if common::docker_compose().is_none() {
         return;
     }
     let dir = project("compose-features-files");

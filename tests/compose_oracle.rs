@@ -10,19 +10,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn docker_compose() -> Option<()> {
-    let ok = Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(());
-    }
-    assert!(
-        std::env::var_os("DEPLOYLINT_REQUIRE_DOCKER_COMPOSE").is_none(),
-        "docker-compose is required (DEPLOYLINT_REQUIRE_DOCKER_COMPOSE) but not installed"
-    );
-    eprintln!("note: docker-compose is not installed; oracle skipped");
-    None
-}
-
 /// Fixture roots that hold a compose file with a `$`.
 fn interpolating_fixtures() -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -56,7 +43,7 @@ fn compose_verdict(dir: &Path, compose: &str, env_file: &str, shell: &[String]) 
 
 #[test]
 fn interpolation_verdicts_agree_with_docker_compose_1_29() {
-    if docker_compose().is_none() {
+    if common::docker_compose().is_none() {
         return;
     }
     let mut compared = 0;

@@ -41,8 +41,8 @@ pub fn is_development_name(path: &str) -> bool {
     file_name(path).to_ascii_lowercase().split(['.', '-', '_']).any(|w| WORDS.contains(&w))
 }
 
-/// The compose file names compose reads when no `-f` is given.
-const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+/// The compose file names compose reads when no `-f` is given, in its order.
+pub const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 
 /// Whether a compose call's `-f` value (or, without `-f`, the default names) names `path`.
 /// A call runs from a directory deploylint cannot know: a relative value names the file at
@@ -100,14 +100,9 @@ impl Model {
         let mut out: Vec<InterpolationFile> = Vec::new();
         let mut dotenv = false;
         let mut any_call = false;
-        let same_name = self
-            .sources
-            .iter()
-            .filter(|(_, f)| f.kind == crate::source::Kind::Compose && file_name(&f.path) == file_name(path))
-            .count();
         for c in &self.commands {
             let commands::Kind::Compose(call) = &c.kind else { continue };
-            if !call_names(call, self.sources.path(c.file), path, same_name) {
+            if !self.compose_paths_of(call, c.file).contains(&path) {
                 continue;
             }
             any_call = true;

@@ -25,3 +25,19 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Whether docker-compose (the real v1, a test oracle) is installed: `None`, with a note, when
+/// it is not, unless DEPLOYLINT_REQUIRE_DOCKER_COMPOSE is set (CI sets it where it installed
+/// the package), which makes its absence a failure.
+pub fn docker_compose() -> Option<()> {
+    let ok = std::process::Command::new("docker-compose").arg("version").output().is_ok_and(|o| o.status.success());
+    if ok {
+        return Some(());
+    }
+    assert!(
+        std::env::var_os("DEPLOYLINT_REQUIRE_DOCKER_COMPOSE").is_none(),
+        "docker-compose is required (DEPLOYLINT_REQUIRE_DOCKER_COMPOSE) but not installed"
+    );
+    eprintln!("note: docker-compose is not installed; oracle skipped");
+    None
+}

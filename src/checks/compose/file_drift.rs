@@ -3,7 +3,8 @@ use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
 use crate::model::commands::{ComposeCall, Kind};
 use crate::model::env::is_production_compose;
-use crate::model::interpolation::is_development_name;
+use crate::model::env_files::named_for_production;
+use crate::model::interpolation::{DEFAULT_NAMES, is_development_name};
 use crate::source::{file_name, parent_dir};
 use std::collections::BTreeMap;
 
@@ -22,16 +23,13 @@ const ACTING: &[&str] = &[
     "unpause", "scale",
 ];
 
-/// The compose file names compose reads when no `-f` is given, in its order.
-const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
-
 /// Whether a compose file is the production one by its name or the config.
 fn is_production_file(model: &Model, path: &str) -> bool {
     if model.config.compose_files.iter().any(|f| f.trim_start_matches("./") == path) {
         return true;
     }
-    let words: Vec<String> = file_name(path).to_ascii_lowercase().split(['.', '-', '_']).map(str::to_string).collect();
-    is_production_compose(path) && words.iter().any(|w| w == "prod" || w == "production" || w == "live")
+    let live = file_name(path).to_ascii_lowercase().split(['.', '-', '_']).any(|w| w == "live");
+    is_production_compose(path) && (named_for_production(path) || live)
 }
 
 fn check(model: &Model, r: &mut Reporter) {

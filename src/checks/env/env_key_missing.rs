@@ -1,3 +1,4 @@
+use super::and_list;
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::code::Program;
@@ -154,24 +155,7 @@ fn env_description(model: &Model, service: &Service) -> String {
     if service.env_refs.is_empty() {
         return "no env file".to_string();
     }
-    let parts: Vec<String> = service
-        .env_refs
-        .iter()
-        .map(|e| match model.env_source(e) {
-            Some(src) if src.given => format!("`{}` (given for `{}`)", src.path, e.path),
-            Some(src) if src.path != e.path => format!("`{}` (absent; its template `{}` was read)", e.path, src.path),
-            _ => format!("`{}`", e.path),
-        })
-        .collect();
+    let parts: Vec<String> =
+        service.env_refs.iter().map(|e| super::env_ref_text(&e.path, model.env_source(e))).collect();
     parts.join(", ")
-}
-
-/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``.
-fn and_list(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
 }

@@ -13,13 +13,19 @@ pub mod secret_file_exposed;
 use crate::model::Model;
 use crate::model::interpolation::InterpolationFile;
 
+/// An env file named by `path` (in a compose file or a command), as messages name it, with the
+/// source read for it: the file, the one given on the command line, or its template.
+fn env_ref_text(path: &str, src: Option<&crate::model::EnvSource>) -> String {
+    match src {
+        Some(src) if src.given => format!("`{}` (given for `{path}`)", src.path),
+        Some(src) if src.path != path => format!("`{path}` (absent; its template `{}` was read)", src.path),
+        _ => format!("`{path}`"),
+    }
+}
+
 /// An env file compose interpolates with, as messages name it.
 fn describe(model: &Model, f: &InterpolationFile) -> String {
-    match f.source.and_then(|s| model.env_sources.get(s)) {
-        Some(src) if src.given => format!("`{}` (given for `{}`)", src.path, f.path),
-        Some(src) if src.path != f.path => format!("`{}` (absent; its template `{}` was read)", f.path, src.path),
-        _ => format!("`{}`", f.path),
-    }
+    env_ref_text(&f.path, f.source.and_then(|s| model.env_sources.get(s)))
 }
 
 /// Where a finding points in the env file: the `--env-file` word that names it, else the file.
