@@ -73,13 +73,14 @@ impl Model {
             .filter(|(_, f)| f.kind == crate::source::Kind::Compose)
             .map(|(_, f)| f.path.as_str())
             .collect();
+        let mut by_name: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for p in &composes {
+            *by_name.entry(file_name(p)).or_default() += 1;
+        }
         composes
             .iter()
             .copied()
-            .filter(|p| {
-                let same = composes.iter().filter(|q| file_name(q) == file_name(p)).count();
-                call_names(call, caller, p, same)
-            })
+            .filter(|p| call_names(call, caller, p, by_name.get(file_name(p)).copied().unwrap_or(0)))
             .collect()
     }
 
@@ -100,9 +101,15 @@ impl Model {
         let mut out: Vec<InterpolationFile> = Vec::new();
         let mut dotenv = false;
         let mut any_call = false;
+        // Counted once: how many compose files share this one's name.
+        let same_name = self
+            .sources
+            .iter()
+            .filter(|(_, f)| f.kind == crate::source::Kind::Compose && file_name(&f.path) == file_name(path))
+            .count();
         for c in &self.commands {
             let commands::Kind::Compose(call) = &c.kind else { continue };
-            if !self.compose_paths_of(call, c.file).contains(&path) {
+            if !call_names(call, self.sources.path(c.file), path, same_name) {
                 continue;
             }
             any_call = true;
