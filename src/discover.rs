@@ -486,7 +486,9 @@ enum Entry {
 /// matcher is read when the walk reaches the directory, before any of its entries.
 #[derive(Default)]
 struct Ignores {
-    by_dir: std::sync::RwLock<std::collections::HashMap<PathBuf, Gitignore>>,
+    /// Keyed by the directory's path bytes (`""` for the root): hashing bytes is cheap, and
+    /// every entry of the walk looks up each of its ancestors.
+    by_dir: std::sync::RwLock<std::collections::HashMap<Vec<u8>, Gitignore>>,
     texts: std::sync::Mutex<BTreeMap<String, String>>,
 }
 
@@ -495,8 +497,17 @@ impl Ignores {
     /// decides (a directory left out is not walked, so parents need no look).
     fn ignored(&self, root: &Path, rel: &Path, is_dir: bool) -> bool {
         let Ok(map) = self.by_dir.read() else { return false };
+        if map.is_empty() {
+            return false;
+        }
         let full = root.join(rel);
-        for dir in rel.ancestors().skip(1) {
+        let bytes = rel.as_os_str().as_encoded_bytes();
+        // The ancestors of `rel`, nearest first, down to the root (`""`).
+        let mut end = bytes.len();
+        while end > 0 {
+            end =
+                bytes.get(..end).and_then(|b| b.iter().rposition(|&c| std::path::is_separator(c as char))).unwrap_or(0);
+            let dir = bytes.get(..end).unwrap_or_default();
             if let Some(g) = map.get(dir) {
                 let m = g.matched(&full, is_dir);
                 if m.is_ignore() {
@@ -542,7 +553,7 @@ impl Ignores {
             let _ = b.add_line(None, line);
         }
         if let (Ok(g), Ok(mut map)) = (b.build(), self.by_dir.write()) {
-            map.insert(rel_dir.to_path_buf(), g);
+            map.insert(rel_dir.as_os_str().as_encoded_bytes().to_vec(), g);
         }
     }
 }

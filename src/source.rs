@@ -295,6 +295,23 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 /// not UTF-8 `\xNN`. Distinct paths give distinct texts, every text is one line, and no escape
 /// sequence reaches a terminal.
 pub fn path_text(path: &std::path::Path) -> String {
+    // Most paths are printable ASCII already in normal form: taken as they are.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let plain = bytes.iter().all(|&b| (0x20..0x7f).contains(&b) && b != b'\\');
+    let normal = !bytes.is_empty()
+        && !bytes.ends_with(b"/")
+        && !bytes.ends_with(b"/.")
+        && !bytes.starts_with(b"./")
+        && bytes != b"."
+        && !bytes.windows(2).any(|w| w == b"//")
+        && !bytes.windows(3).any(|w| w == b"/./");
+    if plain && normal {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    path_text_by_components(path)
+}
+
+fn path_text_by_components(path: &std::path::Path) -> String {
     let mut out = String::new();
     for (i, part) in path.components().enumerate() {
         if i > 0 && !out.ends_with('/') {
@@ -359,6 +376,32 @@ pub fn file_name(path: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn path_text_takes_plain_paths_as_the_component_walk_writes_them() {
+        use std::path::Path;
+        for p in [
+            "a",
+            "a/b.go",
+            "/abs/x",
+            "a//b",
+            "a/./b",
+            "./a",
+            "a/",
+            "a/.",
+            ".",
+            "..",
+            "a/../b",
+            "x y/z~",
+            "tab\there",
+            "back\\slash",
+            "caf\u{e9}/x",
+            "a/\u{1b}[31m",
+        ] {
+            let path = Path::new(p);
+            assert_eq!(super::path_text(path), super::path_text_by_components(path), "{p:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -115,10 +115,16 @@ pub fn selector_is_known(selector: &str) -> bool {
 
 /// Runs the given rules on the model.
 pub fn run(model: &Model, rules: &[&'static Rule]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in rules {
-        let mut reporter = Reporter { rule, out: &mut out };
-        (rule.check)(model, &mut reporter);
-    }
-    out
+    use rayon::prelude::*;
+    // Checks only read the model: they run side by side, their findings kept in rule order.
+    let per_rule: Vec<Vec<Diagnostic>> = rules
+        .par_iter()
+        .map(|rule| {
+            let mut out = Vec::new();
+            let mut reporter = Reporter { rule, out: &mut out };
+            (rule.check)(model, &mut reporter);
+            out
+        })
+        .collect();
+    per_rule.concat()
 }

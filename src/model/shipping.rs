@@ -414,17 +414,25 @@ pub fn compute(m: &Model) -> Shipping {
     }
     // It is the odd one out.
     let unread = unread_dockerfile(m);
-    let candidate = |b: &Program| !b.ignored && !is_dev_path(b);
+    // The stages that cannot be followed, found once: only they may build a binary unseen.
+    let opaque: Vec<(&Image, usize)> = m
+        .images
+        .iter()
+        .flat_map(|img| (0..img.stages.len()).map(move |s| (img, s)))
+        .filter(|(img, s)| img.chain(*s).iter().any(|st| !st.opaque.is_empty()))
+        .collect();
+    let candidate: Vec<bool> = bins.iter().map(|b| !b.ignored && !is_dev_path(b)).collect();
+    let is_candidate = |i: usize| candidate.get(i).copied().unwrap_or(false);
     for (i, b) in bins.iter().enumerate() {
         let unshipped = places.get(i).is_some_and(Option::is_none);
-        if unread || !unshipped || !candidate(b) || built_elsewhere.get(i).copied().unwrap_or(true) {
+        if unread || !unshipped || !is_candidate(i) || built_elsewhere.get(i).copied().unwrap_or(true) {
             continue;
         }
         let sibs: Vec<usize> =
-            bins.iter().enumerate().filter(|(_, o)| candidate(o) && siblings(b, o)).map(|(j, _)| j).collect();
+            bins.iter().enumerate().filter(|(j, o)| siblings(b, o) && is_candidate(*j)).map(|(j, _)| j).collect();
         let sib_places: Option<Vec<Place>> = sibs.iter().map(|j| places.get(*j).copied().flatten()).collect();
         let Some(sib_places) = sib_places.filter(|p| !p.is_empty()) else { continue };
-        let unseen = m.images.iter().any(|img| (0..img.stages.len()).any(|s| img.may_build_unseen(s, b)));
+        let unseen = opaque.iter().any(|(img, s)| img.may_build_unseen(*s, b));
         if !unseen {
             evidence.entry(i).or_default().siblings = sib_places;
         }

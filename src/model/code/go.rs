@@ -197,7 +197,9 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
     };
     // A byte pre-filter: struct tags are read only where a tag-reading library is imported
     // somewhere (a config struct may sit in another package than the call that fills it).
-    let structs = files.iter().any(|(_, f)| golang::TAG_LIBRARIES.iter().any(|l| f.text.contains(l)));
+    let finders: Vec<memchr::memmem::Finder> =
+        golang::TAG_LIBRARIES.iter().map(|l| memchr::memmem::Finder::new(l.as_bytes())).collect();
+    let structs = files.par_iter().any(|(_, f)| finders.iter().any(|l| l.find(f.text.as_bytes()).is_some()));
     let mut scanned: Vec<golang::GoFile> =
         files.par_iter().map(|(id, f)| golang::parse_scoped(*id, &f.text, &local, structs)).collect();
     // A value stored in a field that code elsewhere checks for emptiness and copes with
@@ -221,29 +223,31 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
             continue;
         }
         let dir = parent_dir(&f.path).to_string();
-        // The nearest go.mod: walk up from the file's directory.
-        let module = {
-            let mut d = dir.as_str();
-            loop {
-                if let Some(md) = by_dir.get(d) {
-                    break Some(*md);
+        let pkg = m.packages.entry(dir.clone()).or_insert_with(|| {
+            // The nearest go.mod: walk up from the file's directory.
+            let module = {
+                let mut d = dir.as_str();
+                loop {
+                    if let Some(md) = by_dir.get(d) {
+                        break Some(*md);
+                    }
+                    if d.is_empty() {
+                        break None;
+                    }
+                    d = parent_dir(d);
                 }
-                if d.is_empty() {
-                    break None;
-                }
-                d = parent_dir(d);
+            };
+            Package {
+                dir: dir.clone(),
+                module_dir: module.map(|md| md.dir.clone()),
+                import_path: module.map(|md| {
+                    let rel = dir.strip_prefix(&md.dir).unwrap_or(&dir).trim_start_matches('/');
+                    if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
+                }),
+                generated: true,
+                complete: true,
+                ..Package::default()
             }
-        };
-        let pkg = m.packages.entry(dir.clone()).or_insert_with(|| Package {
-            dir: dir.clone(),
-            module_dir: module.map(|md| md.dir.clone()),
-            import_path: module.map(|md| {
-                let rel = dir.strip_prefix(&md.dir).unwrap_or(&dir).trim_start_matches('/');
-                if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
-            }),
-            generated: true,
-            complete: true,
-            ..Package::default()
         });
         pkg.generated &= facts.generated;
         if let Some(p) = &facts.package {

@@ -5,7 +5,7 @@
 //! what deploylint cannot see (which make the stage opaque).
 
 use super::{BuildOut, CopyFrom, MissingTarget, SYSTEM_DIRS, StageModel, abs, chain_of, expand, is_under};
-use crate::model::code::go::GoModel;
+use crate::model::code::go::{GoModel, Package};
 use crate::model::code::rust::RustPackage;
 use crate::parse::makefile::Makefile;
 use crate::parse::shell::{self, SimpleCommand, unwrap_command};
@@ -890,9 +890,18 @@ pub(crate) fn go_args(words: &[shell::Word]) -> GoArgs<'_> {
 
 /// The main packages at `dir` (or under it, for `…/...`): (binary name, repo dir).
 fn targets_from(go: &GoModel, dir: &str, recursive: bool) -> Vec<(String, String)> {
-    go.packages
-        .values()
-        .filter(|p| p.is_main && (p.dir == dir || recursive && is_under(&p.dir, dir) || recursive && dir.is_empty()))
-        .map(|p| (go_binary_name(go, &p.dir), p.dir.clone()))
-        .collect()
+    // Packages are keyed by their directory: the one at `dir`, or those under it, by range.
+    let under: Vec<&Package> = if !recursive {
+        go.packages.get(dir).into_iter().collect()
+    } else if dir.is_empty() || dir == "/" {
+        go.packages.values().collect()
+    } else {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        let below = go
+            .packages
+            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(&prefix));
+        go.packages.get(dir).into_iter().chain(below.map(|(_, p)| p).filter(|p| p.dir != dir)).collect()
+    };
+    under.into_iter().filter(|p| p.is_main).map(|p| (go_binary_name(go, &p.dir), p.dir.clone())).collect()
 }

@@ -507,6 +507,8 @@ pub(super) fn body(
     let mut wrapper: Option<Wrapper> = None;
     // Open braces: whether each is a branch (`if`, `else`, `switch`, `select`).
     let mut blocks: Vec<bool> = Vec::new();
+    // How many of the open braces are branches.
+    let mut branches = 0usize;
     let mut pending: Option<(bool, usize)> = None;
     let mut parens = 0usize;
     let ty_of = |name: &str, at: usize| -> Option<TypeRef> {
@@ -540,13 +542,15 @@ pub(super) fn body(
                     _ => false,
                 };
                 blocks.push(branch);
+                branches += usize::from(branch);
             }
             Some(Tok::Punct("}")) => {
-                blocks.pop();
+                let closed_branch = blocks.pop() == Some(true);
+                branches = branches.saturating_sub(usize::from(closed_branch));
             }
             _ => {}
         }
-        let in_branch = blocks.iter().any(|b| *b);
+        let in_branch = branches > 0;
         let Some(x) = t.name(k) else { continue };
         if k.checked_sub(1).is_some_and(|p| t.is(p, ".")) || predeclared(x) {
             continue;
