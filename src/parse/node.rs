@@ -25,11 +25,66 @@ pub struct JsRead {
 pub struct JsFile {
     /// Relative specifiers (`./config`, `../lib/db.js`).
     pub imports: Vec<String>,
+    /// The names relative imports bring into scope: (local name, the name the module exports,
+    /// its specifier), from `import { a, b as c } from "./x"` and `const { a, b: c } =
+    /// require("./x")`.
+    pub bindings: Vec<Binding>,
     pub reads: Vec<JsRead>,
     /// The functions declared at the top level, with what their bodies do on every call.
     pub functions: Vec<JsFunction>,
     /// The names a top-level statement calls (`main()`, `const app = createApp()`): run on load.
     pub calls: Vec<String>,
+}
+
+/// A name a relative import brings into scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub local: String,
+    pub imported: String,
+    pub spec: String,
+}
+
+/// The named bindings of the import whose specifier string is at `k`: `import { a, b as c }
+/// from "./x"` (`from` before it) or `const { a, b: c } = require("./x")`.
+fn named_bindings(toks: &[Token<'_>], k: usize, spec: &str) -> Vec<Binding> {
+    let t = |i: usize| toks.get(i);
+    // The `}` that closes the braces of the names.
+    let close = if k >= 1 && t(k - 1).is_some_and(|p| p.is_ident("from")) {
+        k.checked_sub(2).filter(|&c| t(c).is_some_and(|x| x.is("}")))
+    } else if k >= 4
+        && t(k - 1).is_some_and(|p| p.is("("))
+        && t(k - 2).is_some_and(|p| p.is_ident("require"))
+        && t(k - 3).is_some_and(|p| p.is("="))
+    {
+        Some(k - 4).filter(|&c| t(c).is_some_and(|x| x.is("}")))
+    } else {
+        None
+    };
+    let Some(close) = close else { return Vec::new() };
+    let Some(open) = (0..close).rev().take(400).find(|&i| t(i).is_some_and(|x| x.is("{"))) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut i = open + 1;
+    while i < close {
+        // `type X` in TypeScript's `import { type X }` is a type, not a value.
+        if t(i).is_some_and(|x| x.is_ident("type")) && t(i + 1).and_then(Token::ident).is_some() {
+            i += 1;
+        }
+        let Some(imported) = t(i).and_then(Token::ident) else {
+            i += 1;
+            continue;
+        };
+        let renamed = t(i + 1).is_some_and(|x| x.is_ident("as") || x.is(":"));
+        let local = if renamed { t(i + 2).and_then(Token::ident).unwrap_or(imported) } else { imported };
+        out.push(Binding { local: local.to_string(), imported: imported.to_string(), spec: spec.to_string() });
+        i += if renamed { 3 } else { 1 };
+        while i < close && !t(i).is_some_and(|x| x.is(",")) {
+            i += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A top-level function (`function f() {…}`, `const f = (…) => {…}`): the reads that fail without
@@ -157,6 +212,7 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
                 && t(k + 1).is_some_and(|n| n.is(")"));
             if (from || call) && (spec.starts_with("./") || spec.starts_with("../")) {
                 out.imports.push(spec.to_string());
+                out.bindings.extend(named_bindings(&toks, k, spec));
             }
             continue;
         }

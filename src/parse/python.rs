@@ -19,6 +19,10 @@ pub struct Import {
     pub module: String,
     /// `from m import a, b`: `a` and `b` (each may be a submodule).
     pub names: Vec<String>,
+    /// The names the statement binds, each with the module path it may name (relative like
+    /// `module`): `import a.b` binds `a.b` to `a.b`, `import a.b as c` binds `c`, `from p import
+    /// m as n` binds `n` to `p.m`. A call `c.f()` is resolved through them.
+    pub bound: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +56,9 @@ pub struct PyFunction {
     pub name: String,
     /// Reads that fail without the key when the function runs.
     pub reads: Vec<PyRead>,
-    /// The plain names it calls (`setup()`, not `obj.setup()`).
+    /// The names it calls: plain ones (`setup()`), and dotted ones whose first name is no
+    /// attribute (`config.load()`, `pkg.mod.init()`), which may name a function of an imported
+    /// module.
     pub calls: Vec<String>,
 }
 
@@ -188,10 +194,18 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
         let plain_call = x.ident().is_some()
             && t(k + 1).is_some_and(|y| y.is("("))
             && !(k > 0 && t(k - 1).is_some_and(|p| p.is(".") || p.is_ident("def") || p.is_ident("class")));
-        if plain_call && let Some(name) = x.ident() {
+        // `mod.func(` (the first name no attribute of something else).
+        let dotted_call = (x.ident().is_some()
+            && t(k + 1).is_some_and(|y| y.is("."))
+            && !(k > 0 && t(k - 1).is_some_and(|p| p.is("."))))
+        .then(|| dotted(&toks, k))
+        .filter(|(name, next)| name.contains('.') && t(*next).is_some_and(|y| y.is("(")))
+        .map(|(name, _)| name);
+        let called = if plain_call { x.ident().map(str::to_string) } else { dotted_call };
+        if let Some(name) = called {
             match region.and_then(|r| functions.get_mut(r)) {
-                Some(f) => f.calls.push(name.to_string()),
-                None if top => out.calls.push(name.to_string()),
+                Some(f) => f.calls.push(name),
+                None if top => out.calls.push(name),
                 None => {}
             }
         }
@@ -207,12 +221,15 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
             let mut j = k + 1;
             loop {
                 let (module, next) = dotted(&toks, j);
-                if !module.is_empty() {
-                    out.imports.push(Import { level: 0, module, names: Vec::new() });
-                }
                 j = next;
+                let alias = t(j).is_some_and(|y| y.is_ident("as")).then(|| t(j + 1).and_then(Token::ident)).flatten();
                 if t(j).is_some_and(|y| y.is_ident("as")) {
                     j += 2;
+                }
+                if !module.is_empty() {
+                    let local = alias.map_or_else(|| module.clone(), str::to_string);
+                    let bound = vec![(local, module.clone())];
+                    out.imports.push(Import { level: 0, module, names: Vec::new(), bound });
                 }
                 if !t(j).is_some_and(|y| y.is(",")) {
                     break;
@@ -239,6 +256,7 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
                 if t(j).is_some_and(|y| y.is_ident("import")) { (String::new(), j) } else { dotted(&toks, j) };
             j = next;
             let mut names = Vec::new();
+            let mut bound = Vec::new();
             if t(j).is_some_and(|y| y.is_ident("import")) {
                 j += 1;
                 let paren = t(j).is_some_and(|y| y.is("("));
@@ -254,12 +272,19 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
                     if let Some(n) = y.ident() {
                         if n != "as" && !t(j.saturating_sub(1)).is_some_and(|p| p.is_ident("as")) {
                             names.push(n.to_string());
+                            let local = if t(j + 1).is_some_and(|a| a.is_ident("as")) {
+                                t(j + 2).and_then(Token::ident).unwrap_or(n)
+                            } else {
+                                n
+                            };
+                            let path = if module.is_empty() { n.to_string() } else { format!("{module}.{n}") };
+                            bound.push((local.to_string(), path));
                         }
                     }
                     j += 1;
                 }
             }
-            out.imports.push(Import { level, module, names });
+            out.imports.push(Import { level, module, names, bound });
             k = j.max(k + 1);
             continue;
         }
@@ -270,7 +295,7 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
             && t(k + 3).is_some_and(|y| y.is(","))
         {
             if let Some(m) = t(k + 4).and_then(Token::string) {
-                out.imports.push(Import { level: 0, module: m.to_string(), names: Vec::new() });
+                out.imports.push(Import { level: 0, module: m.to_string(), names: Vec::new(), bound: Vec::new() });
             }
         }
         if let Some(read) = env_read(file, &toks, k, top, &environ_vars, &scheme_keys, decouple) {
