@@ -636,6 +636,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn imports_bind_names_to_modules() {
+        let src = "import a.b\nimport c.d as e, f\nfrom g import h, i as j\nfrom . import k\na.b.run()\nx.y.z()\n";
+        let f = parse(FileId(0), src);
+        let bound: Vec<(String, String)> = f.imports.iter().flat_map(|i| i.bound.clone()).collect();
+        let pairs = [("a.b", "a.b"), ("e", "c.d"), ("f", "f"), ("h", "g.h"), ("j", "g.i"), ("k", "k")];
+        assert_eq!(bound, pairs.map(|(l, p)| (l.to_string(), p.to_string())));
+        assert_eq!(f.calls, ["a.b.run", "x.y.z"]);
+    }
+
+    #[test]
     fn function_bodies_keep_their_reads_and_calls() {
         let src = r#"import os
 
@@ -661,7 +671,8 @@ if __name__ == "__main__":
         let create = &f.functions[0];
         let keys: Vec<&str> = create.reads.iter().map(|r| r.key.value.as_str()).collect();
         assert_eq!(keys, ["DB_URL"]);
-        assert_eq!(create.calls, ["setup"]);
+        // A dotted call is kept for the model to resolve through an import, if one binds `app`.
+        assert_eq!(create.calls, ["setup", "app.route"]);
         assert!(f.functions[1].reads.is_empty());
         assert_eq!(f.calls, ["create_app"]);
         assert_eq!(f.main_block.as_ref().map(|b| b.calls.clone()), Some(vec!["main".to_string()]));
