@@ -254,6 +254,9 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
     out
 }
 
+/// The t3-env packages whose `createEnv({ server, shared, client })` validates `process.env`.
+const T3_ENV_MODULES: &[&str] = &["@t3-oss/env-core", "@t3-oss/env-nextjs", "@t3-oss/env-nuxt"];
+
 /// Whether the file imports `module` (`import … from "m"`, `require("m")`).
 fn imports_module(toks: &[Token<'_>], module: &str) -> bool {
     toks.iter().enumerate().any(|(k, x)| {
@@ -300,8 +303,11 @@ fn is_process_env(toks: &[Token<'_>], k: usize) -> bool {
 /// The keys of the schema libraries: envalid `cleanEnv(process.env, { K: str() })` (required
 /// without `default` or `devDefault`), zod `z.object({ K: z.string() })` parsed from
 /// `process.env` (required without `.optional()`, `.default()`, `.nullish()`, `.catch()`),
-/// env-var `env.get("K").required()`. Only a schema applied on load (outside a function or
-/// block) makes a key required.
+/// env-var `env.get("K").required()`; t3-env `createEnv({ server: {…}, shared: {…} })` with zod
+/// validators (required without `.optional()`, `.default()`, `.nullish()`, `.catch()`, and only
+/// when the schema has no `skipValidation` other than `false`; its `client` keys are inlined into
+/// the frontend bundle at build time and never required of the server). Only a schema applied on
+/// load (outside a function or block) makes a key required.
 fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec<JsRead>) {
     let t = |k: usize| toks.get(k);
     let top = |k: usize| !blocks.get(k).copied().unwrap_or(true);
@@ -407,6 +413,43 @@ fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec
                     top(k) && !optional,
                     "declared in a zod schema parsed from `process.env`: the module throws on load without it",
                 );
+            }
+        }
+    }
+    if T3_ENV_MODULES.iter().any(|m| imports_module(toks, m)) {
+        for k in 0..toks.len() {
+            if !t(k).is_some_and(|x| x.is_ident("createEnv"))
+                || !t(k + 1).is_some_and(|x| x.is("("))
+                || !t(k + 2).is_some_and(|x| x.is("{"))
+            {
+                continue;
+            }
+            let entries = object_entries(toks, k + 2);
+            let name = |key: usize| t(key).and_then(|x| x.ident().or_else(|| x.string()));
+            // `skipValidation: !!process.env.SKIP_ENV_VALIDATION`: a run may skip the schema.
+            let skippable = entries.iter().any(|(key, value)| {
+                name(*key) == Some("skipValidation") && !(value.len() == 1 && t(value.start).is_some_and(|x| x.is_ident("false")))
+            });
+            for (key, value) in &entries {
+                let section = name(*key);
+                if !matches!(section, Some("server" | "shared" | "client")) || !t(value.start).is_some_and(|x| x.is("{")) {
+                    continue;
+                }
+                for (k2, v2) in object_entries(toks, value.start) {
+                    let Some(key) = key_of(k2) else { continue };
+                    // Only a zod validator is read; another expression (a condition) is optional.
+                    let optional = !t(v2.start).is_some_and(|x| x.is_ident("z")) || v2.clone().any(|j| {
+                        t(j).and_then(Token::ident)
+                            .is_some_and(|w| matches!(w, "optional" | "default" | "nullish" | "catch"))
+                    });
+                    // A client key is inlined into the frontend bundle at build time.
+                    let client = section == Some("client");
+                    push(
+                        key,
+                        top(k) && !optional && !skippable && !client,
+                        "declared in a t3-env `createEnv` schema without `.optional()` or a default: the module throws on load without it",
+                    );
+                }
             }
         }
     }
@@ -565,6 +608,36 @@ const maybe = env.get("BOT_CHANNEL").required(false).asString();
                 ("BOT_CHANNEL".to_string(), false),
             ]
         );
+        let t3 = r#"import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+export const env = createEnv({
+  server: {
+    DATABASE_URL: z.string().url(),
+    AUTH_SECRET: process.env.NODE_ENV === "production" ? z.string() : z.string().optional(),
+    REDIS_URL: z.string().default("redis://cache:6379"),
+  },
+  shared: { "APP_REGION": z.enum(["eu", "us"]) },
+  client: { NEXT_PUBLIC_SITE_URL: z.string().url() },
+  runtimeEnv: { DATABASE_URL: process.env.DATABASE_URL },
+  emptyStringAsUndefined: true,
+});
+"#;
+        // The plain reads first (`process.env.X` in a condition or `runtimeEnv`: optional).
+        let expected = [
+            ("NODE_ENV", false),
+            ("DATABASE_URL", false),
+            ("DATABASE_URL", true),
+            ("AUTH_SECRET", false),
+            ("REDIS_URL", false),
+            ("APP_REGION", true),
+            ("NEXT_PUBLIC_SITE_URL", false),
+        ];
+        assert_eq!(reads(t3), expected.map(|(k, r)| (k.to_string(), r)));
+        let skippable = t3.replace("emptyStringAsUndefined: true", "skipValidation: !!process.env.SKIP_ENV_VALIDATION");
+        assert!(reads(&skippable).iter().filter(|(k, _)| k != "SKIP_ENV_VALIDATION").all(|(_, r)| !r));
+        let strict = t3.replace("emptyStringAsUndefined: true", "skipValidation: false");
+        assert_eq!(reads(&strict).iter().filter(|(_, r)| *r).count(), 2);
         // A schema library never imported: no schema.
         assert!(reads("const e = cleanEnv(process.env, { X_KEY: str() });\n").is_empty());
     }
