@@ -8,6 +8,7 @@ pub mod containers;
 pub mod entry;
 pub mod env;
 pub mod env_files;
+pub mod env_schema;
 mod env_names;
 pub mod features;
 pub mod files;

@@ -34,6 +34,9 @@ pub struct JsFile {
     pub functions: Vec<JsFunction>,
     /// The names a top-level statement calls (`main()`, `const app = createApp()`): run on load.
     pub calls: Vec<String>,
+    /// It loads dotenv-extended on load with `errorOnMissing: true` and its default schema
+    /// file: every key of the `.env.schema` must be set, or the load throws.
+    pub dotenv_extended_strict: bool,
 }
 
 /// A name a relative import brings into scope.
@@ -250,12 +253,29 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
         out.reads.push(JsRead { key: Spanned::new(key, span), required, why });
     }
     schema_reads(file, &toks, &blocks, &mut out.reads);
+    out.dotenv_extended_strict = dotenv_extended_strict(&toks, &blocks);
     out.functions = functions;
     out
 }
 
 /// The t3-env packages whose `createEnv({ server, shared, client })` validates `process.env`.
 const T3_ENV_MODULES: &[&str] = &["@t3-oss/env-core", "@t3-oss/env-nextjs", "@t3-oss/env-nuxt"];
+
+/// `require("dotenv-extended").load({ errorOnMissing: true })` (or `.config`) on load, with no
+/// `schema:` option naming another file than `.env.schema`.
+fn dotenv_extended_strict(toks: &[Token<'_>], blocks: &[bool]) -> bool {
+    if !imports_module(toks, "dotenv-extended") {
+        return false;
+    }
+    let t = |k: usize| toks.get(k);
+    let option = |k: usize, name: &str| t(k).is_some_and(|x| x.is_ident(name)) && t(k + 1).is_some_and(|x| x.is(":"));
+    let strict = (0..toks.len())
+        .any(|k| option(k, "errorOnMissing") && t(k + 2).is_some_and(|x| x.is_ident("true")) && !blocks.get(k).copied().unwrap_or(true));
+    let other_schema = (0..toks.len()).any(|k| {
+        option(k, "schema") && !t(k + 2).and_then(Token::string).is_some_and(|s| s.trim_start_matches("./") == ".env.schema")
+    });
+    strict && !other_schema
+}
 
 /// Whether the file imports `module` (`import … from "m"`, `require("m")`).
 fn imports_module(toks: &[Token<'_>], module: &str) -> bool {
@@ -638,6 +658,13 @@ export const env = createEnv({
         assert!(reads(&skippable).iter().filter(|(k, _)| k != "SKIP_ENV_VALIDATION").all(|(_, r)| !r));
         let strict = t3.replace("emptyStringAsUndefined: true", "skipValidation: false");
         assert_eq!(reads(&strict).iter().filter(|(_, r)| *r).count(), 2);
+        let strict = |text: &str| parse(FileId(0), text).dotenv_extended_strict;
+        assert!(strict("require('dotenv-extended').load({ errorOnMissing: true, includeProcessEnv: true });\n"));
+        assert!(strict("import dee from 'dotenv-extended';\ndee.load({ schema: './.env.schema', errorOnMissing: true });\n"));
+        assert!(!strict("require('dotenv-extended').load();\n"));
+        assert!(!strict("require('dotenv-extended').load({ errorOnMissing: !process.env.CI });\n"));
+        assert!(!strict("require('dotenv-extended').load({ schema: '.env.required', errorOnMissing: true });\n"));
+        assert!(!strict("function boot() { require('dotenv-extended').load({ errorOnMissing: true }); }\n"));
         // A schema library never imported: no schema.
         assert!(reads("const e = cleanEnv(process.env, { X_KEY: str() });\n").is_empty());
     }

@@ -2,6 +2,7 @@ use super::and_list;
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::code::Program;
+use crate::model::env_schema::SchemaStyle;
 use crate::model::{Model, Service};
 use crate::parse::envfile::key_is_shown;
 use crate::source::Span;
@@ -52,13 +53,19 @@ fn check(model: &Model, r: &mut Reporter) {
         }
         // The definition that names the env files speaks for the service.
         let service = env.definitions.iter().find(|d| !d.env_refs.is_empty()).copied().unwrap_or(service);
+        let programs: Vec<&Program> = binaries.iter().map(|(b, _)| *b).collect();
+        // A `.env.schema` beside its env file decides for the keys it names.
+        let schema = model.env_schema_of(service, &programs);
+        let lacks = |key: &str| {
+            !(env.has(key)
+                || env.documented.contains(key)
+                || cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key))
+        };
+        let first_run = binaries.first().map(|(b, at)| (*at, b.name.clone()));
         for (bin, at) in binaries {
             for read in model.code.required_env(bin).reads {
                 let key = read.key.value.as_str();
-                if env.has(key)
-                    || env.documented.contains(key)
-                    || cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key)
-                {
+                if !lacks(key) || schema.as_ref().and_then(|s| s.get(key)).is_some_and(|k| !k.required) {
                     continue;
                 }
                 let m = missing.entry(key.to_string()).or_insert_with(|| Missing {
@@ -84,6 +91,40 @@ fn check(model: &Model, r: &mut Reporter) {
                     m.services.push(service);
                 }
             }
+        }
+        // The keys the schema requires, read by code or not.
+        for k in schema.iter().flat_map(|s| s.keys.iter().filter(|k| k.required).map(move |k| (s, k))) {
+            let (schema, k) = k;
+            let key = k.key.value.as_str();
+            if !lacks(key) || !key_is_shown(key) {
+                continue;
+            }
+            let m = missing.entry(key.to_string()).or_insert_with(|| Missing {
+                read: k.key.span,
+                why: match schema.style {
+                    SchemaStyle::Decorated => "marked required by the repository's `.env.schema`, with no value there",
+                    SchemaStyle::DotenvExtended => {
+                        "listed in the `.env.schema` that dotenv-extended loads with `errorOnMissing: true`: the program throws on load without it"
+                    }
+                },
+                binaries: BTreeSet::new(),
+                services: Vec::new(),
+                near: None,
+                run: None,
+            });
+            if m.services.iter().any(|s| std::ptr::eq(*s, service)) {
+                continue;
+            }
+            if m.run.is_none() {
+                m.run = first_run.as_ref().map(|(at, name)| {
+                    (*at, format!("service `{}` runs `{name}` here", service.def.name.value))
+                });
+            }
+            if m.near.is_none() {
+                m.near = near_key(model, &env.definitions, key);
+            }
+            m.binaries.insert(schema.path());
+            m.services.push(service);
         }
     }
     for (key, m) in missing {
