@@ -19,6 +19,8 @@ pub struct JsRead {
     pub key: Spanned<String>,
     pub required: bool,
     pub why: &'static str,
+    /// The keys it falls back to (`process.env.A || process.env.B`): one of them is required.
+    pub alternatives: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -241,16 +243,24 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
             continue;
         }
         let top = !blocks.get(k).copied().unwrap_or(true);
-        let why = usage(&toks, k, after);
-        let (required, why) = match why {
+        // `const v = process.env.A || process.env.B;` then `if (!v) throw …`.
+        let guarded = guarded_chain(&toks, k, after);
+        let alternatives = guarded.clone().unwrap_or_default();
+        let why = match guarded {
+            Some(alts) if alts.is_empty() => Some("read here and the module throws or exits when it is empty"),
+            Some(_) => Some("read here with only other keys as its fallback, and the module throws or exits when all are empty"),
+            None => usage(&toks, k, after),
+        };
+        let (required, why_here) = match why {
             Some(why) if top => (true, why),
             _ => (false, "read here with a fallback or a check"),
         };
         let span = Span::new(file, key_tok.start..key_tok.end);
-        if let (Some(f), Some(why)) = (body_of(k).and_then(|b| functions.get_mut(b)), usage(&toks, k, after)) {
-            f.reads.push(JsRead { key: Spanned::new(key.clone(), span), required: true, why });
+        if let (Some(f), Some(why)) = (body_of(k).and_then(|b| functions.get_mut(b)), why) {
+            let alternatives = alternatives.clone();
+            f.reads.push(JsRead { key: Spanned::new(key.clone(), span), required: true, why, alternatives });
         }
-        out.reads.push(JsRead { key: Spanned::new(key, span), required, why });
+        out.reads.push(JsRead { key: Spanned::new(key, span), required, why: why_here, alternatives });
     }
     schema_reads(file, &toks, &blocks, &mut out.reads);
     out.dotenv_extended_strict = dotenv_extended_strict(&toks, &blocks);
@@ -338,7 +348,7 @@ fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec
     };
     let mut push = |key: Spanned<String>, required: bool, why: &'static str| {
         let why = if required { why } else { "declared with a default or as optional" };
-        out.push(JsRead { key, required, why });
+        out.push(JsRead { key, required, why, alternatives: Vec::new() });
     };
     if imports_module(toks, "envalid") {
         for k in 0..toks.len() {
@@ -518,6 +528,63 @@ fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec
     }
 }
 
+/// The key of `process.env.K` / `process.env["K"]` at `k`, and the index after it.
+fn env_key_at<'a>(toks: &'a [Token<'_>], k: usize) -> Option<(&'a str, usize)> {
+    if !is_process_env(toks, k) {
+        return None;
+    }
+    let t = |i: usize| toks.get(i);
+    if t(k + 3).is_some_and(|y| y.is(".")) {
+        return Some((t(k + 4)?.ident()?, k + 5));
+    }
+    if t(k + 3).is_some_and(|y| y.is("[")) && t(k + 5).is_some_and(|y| y.is("]")) {
+        return Some((t(k + 4)?.string()?, k + 6));
+    }
+    None
+}
+
+/// For the first read of `const v = process.env.A || process.env.B;` (`??` too, any number of
+/// keys, nothing else) followed at once by `if (!v)` that throws or exits: the other keys of
+/// the chain. `None` when the read at `k` … `after` is not such a one.
+fn guarded_chain(toks: &[Token<'_>], k: usize, after: usize) -> Option<Vec<String>> {
+    let t = |i: usize| toks.get(i);
+    let name = t(k.checked_sub(2)?)?.ident()?;
+    if !t(k - 1).is_some_and(|p| p.is("="))
+        || !t(k.checked_sub(3)?).is_some_and(|p| p.is_ident("const") || p.is_ident("let") || p.is_ident("var"))
+    {
+        return None;
+    }
+    let mut alternatives = Vec::new();
+    let mut j = after;
+    while t(j).is_some_and(|y| y.is("||") || y.is("??")) {
+        let (key, next) = env_key_at(toks, j + 1)?;
+        if !is_key(key) {
+            return None;
+        }
+        alternatives.push(key.to_string());
+        j = next;
+    }
+    if t(j).is_some_and(|y| y.is(";")) {
+        j += 1;
+    }
+    // `if (!v) throw …` / `if (!v) { …process.exit(1) }`.
+    if !t(j).is_some_and(|y| y.is_ident("if"))
+        || !t(j + 1).is_some_and(|y| y.is("("))
+        || !t(j + 2).is_some_and(|y| y.is("!"))
+        || !t(j + 3).is_some_and(|y| y.is_ident(name))
+        || !t(j + 4).is_some_and(|y| y.is(")"))
+    {
+        return None;
+    }
+    let body = j + 5;
+    let end = if t(body).is_some_and(|y| y.is("{")) { closing(toks, body) } else { body + 8 };
+    let aborts = (body..end.min(toks.len())).any(|i| {
+        t(i).is_some_and(|y| y.is_ident("throw"))
+            || (t(i).is_some_and(|y| y.is_ident("process")) && t(i + 2).is_some_and(|y| y.is_ident("exit")))
+    });
+    aborts.then_some(alternatives)
+}
+
 /// Why a read at `k` (`process`) … `after` cannot do without the key, if it cannot.
 fn usage(toks: &[Token<'_>], k: usize, after: usize) -> Option<&'static str> {
     let t = |i: usize| toks.get(i);
@@ -671,6 +738,35 @@ export const env = createEnv({
 
     fn reads(text: &str) -> Vec<(String, bool)> {
         parse(FileId(0), text).reads.into_iter().map(|r| (r.key.value, r.required)).collect()
+    }
+
+    #[test]
+    fn a_chain_of_keys_checked_together_requires_one_of_them() {
+        let src = r#"const token = process.env.BOT_TOKEN ?? process.env["LEGACY_BOT_TOKEN"];
+if (!token) {
+  throw new Error("set BOT_TOKEN");
+}
+const region = process.env.REGION || process.env.AWS_REGION;
+const dsn = process.env.DSN || process.env.SENTRY_DSN || "none";
+if (!dsn) process.exit(1);
+const secret = process.env.SESSION_SECRET;
+if (!secret) throw new Error("no secret");
+"#;
+        let f = parse(FileId(0), src);
+        let got: Vec<(&str, bool, Vec<String>)> =
+            f.reads.iter().map(|r| (r.key.value.as_str(), r.required, r.alternatives.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                ("BOT_TOKEN", true, vec!["LEGACY_BOT_TOKEN".to_string()]),
+                ("LEGACY_BOT_TOKEN", false, vec![]),
+                ("REGION", false, vec![]),
+                ("AWS_REGION", false, vec![]),
+                ("DSN", false, vec![]),
+                ("SENTRY_DSN", false, vec![]),
+                ("SESSION_SECRET", true, vec![]),
+            ]
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct PyRead {
     pub key: Spanned<String>,
     pub required: bool,
     pub why: &'static str,
+    /// The keys read first, this one being their fallback (`os.environ.get("A") or
+    /// os.environ["B"]`): one of them is required.
+    pub alternatives: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -498,7 +501,12 @@ fn settings(file: FileId, text: &str, toks: &[Token<'_>], indents: &[usize], out
                 "a pydantic-settings field with a default"
             };
             reads.retain(|r| r.key.value != key);
-            reads.push(PyRead { key: Spanned::new(key, Span::new(file, ft.start..ft.end)), required, why });
+            reads.push(PyRead {
+                key: Spanned::new(key, Span::new(file, ft.start..ft.end)),
+                required,
+                why,
+                alternatives: Vec::new(),
+            });
         }
         out.settings.push(SettingsClass { name: name.to_string(), reads, prefix, env_file });
     }
@@ -565,6 +573,41 @@ fn dotted(toks: &[Token<'_>], mut k: usize) -> (String, usize) {
     (name, k)
 }
 
+/// The keys read before `os.environ["K"]` (its `environ` at `k`) as `os.environ.get("A") or
+/// os.getenv("B") or os.environ["K"]`: K is read only when they are all empty or absent.
+/// `None` when something else comes first (`x or os.environ["K"]`): K may never be read.
+fn fallback_of(toks: &[Token<'_>], k: usize) -> Option<Vec<String>> {
+    let t = |i: usize| toks.get(i);
+    // The start of the expression: `os.environ`, or `environ` imported from `os`.
+    let mut start = if k >= 2 && t(k - 1).is_some_and(|p| p.is(".")) && t(k - 2).is_some_and(|p| p.is_ident("os")) {
+        k - 2
+    } else {
+        k
+    };
+    let mut out = Vec::new();
+    // Each `… .get("A") or` / `… getenv("A") or` before it, with no default argument.
+    while start >= 5
+        && t(start - 1).is_some_and(|p| p.is_ident("or"))
+        && t(start - 2).is_some_and(|p| p.is(")"))
+        && t(start - 4).is_some_and(|p| p.is("("))
+        && t(start - 5).is_some_and(|p| p.is_ident("get") || p.is_ident("getenv"))
+    {
+        let Some(key) = t(start - 3).and_then(Token::string).filter(|s| is_key(s)) else { break };
+        out.push(key.to_string());
+        // Back over `os.environ.` / `os.` / `environ.` before the method.
+        let mut s = start - 5;
+        while s >= 2 && t(s - 1).is_some_and(|p| p.is(".")) && t(s - 2).and_then(Token::ident).is_some() {
+            s -= 2;
+        }
+        start = s;
+    }
+    if start >= 1 && t(start - 1).is_some_and(|p| p.is_ident("or")) {
+        return None;
+    }
+    out.reverse();
+    Some(out)
+}
+
 fn env_read(
     file: FileId,
     toks: &[Token<'_>],
@@ -582,6 +625,7 @@ fn env_read(
             key: Spanned::new(key.to_string(), Span::new(file, key_tok.start..key_tok.end)),
             required,
             why,
+            alternatives: Vec::new(),
         })
     };
     let after_dot = k > 0 && t(k - 1).is_some_and(|p| p.is("."));
@@ -591,6 +635,13 @@ fn env_read(
         let deleted = k >= 2 && t(k.saturating_sub(3)).is_some_and(|p| p.is_ident("del"));
         if assigned || deleted {
             return None;
+        }
+        let Some(alternatives) = fallback_of(toks, k) else {
+            return read(t(k + 2)?, false, "read here as the fallback of another value");
+        };
+        if !alternatives.is_empty() {
+            let why = "read here with `os.environ[…]` as the fallback of other keys: the import raises `KeyError` when all are absent";
+            return read(t(k + 2)?, top, why).map(|r| PyRead { alternatives, ..r });
         }
         return read(t(k + 2)?, top, "read here with `os.environ[…]`: the import raises `KeyError` without it");
     }
@@ -634,6 +685,19 @@ fn env_read(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fallback_read_requires_one_of_the_keys() {
+        let src = "import os\nURL = os.environ.get(\"DB_URL\") or os.getenv(\"DATABASE_URL\") or os.environ[\"PG_URL\"]\nKEY = x or os.environ[\"PLAIN\"]\n";
+        let f = parse(FileId(0), src);
+        let got: Vec<(&str, bool, Vec<String>)> =
+            f.reads.iter().map(|r| (r.key.value.as_str(), r.required, r.alternatives.clone())).collect();
+        let alts = vec!["DB_URL".to_string(), "DATABASE_URL".to_string()];
+        assert_eq!(
+            got,
+            [("DB_URL", false, vec![]), ("DATABASE_URL", false, vec![]), ("PG_URL", true, alts), ("PLAIN", false, vec![])]
+        );
+    }
 
     #[test]
     fn imports_bind_names_to_modules() {

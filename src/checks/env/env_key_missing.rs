@@ -28,6 +28,8 @@ struct Missing<'a> {
     /// Where the first service is seen to run the first binary that reads it: the link
     /// between the service's env and the code.
     run: Option<(Span, String)>,
+    /// The other keys the code falls back to: one of them would do.
+    alternatives: Vec<String>,
 }
 
 fn check(model: &Model, r: &mut Reporter) {
@@ -65,7 +67,10 @@ fn check(model: &Model, r: &mut Reporter) {
         for (bin, at) in binaries {
             for read in model.code.required_env(bin).reads {
                 let key = read.key.value.as_str();
-                if !lacks(key) || schema.as_ref().and_then(|s| s.get(key)).is_some_and(|k| !k.required) {
+                if !lacks(key)
+                    || read.alternatives.iter().any(|a| !lacks(a))
+                    || schema.as_ref().and_then(|s| s.get(key)).is_some_and(|k| !k.required)
+                {
                     continue;
                 }
                 let m = missing.entry(key.to_string()).or_insert_with(|| Missing {
@@ -75,6 +80,7 @@ fn check(model: &Model, r: &mut Reporter) {
                     services: Vec::new(),
                     near: None,
                     run: None,
+                    alternatives: read.alternatives.clone(),
                 });
                 if m.run.is_none() {
                     m.run = Some((at, format!("service `{}` runs `{}` here", service.def.name.value, bin.name)));
@@ -111,6 +117,7 @@ fn check(model: &Model, r: &mut Reporter) {
                 services: Vec::new(),
                 near: None,
                 run: None,
+                alternatives: Vec::new(),
             });
             if m.services.iter().any(|s| std::ptr::eq(*s, service)) {
                 continue;
@@ -129,9 +136,16 @@ fn check(model: &Model, r: &mut Reporter) {
     }
     for (key, m) in missing {
         let names: Vec<&str> = m.binaries.iter().copied().collect();
+        // `A` alone, or `one of `A` and `B`` when the code falls back from one to the other.
+        let (subject, it) = if m.alternatives.is_empty() {
+            (format!("`{key}`"), "it")
+        } else {
+            let all: Vec<&str> = std::iter::once(key.as_str()).chain(m.alternatives.iter().map(String::as_str)).collect();
+            (format!("one of {}", and_list(&all)), if all.len() == 2 { "both" } else { "all of them" })
+        };
         let message = match m.services.as_slice() {
             [one] => format!(
-                "`{key}` is required by {} but the env of service `{}` lacks it: {}",
+                "{subject} is required by {} but the env of service `{}` lacks {it}: {}",
                 and_list(&names),
                 one.def.name.value,
                 env_description(model, one)
@@ -139,7 +153,7 @@ fn check(model: &Model, r: &mut Reporter) {
             many => {
                 let services: Vec<&str> = many.iter().map(|s| s.def.name.value.as_str()).collect();
                 format!(
-                    "`{key}` is required by {} but the env of services {} lacks it",
+                    "{subject} is required by {} but the env of services {} lacks {it}",
                     and_list(&names),
                     and_list(&services)
                 )

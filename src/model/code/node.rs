@@ -147,7 +147,7 @@ impl NodeModel {
             .flat_map(|f| f.reads.iter())
             .filter(|r| r.required)
             .chain(started.iter().flat_map(|f| f.reads.iter()))
-            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why).with_alternatives(&r.alternatives))
             .collect();
         RequiredEnv { reads, computed: true }
     }

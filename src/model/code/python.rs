@@ -163,7 +163,7 @@ impl PythonModel {
             .chain(settings)
             .filter(|r| r.required)
             .chain(in_functions)
-            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why).with_alternatives(&r.alternatives))
             .collect();
         RequiredEnv { reads, computed: true }
     }
