@@ -8,7 +8,9 @@
 //! exits when it is absent (`if (!process.env.K) throw …`). After `||`, `??`, `?.`, inside a
 //! condition, or anywhere else, it is optional. The same reads in the body of a top-level
 //! function (not nested in a block of it) are kept with the function, and so are the calls it
-//! makes: the code model requires them when the function runs on load.
+//! makes: the code model requires them when the function runs on load, resolving a call through
+//! the relative import that binds its name. `const v = process.env.A ?? process.env.B;` followed
+//! by `if (!v)` that throws or exits requires one of `A` and `B`.
 
 use super::lex::{self, Syntax, Tok, Token, closing};
 use super::rustsrc::is_key;

@@ -5,7 +5,9 @@
 //! python-decouple `config("K")` without `default=`. `os.environ.get`, `os.getenv`, and any read
 //! inside a function, a class or a block (`if`, `try`) are optional here; the reads and calls of
 //! the statements of a top-level function's body (and of the `__main__` block) are kept apart,
-//! for the code model to require those of the functions that run on start. `DJANGO_SETTINGS_MODULE`
+//! for the code model to require those of the functions that run on start (dotted calls such as
+//! `config.load()` are kept too, with the names each import binds, for the model to resolve).
+//! `os.environ.get("A") or os.environ["B"]` requires one of `A` and `B`. `DJANGO_SETTINGS_MODULE`
 //! set with `os.environ.setdefault(…, "pkg.settings")` imports the settings module.
 
 use super::lex::{self, Syntax, Tok, Token, closing};
