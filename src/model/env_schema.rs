@@ -76,7 +76,8 @@ fn decorators(comment: &str) -> Vec<(&str, Option<&str>)> {
         // A decorator starts a word: at the start of the comment or after a space.
         let starts_word = rest.get(..at).is_none_or(|b| b.is_empty() || b.ends_with(char::is_whitespace));
         let after = rest.get(at + 1..).unwrap_or("");
-        let name_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(after.len());
+        let name_len =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(after.len());
         let name = after.get(..name_len).unwrap_or("");
         let mut end = at + 1 + name_len;
         let mut value = None;
@@ -222,7 +223,11 @@ impl Model {
             return Some(EnvSchema { source: src, style: SchemaStyle::Decorated, keys });
         }
         let strict = programs.iter().filter(|p| p.lang == Lang::Node && under(p)).any(|p| {
-            self.code.node.reachable(&p.dir).iter().any(|f| self.code.node.files.get(f).is_some_and(|x| x.dotenv_extended_strict))
+            self.code
+                .node
+                .reachable(&p.dir)
+                .iter()
+                .any(|f| self.code.node.files.get(f).is_some_and(|x| x.dotenv_extended_strict))
         });
         if !strict {
             return None;

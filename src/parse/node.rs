@@ -250,7 +250,9 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
         let alternatives = guarded.clone().unwrap_or_default();
         let why = match guarded {
             Some(alts) if alts.is_empty() => Some("read here and the module throws or exits when it is empty"),
-            Some(_) => Some("read here with only other keys as its fallback, and the module throws or exits when all are empty"),
+            Some(_) => Some(
+                "read here with only other keys as its fallback, and the module throws or exits when all are empty",
+            ),
             None => usage(&toks, k, after),
         };
         let (required, why_here) = match why {
@@ -281,10 +283,14 @@ fn dotenv_extended_strict(toks: &[Token<'_>], blocks: &[bool]) -> bool {
     }
     let t = |k: usize| toks.get(k);
     let option = |k: usize, name: &str| t(k).is_some_and(|x| x.is_ident(name)) && t(k + 1).is_some_and(|x| x.is(":"));
-    let strict = (0..toks.len())
-        .any(|k| option(k, "errorOnMissing") && t(k + 2).is_some_and(|x| x.is_ident("true")) && !blocks.get(k).copied().unwrap_or(true));
+    let strict = (0..toks.len()).any(|k| {
+        option(k, "errorOnMissing")
+            && t(k + 2).is_some_and(|x| x.is_ident("true"))
+            && !blocks.get(k).copied().unwrap_or(true)
+    });
     let other_schema = (0..toks.len()).any(|k| {
-        option(k, "schema") && !t(k + 2).and_then(Token::string).is_some_and(|s| s.trim_start_matches("./") == ".env.schema")
+        option(k, "schema")
+            && t(k + 2).and_then(Token::string).is_none_or(|s| s.trim_start_matches("./") != ".env.schema")
     });
     strict && !other_schema
 }
@@ -460,20 +466,24 @@ fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec
             let name = |key: usize| t(key).and_then(|x| x.ident().or_else(|| x.string()));
             // `skipValidation: !!process.env.SKIP_ENV_VALIDATION`: a run may skip the schema.
             let skippable = entries.iter().any(|(key, value)| {
-                name(*key) == Some("skipValidation") && !(value.len() == 1 && t(value.start).is_some_and(|x| x.is_ident("false")))
+                name(*key) == Some("skipValidation")
+                    && !(value.len() == 1 && t(value.start).is_some_and(|x| x.is_ident("false")))
             });
             for (key, value) in &entries {
                 let section = name(*key);
-                if !matches!(section, Some("server" | "shared" | "client")) || !t(value.start).is_some_and(|x| x.is("{")) {
+                if !matches!(section, Some("server" | "shared" | "client"))
+                    || !t(value.start).is_some_and(|x| x.is("{"))
+                {
                     continue;
                 }
                 for (k2, v2) in object_entries(toks, value.start) {
                     let Some(key) = key_of(k2) else { continue };
                     // Only a zod validator is read; another expression (a condition) is optional.
-                    let optional = !t(v2.start).is_some_and(|x| x.is_ident("z")) || v2.clone().any(|j| {
-                        t(j).and_then(Token::ident)
-                            .is_some_and(|w| matches!(w, "optional" | "default" | "nullish" | "catch"))
-                    });
+                    let optional = !t(v2.start).is_some_and(|x| x.is_ident("z"))
+                        || v2.clone().any(|j| {
+                            t(j).and_then(Token::ident)
+                                .is_some_and(|w| matches!(w, "optional" | "default" | "nullish" | "catch"))
+                        });
                     // A client key is inlined into the frontend bundle at build time.
                     let client = section == Some("client");
                     push(
@@ -729,7 +739,9 @@ export const env = createEnv({
         assert_eq!(reads(&strict).iter().filter(|(_, r)| *r).count(), 2);
         let strict = |text: &str| parse(FileId(0), text).dotenv_extended_strict;
         assert!(strict("require('dotenv-extended').load({ errorOnMissing: true, includeProcessEnv: true });\n"));
-        assert!(strict("import dee from 'dotenv-extended';\ndee.load({ schema: './.env.schema', errorOnMissing: true });\n"));
+        assert!(strict(
+            "import dee from 'dotenv-extended';\ndee.load({ schema: './.env.schema', errorOnMissing: true });\n"
+        ));
         assert!(!strict("require('dotenv-extended').load();\n"));
         assert!(!strict("require('dotenv-extended').load({ errorOnMissing: !process.env.CI });\n"));
         assert!(!strict("require('dotenv-extended').load({ schema: '.env.required', errorOnMissing: true });\n"));

@@ -697,7 +697,12 @@ mod tests {
         let alts = vec!["DB_URL".to_string(), "DATABASE_URL".to_string()];
         assert_eq!(
             got,
-            [("DB_URL", false, vec![]), ("DATABASE_URL", false, vec![]), ("PG_URL", true, alts), ("PLAIN", false, vec![])]
+            [
+                ("DB_URL", false, vec![]),
+                ("DATABASE_URL", false, vec![]),
+                ("PG_URL", true, alts),
+                ("PLAIN", false, vec![])
+            ]
         );
     }
 

@@ -123,9 +123,9 @@ fn check(model: &Model, r: &mut Reporter) {
                 continue;
             }
             if m.run.is_none() {
-                m.run = first_run.as_ref().map(|(at, name)| {
-                    (*at, format!("service `{}` runs `{name}` here", service.def.name.value))
-                });
+                m.run = first_run
+                    .as_ref()
+                    .map(|(at, name)| (*at, format!("service `{}` runs `{name}` here", service.def.name.value)));
             }
             if m.near.is_none() {
                 m.near = near_key(model, &env.definitions, key);
@@ -140,7 +140,8 @@ fn check(model: &Model, r: &mut Reporter) {
         let (subject, it) = if m.alternatives.is_empty() {
             (format!("`{key}`"), "it")
         } else {
-            let all: Vec<&str> = std::iter::once(key.as_str()).chain(m.alternatives.iter().map(String::as_str)).collect();
+            let all: Vec<&str> =
+                std::iter::once(key.as_str()).chain(m.alternatives.iter().map(String::as_str)).collect();
             (format!("one of {}", and_list(&all)), if all.len() == 2 { "both" } else { "all of them" })
         };
         let message = match m.services.as_slice() {

@@ -377,9 +377,10 @@ impl GoModel {
         for (d, b) in bodies {
             for r in &b.env_reads {
                 let (required, why) = match &r.kind {
-                    ReadKind::Direct if !r.alternatives.is_empty() => {
-                        (!r.optional, "read here with only other keys as its fallback, and the code fails without all of them")
-                    }
+                    ReadKind::Direct if !r.alternatives.is_empty() => (
+                        !r.optional,
+                        "read here with only other keys as its fallback, and the code fails without all of them",
+                    ),
                     ReadKind::Direct => (!r.optional, "read here with no fallback"),
                     ReadKind::Library(why) => (!r.optional, *why),
                     ReadKind::Via { target, arg } => {

@@ -566,8 +566,14 @@ pub(super) fn body(
                         let key = Spanned::new(key.to_string(), span);
                         let field = field_before(k);
                         let alternatives = alternatives.unwrap_or_default();
-                        let read =
-                            EnvRead { key, optional, conditional: in_branch, field, kind: ReadKind::Direct, alternatives };
+                        let read = EnvRead {
+                            key,
+                            optional,
+                            conditional: in_branch,
+                            field,
+                            kind: ReadKind::Direct,
+                            alternatives,
+                        };
                         env_reads.push((k, read));
                     } else if let Some(param) =
                         t.name(k + 4).and_then(|n| params.iter().take(arity).position(|(q, _)| q == n))

@@ -270,9 +270,13 @@ pub(super) fn empty_checked_fields(t: Toks<'_, '_>) -> Vec<String> {
 
 /// `os.Getenv("K")` at `j` (any qualifier for `os`): its key.
 fn getenv_at<'t>(t: Toks<'t, '_>, j: usize) -> Option<&'t str> {
-    (t.name(j).is_some() && t.is(j + 1, ".") && t.ident(j + 2) == Some("Getenv") && t.is(j + 3, "(") && t.is(j + 5, ")"))
-        .then(|| t.str(j + 4))
-        .flatten()
+    (t.name(j).is_some()
+        && t.is(j + 1, ".")
+        && t.ident(j + 2) == Some("Getenv")
+        && t.is(j + 3, "(")
+        && t.is(j + 5, ")"))
+    .then(|| t.str(j + 4))
+    .flatten()
 }
 
 /// The other keys of a read that only other keys stand in for, when the code fails without

@@ -42,7 +42,10 @@ pub(super) fn via_reads(
             let key = Spanned::new(t.str(a.start)?.to_string(), c.span(a.start));
             let kind = ReadKind::Via { target: target.clone(), arg };
             let optional = in_branch || facts.optional;
-            Some((k, EnvRead { key, optional, conditional: in_branch, field: field.clone(), kind, alternatives: Vec::new() }))
+            Some((
+                k,
+                EnvRead { key, optional, conditional: in_branch, field: field.clone(), kind, alternatives: Vec::new() },
+            ))
         })
         .collect()
 }
