@@ -44,6 +44,9 @@ impl Model {
     ///   a key built at run time from a prefix or a suffix);
     /// - in two parts, a prefix and a name of several words (`MYAPP` and `DB_HOST` for
     ///   `MYAPP_DB_HOST`: a prefix a config library joins to the names it reads).
+    ///
+    /// Env files are not searched (they set keys), except a `.env.schema`, which names the keys
+    /// its program reads.
     pub fn keys_named_in_files(&self, keys: &BTreeSet<String>) -> BTreeSet<String> {
         if keys.is_empty() {
             return BTreeSet::new();
@@ -75,7 +78,10 @@ impl Model {
             }
         };
         for (_, f) in self.sources.iter() {
-            if matches!(f.kind, Kind::EnvFile | Kind::Markdown | Kind::GitIgnore | Kind::DockerIgnore) {
+            // An env file names the keys it sets, not the ones something reads; a `.env.schema`
+            // names the keys its program reads.
+            let env_file = f.kind == Kind::EnvFile && !super::env_schema::is_schema(&f.path);
+            if env_file || matches!(f.kind, Kind::Markdown | Kind::GitIgnore | Kind::DockerIgnore) {
                 continue;
             }
             for word in f.text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))) {

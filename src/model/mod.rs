@@ -9,6 +9,7 @@ pub mod entry;
 pub mod env;
 pub mod env_files;
 mod env_names;
+pub mod env_schema;
 pub mod features;
 pub mod files;
 pub mod images;

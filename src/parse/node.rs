@@ -8,7 +8,9 @@
 //! exits when it is absent (`if (!process.env.K) throw …`). After `||`, `??`, `?.`, inside a
 //! condition, or anywhere else, it is optional. The same reads in the body of a top-level
 //! function (not nested in a block of it) are kept with the function, and so are the calls it
-//! makes: the code model requires them when the function runs on load.
+//! makes: the code model requires them when the function runs on load, resolving a call through
+//! the relative import that binds its name. `const v = process.env.A ?? process.env.B;` followed
+//! by `if (!v)` that throws or exits requires one of `A` and `B`.
 
 use super::lex::{self, Syntax, Tok, Token, closing};
 use super::rustsrc::is_key;
@@ -19,17 +21,77 @@ pub struct JsRead {
     pub key: Spanned<String>,
     pub required: bool,
     pub why: &'static str,
+    /// The keys it falls back to (`process.env.A || process.env.B`): one of them is required.
+    pub alternatives: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct JsFile {
     /// Relative specifiers (`./config`, `../lib/db.js`).
     pub imports: Vec<String>,
+    /// The names relative imports bring into scope: (local name, the name the module exports,
+    /// its specifier), from `import { a, b as c } from "./x"` and `const { a, b: c } =
+    /// require("./x")`.
+    pub bindings: Vec<Binding>,
     pub reads: Vec<JsRead>,
     /// The functions declared at the top level, with what their bodies do on every call.
     pub functions: Vec<JsFunction>,
     /// The names a top-level statement calls (`main()`, `const app = createApp()`): run on load.
     pub calls: Vec<String>,
+    /// It loads dotenv-extended on load with `errorOnMissing: true` and its default schema
+    /// file: every key of the `.env.schema` must be set, or the load throws.
+    pub dotenv_extended_strict: bool,
+}
+
+/// A name a relative import brings into scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub local: String,
+    pub imported: String,
+    pub spec: String,
+}
+
+/// The named bindings of the import whose specifier string is at `k`: `import { a, b as c }
+/// from "./x"` (`from` before it) or `const { a, b: c } = require("./x")`.
+fn named_bindings(toks: &[Token<'_>], k: usize, spec: &str) -> Vec<Binding> {
+    let t = |i: usize| toks.get(i);
+    // The `}` that closes the braces of the names.
+    let close = if k >= 1 && t(k - 1).is_some_and(|p| p.is_ident("from")) {
+        k.checked_sub(2).filter(|&c| t(c).is_some_and(|x| x.is("}")))
+    } else if k >= 4
+        && t(k - 1).is_some_and(|p| p.is("("))
+        && t(k - 2).is_some_and(|p| p.is_ident("require"))
+        && t(k - 3).is_some_and(|p| p.is("="))
+    {
+        Some(k - 4).filter(|&c| t(c).is_some_and(|x| x.is("}")))
+    } else {
+        None
+    };
+    let Some(close) = close else { return Vec::new() };
+    let Some(open) = (0..close).rev().take(400).find(|&i| t(i).is_some_and(|x| x.is("{"))) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut i = open + 1;
+    while i < close {
+        // `type X` in TypeScript's `import { type X }` is a type, not a value.
+        if t(i).is_some_and(|x| x.is_ident("type")) && t(i + 1).and_then(Token::ident).is_some() {
+            i += 1;
+        }
+        let Some(imported) = t(i).and_then(Token::ident) else {
+            i += 1;
+            continue;
+        };
+        let renamed = t(i + 1).is_some_and(|x| x.is_ident("as") || x.is(":"));
+        let local = if renamed { t(i + 2).and_then(Token::ident).unwrap_or(imported) } else { imported };
+        out.push(Binding { local: local.to_string(), imported: imported.to_string(), spec: spec.to_string() });
+        i += if renamed { 3 } else { 1 };
+        while i < close && !t(i).is_some_and(|x| x.is(",")) {
+            i += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A top-level function (`function f() {…}`, `const f = (…) => {…}`): the reads that fail without
@@ -157,6 +219,7 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
                 && t(k + 1).is_some_and(|n| n.is(")"));
             if (from || call) && (spec.starts_with("./") || spec.starts_with("../")) {
                 out.imports.push(spec.to_string());
+                out.bindings.extend(named_bindings(&toks, k, spec));
             }
             continue;
         }
@@ -182,20 +245,54 @@ pub fn parse(file: FileId, text: &str) -> JsFile {
             continue;
         }
         let top = !blocks.get(k).copied().unwrap_or(true);
-        let why = usage(&toks, k, after);
-        let (required, why) = match why {
+        // `const v = process.env.A || process.env.B;` then `if (!v) throw …`.
+        let guarded = guarded_chain(&toks, k, after);
+        let alternatives = guarded.clone().unwrap_or_default();
+        let why = match guarded {
+            Some(alts) if alts.is_empty() => Some("read here and the module throws or exits when it is empty"),
+            Some(_) => Some(
+                "read here with only other keys as its fallback, and the module throws or exits when all are empty",
+            ),
+            None => usage(&toks, k, after),
+        };
+        let (required, why_here) = match why {
             Some(why) if top => (true, why),
             _ => (false, "read here with a fallback or a check"),
         };
         let span = Span::new(file, key_tok.start..key_tok.end);
-        if let (Some(f), Some(why)) = (body_of(k).and_then(|b| functions.get_mut(b)), usage(&toks, k, after)) {
-            f.reads.push(JsRead { key: Spanned::new(key.clone(), span), required: true, why });
+        if let (Some(f), Some(why)) = (body_of(k).and_then(|b| functions.get_mut(b)), why) {
+            let alternatives = alternatives.clone();
+            f.reads.push(JsRead { key: Spanned::new(key.clone(), span), required: true, why, alternatives });
         }
-        out.reads.push(JsRead { key: Spanned::new(key, span), required, why });
+        out.reads.push(JsRead { key: Spanned::new(key, span), required, why: why_here, alternatives });
     }
     schema_reads(file, &toks, &blocks, &mut out.reads);
+    out.dotenv_extended_strict = dotenv_extended_strict(&toks, &blocks);
     out.functions = functions;
     out
+}
+
+/// The t3-env packages whose `createEnv({ server, shared, client })` validates `process.env`.
+const T3_ENV_MODULES: &[&str] = &["@t3-oss/env-core", "@t3-oss/env-nextjs", "@t3-oss/env-nuxt"];
+
+/// `require("dotenv-extended").load({ errorOnMissing: true })` (or `.config`) on load, with no
+/// `schema:` option naming another file than `.env.schema`.
+fn dotenv_extended_strict(toks: &[Token<'_>], blocks: &[bool]) -> bool {
+    if !imports_module(toks, "dotenv-extended") {
+        return false;
+    }
+    let t = |k: usize| toks.get(k);
+    let option = |k: usize, name: &str| t(k).is_some_and(|x| x.is_ident(name)) && t(k + 1).is_some_and(|x| x.is(":"));
+    let strict = (0..toks.len()).any(|k| {
+        option(k, "errorOnMissing")
+            && t(k + 2).is_some_and(|x| x.is_ident("true"))
+            && !blocks.get(k).copied().unwrap_or(true)
+    });
+    let other_schema = (0..toks.len()).any(|k| {
+        option(k, "schema")
+            && t(k + 2).and_then(Token::string).is_none_or(|s| s.trim_start_matches("./") != ".env.schema")
+    });
+    strict && !other_schema
 }
 
 /// Whether the file imports `module` (`import … from "m"`, `require("m")`).
@@ -244,8 +341,11 @@ fn is_process_env(toks: &[Token<'_>], k: usize) -> bool {
 /// The keys of the schema libraries: envalid `cleanEnv(process.env, { K: str() })` (required
 /// without `default` or `devDefault`), zod `z.object({ K: z.string() })` parsed from
 /// `process.env` (required without `.optional()`, `.default()`, `.nullish()`, `.catch()`),
-/// env-var `env.get("K").required()`. Only a schema applied on load (outside a function or
-/// block) makes a key required.
+/// env-var `env.get("K").required()`; t3-env `createEnv({ server: {…}, shared: {…} })` with zod
+/// validators (required without `.optional()`, `.default()`, `.nullish()`, `.catch()`, and only
+/// when the schema has no `skipValidation` other than `false`; its `client` keys are inlined into
+/// the frontend bundle at build time and never required of the server). Only a schema applied on
+/// load (outside a function or block) makes a key required.
 fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec<JsRead>) {
     let t = |k: usize| toks.get(k);
     let top = |k: usize| !blocks.get(k).copied().unwrap_or(true);
@@ -256,7 +356,7 @@ fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec
     };
     let mut push = |key: Spanned<String>, required: bool, why: &'static str| {
         let why = if required { why } else { "declared with a default or as optional" };
-        out.push(JsRead { key, required, why });
+        out.push(JsRead { key, required, why, alternatives: Vec::new() });
     };
     if imports_module(toks, "envalid") {
         for k in 0..toks.len() {
@@ -354,6 +454,47 @@ fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec
             }
         }
     }
+    if T3_ENV_MODULES.iter().any(|m| imports_module(toks, m)) {
+        for k in 0..toks.len() {
+            if !t(k).is_some_and(|x| x.is_ident("createEnv"))
+                || !t(k + 1).is_some_and(|x| x.is("("))
+                || !t(k + 2).is_some_and(|x| x.is("{"))
+            {
+                continue;
+            }
+            let entries = object_entries(toks, k + 2);
+            let name = |key: usize| t(key).and_then(|x| x.ident().or_else(|| x.string()));
+            // `skipValidation: !!process.env.SKIP_ENV_VALIDATION`: a run may skip the schema.
+            let skippable = entries.iter().any(|(key, value)| {
+                name(*key) == Some("skipValidation")
+                    && !(value.len() == 1 && t(value.start).is_some_and(|x| x.is_ident("false")))
+            });
+            for (key, value) in &entries {
+                let section = name(*key);
+                if !matches!(section, Some("server" | "shared" | "client"))
+                    || !t(value.start).is_some_and(|x| x.is("{"))
+                {
+                    continue;
+                }
+                for (k2, v2) in object_entries(toks, value.start) {
+                    let Some(key) = key_of(k2) else { continue };
+                    // Only a zod validator is read; another expression (a condition) is optional.
+                    let optional = !t(v2.start).is_some_and(|x| x.is_ident("z"))
+                        || v2.clone().any(|j| {
+                            t(j).and_then(Token::ident)
+                                .is_some_and(|w| matches!(w, "optional" | "default" | "nullish" | "catch"))
+                        });
+                    // A client key is inlined into the frontend bundle at build time.
+                    let client = section == Some("client");
+                    push(
+                        key,
+                        top(k) && !optional && !skippable && !client,
+                        "declared in a t3-env `createEnv` schema without `.optional()` or a default: the module throws on load without it",
+                    );
+                }
+            }
+        }
+    }
     if imports_module(toks, "env-var") {
         // `const env = require("env-var")`, `import env from "env-var"`, `import * as env from …`.
         let names: Vec<&str> = (0..toks.len())
@@ -397,6 +538,63 @@ fn schema_reads(file: FileId, toks: &[Token<'_>], blocks: &[bool], out: &mut Vec
             );
         }
     }
+}
+
+/// The key of `process.env.K` / `process.env["K"]` at `k`, and the index after it.
+fn env_key_at<'a>(toks: &'a [Token<'_>], k: usize) -> Option<(&'a str, usize)> {
+    if !is_process_env(toks, k) {
+        return None;
+    }
+    let t = |i: usize| toks.get(i);
+    if t(k + 3).is_some_and(|y| y.is(".")) {
+        return Some((t(k + 4)?.ident()?, k + 5));
+    }
+    if t(k + 3).is_some_and(|y| y.is("[")) && t(k + 5).is_some_and(|y| y.is("]")) {
+        return Some((t(k + 4)?.string()?, k + 6));
+    }
+    None
+}
+
+/// For the first read of `const v = process.env.A || process.env.B;` (`??` too, any number of
+/// keys, nothing else) followed at once by `if (!v)` that throws or exits: the other keys of
+/// the chain. `None` when the read at `k` … `after` is not such a one.
+fn guarded_chain(toks: &[Token<'_>], k: usize, after: usize) -> Option<Vec<String>> {
+    let t = |i: usize| toks.get(i);
+    let name = t(k.checked_sub(2)?)?.ident()?;
+    if !t(k - 1).is_some_and(|p| p.is("="))
+        || !t(k.checked_sub(3)?).is_some_and(|p| p.is_ident("const") || p.is_ident("let") || p.is_ident("var"))
+    {
+        return None;
+    }
+    let mut alternatives = Vec::new();
+    let mut j = after;
+    while t(j).is_some_and(|y| y.is("||") || y.is("??")) {
+        let (key, next) = env_key_at(toks, j + 1)?;
+        if !is_key(key) {
+            return None;
+        }
+        alternatives.push(key.to_string());
+        j = next;
+    }
+    if t(j).is_some_and(|y| y.is(";")) {
+        j += 1;
+    }
+    // `if (!v) throw …` / `if (!v) { …process.exit(1) }`.
+    if !t(j).is_some_and(|y| y.is_ident("if"))
+        || !t(j + 1).is_some_and(|y| y.is("("))
+        || !t(j + 2).is_some_and(|y| y.is("!"))
+        || !t(j + 3).is_some_and(|y| y.is_ident(name))
+        || !t(j + 4).is_some_and(|y| y.is(")"))
+    {
+        return None;
+    }
+    let body = j + 5;
+    let end = if t(body).is_some_and(|y| y.is("{")) { closing(toks, body) } else { body + 8 };
+    let aborts = (body..end.min(toks.len())).any(|i| {
+        t(i).is_some_and(|y| y.is_ident("throw"))
+            || (t(i).is_some_and(|y| y.is_ident("process")) && t(i + 2).is_some_and(|y| y.is_ident("exit")))
+    });
+    aborts.then_some(alternatives)
 }
 
 /// Why a read at `k` (`process`) … `after` cannot do without the key, if it cannot.
@@ -509,12 +707,80 @@ const maybe = env.get("BOT_CHANNEL").required(false).asString();
                 ("BOT_CHANNEL".to_string(), false),
             ]
         );
+        let t3 = r#"import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+export const env = createEnv({
+  server: {
+    DATABASE_URL: z.string().url(),
+    AUTH_SECRET: process.env.NODE_ENV === "production" ? z.string() : z.string().optional(),
+    REDIS_URL: z.string().default("redis://cache:6379"),
+  },
+  shared: { "APP_REGION": z.enum(["eu", "us"]) },
+  client: { NEXT_PUBLIC_SITE_URL: z.string().url() },
+  runtimeEnv: { DATABASE_URL: process.env.DATABASE_URL },
+  emptyStringAsUndefined: true,
+});
+"#;
+        // The plain reads first (`process.env.X` in a condition or `runtimeEnv`: optional).
+        let expected = [
+            ("NODE_ENV", false),
+            ("DATABASE_URL", false),
+            ("DATABASE_URL", true),
+            ("AUTH_SECRET", false),
+            ("REDIS_URL", false),
+            ("APP_REGION", true),
+            ("NEXT_PUBLIC_SITE_URL", false),
+        ];
+        assert_eq!(reads(t3), expected.map(|(k, r)| (k.to_string(), r)));
+        let skippable = t3.replace("emptyStringAsUndefined: true", "skipValidation: !!process.env.SKIP_ENV_VALIDATION");
+        assert!(reads(&skippable).iter().filter(|(k, _)| k != "SKIP_ENV_VALIDATION").all(|(_, r)| !r));
+        let strict = t3.replace("emptyStringAsUndefined: true", "skipValidation: false");
+        assert_eq!(reads(&strict).iter().filter(|(_, r)| *r).count(), 2);
+        let strict = |text: &str| parse(FileId(0), text).dotenv_extended_strict;
+        assert!(strict("require('dotenv-extended').load({ errorOnMissing: true, includeProcessEnv: true });\n"));
+        assert!(strict(
+            "import dee from 'dotenv-extended';\ndee.load({ schema: './.env.schema', errorOnMissing: true });\n"
+        ));
+        assert!(!strict("require('dotenv-extended').load();\n"));
+        assert!(!strict("require('dotenv-extended').load({ errorOnMissing: !process.env.CI });\n"));
+        assert!(!strict("require('dotenv-extended').load({ schema: '.env.required', errorOnMissing: true });\n"));
+        assert!(!strict("function boot() { require('dotenv-extended').load({ errorOnMissing: true }); }\n"));
         // A schema library never imported: no schema.
         assert!(reads("const e = cleanEnv(process.env, { X_KEY: str() });\n").is_empty());
     }
 
     fn reads(text: &str) -> Vec<(String, bool)> {
         parse(FileId(0), text).reads.into_iter().map(|r| (r.key.value, r.required)).collect()
+    }
+
+    #[test]
+    fn a_chain_of_keys_checked_together_requires_one_of_them() {
+        let src = r#"const token = process.env.BOT_TOKEN ?? process.env["LEGACY_BOT_TOKEN"];
+if (!token) {
+  throw new Error("set BOT_TOKEN");
+}
+const region = process.env.REGION || process.env.AWS_REGION;
+const dsn = process.env.DSN || process.env.SENTRY_DSN || "none";
+if (!dsn) process.exit(1);
+const secret = process.env.SESSION_SECRET;
+if (!secret) throw new Error("no secret");
+"#;
+        let f = parse(FileId(0), src);
+        let got: Vec<(&str, bool, Vec<String>)> =
+            f.reads.iter().map(|r| (r.key.value.as_str(), r.required, r.alternatives.clone())).collect();
+        assert_eq!(
+            got,
+            [
+                ("BOT_TOKEN", true, vec!["LEGACY_BOT_TOKEN".to_string()]),
+                ("LEGACY_BOT_TOKEN", false, vec![]),
+                ("REGION", false, vec![]),
+                ("AWS_REGION", false, vec![]),
+                ("DSN", false, vec![]),
+                ("SENTRY_DSN", false, vec![]),
+                ("SESSION_SECRET", true, vec![]),
+            ]
+        );
     }
 
     #[test]

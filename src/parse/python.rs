@@ -5,7 +5,9 @@
 //! python-decouple `config("K")` without `default=`. `os.environ.get`, `os.getenv`, and any read
 //! inside a function, a class or a block (`if`, `try`) are optional here; the reads and calls of
 //! the statements of a top-level function's body (and of the `__main__` block) are kept apart,
-//! for the code model to require those of the functions that run on start. `DJANGO_SETTINGS_MODULE`
+//! for the code model to require those of the functions that run on start (dotted calls such as
+//! `config.load()` are kept too, with the names each import binds, for the model to resolve).
+//! `os.environ.get("A") or os.environ["B"]` requires one of `A` and `B`. `DJANGO_SETTINGS_MODULE`
 //! set with `os.environ.setdefault(…, "pkg.settings")` imports the settings module.
 
 use super::lex::{self, Syntax, Tok, Token, closing};
@@ -19,6 +21,10 @@ pub struct Import {
     pub module: String,
     /// `from m import a, b`: `a` and `b` (each may be a submodule).
     pub names: Vec<String>,
+    /// The names the statement binds, each with the module path it may name (relative like
+    /// `module`): `import a.b` binds `a.b` to `a.b`, `import a.b as c` binds `c`, `from p import
+    /// m as n` binds `n` to `p.m`. A call `c.f()` is resolved through them.
+    pub bound: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +32,9 @@ pub struct PyRead {
     pub key: Spanned<String>,
     pub required: bool,
     pub why: &'static str,
+    /// The keys read first, this one being their fallback (`os.environ.get("A") or
+    /// os.environ["B"]`): one of them is required.
+    pub alternatives: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -52,7 +61,9 @@ pub struct PyFunction {
     pub name: String,
     /// Reads that fail without the key when the function runs.
     pub reads: Vec<PyRead>,
-    /// The plain names it calls (`setup()`, not `obj.setup()`).
+    /// The names it calls: plain ones (`setup()`), and dotted ones whose first name is no
+    /// attribute (`config.load()`, `pkg.mod.init()`), which may name a function of an imported
+    /// module.
     pub calls: Vec<String>,
 }
 
@@ -188,10 +199,18 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
         let plain_call = x.ident().is_some()
             && t(k + 1).is_some_and(|y| y.is("("))
             && !(k > 0 && t(k - 1).is_some_and(|p| p.is(".") || p.is_ident("def") || p.is_ident("class")));
-        if plain_call && let Some(name) = x.ident() {
+        // `mod.func(` (the first name no attribute of something else).
+        let dotted_call = (x.ident().is_some()
+            && t(k + 1).is_some_and(|y| y.is("."))
+            && !(k > 0 && t(k - 1).is_some_and(|p| p.is("."))))
+        .then(|| dotted(&toks, k))
+        .filter(|(name, next)| name.contains('.') && t(*next).is_some_and(|y| y.is("(")))
+        .map(|(name, _)| name);
+        let called = if plain_call { x.ident().map(str::to_string) } else { dotted_call };
+        if let Some(name) = called {
             match region.and_then(|r| functions.get_mut(r)) {
-                Some(f) => f.calls.push(name.to_string()),
-                None if top => out.calls.push(name.to_string()),
+                Some(f) => f.calls.push(name),
+                None if top => out.calls.push(name),
                 None => {}
             }
         }
@@ -207,12 +226,15 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
             let mut j = k + 1;
             loop {
                 let (module, next) = dotted(&toks, j);
-                if !module.is_empty() {
-                    out.imports.push(Import { level: 0, module, names: Vec::new() });
-                }
                 j = next;
+                let alias = t(j).is_some_and(|y| y.is_ident("as")).then(|| t(j + 1).and_then(Token::ident)).flatten();
                 if t(j).is_some_and(|y| y.is_ident("as")) {
                     j += 2;
+                }
+                if !module.is_empty() {
+                    let local = alias.map_or_else(|| module.clone(), str::to_string);
+                    let bound = vec![(local, module.clone())];
+                    out.imports.push(Import { level: 0, module, names: Vec::new(), bound });
                 }
                 if !t(j).is_some_and(|y| y.is(",")) {
                     break;
@@ -239,6 +261,7 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
                 if t(j).is_some_and(|y| y.is_ident("import")) { (String::new(), j) } else { dotted(&toks, j) };
             j = next;
             let mut names = Vec::new();
+            let mut bound = Vec::new();
             if t(j).is_some_and(|y| y.is_ident("import")) {
                 j += 1;
                 let paren = t(j).is_some_and(|y| y.is("("));
@@ -254,12 +277,19 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
                     if let Some(n) = y.ident() {
                         if n != "as" && !t(j.saturating_sub(1)).is_some_and(|p| p.is_ident("as")) {
                             names.push(n.to_string());
+                            let local = if t(j + 1).is_some_and(|a| a.is_ident("as")) {
+                                t(j + 2).and_then(Token::ident).unwrap_or(n)
+                            } else {
+                                n
+                            };
+                            let path = if module.is_empty() { n.to_string() } else { format!("{module}.{n}") };
+                            bound.push((local.to_string(), path));
                         }
                     }
                     j += 1;
                 }
             }
-            out.imports.push(Import { level, module, names });
+            out.imports.push(Import { level, module, names, bound });
             k = j.max(k + 1);
             continue;
         }
@@ -270,7 +300,7 @@ pub fn parse(file: FileId, text: &str) -> PyFile {
             && t(k + 3).is_some_and(|y| y.is(","))
         {
             if let Some(m) = t(k + 4).and_then(Token::string) {
-                out.imports.push(Import { level: 0, module: m.to_string(), names: Vec::new() });
+                out.imports.push(Import { level: 0, module: m.to_string(), names: Vec::new(), bound: Vec::new() });
             }
         }
         if let Some(read) = env_read(file, &toks, k, top, &environ_vars, &scheme_keys, decouple) {
@@ -473,7 +503,12 @@ fn settings(file: FileId, text: &str, toks: &[Token<'_>], indents: &[usize], out
                 "a pydantic-settings field with a default"
             };
             reads.retain(|r| r.key.value != key);
-            reads.push(PyRead { key: Spanned::new(key, Span::new(file, ft.start..ft.end)), required, why });
+            reads.push(PyRead {
+                key: Spanned::new(key, Span::new(file, ft.start..ft.end)),
+                required,
+                why,
+                alternatives: Vec::new(),
+            });
         }
         out.settings.push(SettingsClass { name: name.to_string(), reads, prefix, env_file });
     }
@@ -540,6 +575,41 @@ fn dotted(toks: &[Token<'_>], mut k: usize) -> (String, usize) {
     (name, k)
 }
 
+/// The keys read before `os.environ["K"]` (its `environ` at `k`) as `os.environ.get("A") or
+/// os.getenv("B") or os.environ["K"]`: K is read only when they are all empty or absent.
+/// `None` when something else comes first (`x or os.environ["K"]`): K may never be read.
+fn fallback_of(toks: &[Token<'_>], k: usize) -> Option<Vec<String>> {
+    let t = |i: usize| toks.get(i);
+    // The start of the expression: `os.environ`, or `environ` imported from `os`.
+    let mut start = if k >= 2 && t(k - 1).is_some_and(|p| p.is(".")) && t(k - 2).is_some_and(|p| p.is_ident("os")) {
+        k - 2
+    } else {
+        k
+    };
+    let mut out = Vec::new();
+    // Each `… .get("A") or` / `… getenv("A") or` before it, with no default argument.
+    while start >= 5
+        && t(start - 1).is_some_and(|p| p.is_ident("or"))
+        && t(start - 2).is_some_and(|p| p.is(")"))
+        && t(start - 4).is_some_and(|p| p.is("("))
+        && t(start - 5).is_some_and(|p| p.is_ident("get") || p.is_ident("getenv"))
+    {
+        let Some(key) = t(start - 3).and_then(Token::string).filter(|s| is_key(s)) else { break };
+        out.push(key.to_string());
+        // Back over `os.environ.` / `os.` / `environ.` before the method.
+        let mut s = start - 5;
+        while s >= 2 && t(s - 1).is_some_and(|p| p.is(".")) && t(s - 2).and_then(Token::ident).is_some() {
+            s -= 2;
+        }
+        start = s;
+    }
+    if start >= 1 && t(start - 1).is_some_and(|p| p.is_ident("or")) {
+        return None;
+    }
+    out.reverse();
+    Some(out)
+}
+
 fn env_read(
     file: FileId,
     toks: &[Token<'_>],
@@ -557,6 +627,7 @@ fn env_read(
             key: Spanned::new(key.to_string(), Span::new(file, key_tok.start..key_tok.end)),
             required,
             why,
+            alternatives: Vec::new(),
         })
     };
     let after_dot = k > 0 && t(k - 1).is_some_and(|p| p.is("."));
@@ -566,6 +637,13 @@ fn env_read(
         let deleted = k >= 2 && t(k.saturating_sub(3)).is_some_and(|p| p.is_ident("del"));
         if assigned || deleted {
             return None;
+        }
+        let Some(alternatives) = fallback_of(toks, k) else {
+            return read(t(k + 2)?, false, "read here as the fallback of another value");
+        };
+        if !alternatives.is_empty() {
+            let why = "read here with `os.environ[…]` as the fallback of other keys: the import raises `KeyError` when all are absent";
+            return read(t(k + 2)?, top, why).map(|r| PyRead { alternatives, ..r });
         }
         return read(t(k + 2)?, top, "read here with `os.environ[…]`: the import raises `KeyError` without it");
     }
@@ -611,6 +689,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_fallback_read_requires_one_of_the_keys() {
+        let src = "import os\nURL = os.environ.get(\"DB_URL\") or os.getenv(\"DATABASE_URL\") or os.environ[\"PG_URL\"]\nKEY = x or os.environ[\"PLAIN\"]\n";
+        let f = parse(FileId(0), src);
+        let got: Vec<(&str, bool, Vec<String>)> =
+            f.reads.iter().map(|r| (r.key.value.as_str(), r.required, r.alternatives.clone())).collect();
+        let alts = vec!["DB_URL".to_string(), "DATABASE_URL".to_string()];
+        assert_eq!(
+            got,
+            [
+                ("DB_URL", false, vec![]),
+                ("DATABASE_URL", false, vec![]),
+                ("PG_URL", true, alts),
+                ("PLAIN", false, vec![])
+            ]
+        );
+    }
+
+    #[test]
+    fn imports_bind_names_to_modules() {
+        let src = "import a.b\nimport c.d as e, f\nfrom g import h, i as j\nfrom . import k\na.b.run()\nx.y.z()\n";
+        let f = parse(FileId(0), src);
+        let bound: Vec<(String, String)> = f.imports.iter().flat_map(|i| i.bound.clone()).collect();
+        let pairs = [("a.b", "a.b"), ("e", "c.d"), ("f", "f"), ("h", "g.h"), ("j", "g.i"), ("k", "k")];
+        assert_eq!(bound, pairs.map(|(l, p)| (l.to_string(), p.to_string())));
+        assert_eq!(f.calls, ["a.b.run", "x.y.z"]);
+    }
+
+    #[test]
     fn function_bodies_keep_their_reads_and_calls() {
         let src = r#"import os
 
@@ -636,7 +742,8 @@ if __name__ == "__main__":
         let create = &f.functions[0];
         let keys: Vec<&str> = create.reads.iter().map(|r| r.key.value.as_str()).collect();
         assert_eq!(keys, ["DB_URL"]);
-        assert_eq!(create.calls, ["setup"]);
+        // A dotted call is kept for the model to resolve through an import, if one binds `app`.
+        assert_eq!(create.calls, ["setup", "app.route"]);
         assert!(f.functions[1].reads.is_empty());
         assert_eq!(f.calls, ["create_app"]);
         assert_eq!(f.main_block.as_ref().map(|b| b.calls.clone()), Some(vec!["main".to_string()]));

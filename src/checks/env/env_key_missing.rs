@@ -2,6 +2,7 @@ use super::and_list;
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::code::Program;
+use crate::model::env_schema::SchemaStyle;
 use crate::model::{Model, Service};
 use crate::parse::envfile::key_is_shown;
 use crate::source::Span;
@@ -27,6 +28,8 @@ struct Missing<'a> {
     /// Where the first service is seen to run the first binary that reads it: the link
     /// between the service's env and the code.
     run: Option<(Span, String)>,
+    /// The other keys the code falls back to: one of them would do.
+    alternatives: Vec<String>,
 }
 
 fn check(model: &Model, r: &mut Reporter) {
@@ -52,12 +55,21 @@ fn check(model: &Model, r: &mut Reporter) {
         }
         // The definition that names the env files speaks for the service.
         let service = env.definitions.iter().find(|d| !d.env_refs.is_empty()).copied().unwrap_or(service);
+        let programs: Vec<&Program> = binaries.iter().map(|(b, _)| *b).collect();
+        // A `.env.schema` beside its env file decides for the keys it names.
+        let schema = model.env_schema_of(service, &programs);
+        let lacks = |key: &str| {
+            !(env.has(key)
+                || env.documented.contains(key)
+                || cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key))
+        };
+        let first_run = binaries.first().map(|(b, at)| (*at, b.name.clone()));
         for (bin, at) in binaries {
             for read in model.code.required_env(bin).reads {
                 let key = read.key.value.as_str();
-                if env.has(key)
-                    || env.documented.contains(key)
-                    || cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key)
+                if !lacks(key)
+                    || read.alternatives.iter().any(|a| !lacks(a))
+                    || schema.as_ref().and_then(|s| s.get(key)).is_some_and(|k| !k.required)
                 {
                     continue;
                 }
@@ -68,6 +80,7 @@ fn check(model: &Model, r: &mut Reporter) {
                     services: Vec::new(),
                     near: None,
                     run: None,
+                    alternatives: read.alternatives.clone(),
                 });
                 if m.run.is_none() {
                     m.run = Some((at, format!("service `{}` runs `{}` here", service.def.name.value, bin.name)));
@@ -85,12 +98,55 @@ fn check(model: &Model, r: &mut Reporter) {
                 }
             }
         }
+        // The keys the schema requires, read by code or not.
+        for k in schema.iter().flat_map(|s| s.keys.iter().filter(|k| k.required).map(move |k| (s, k))) {
+            let (schema, k) = k;
+            let key = k.key.value.as_str();
+            if !lacks(key) || !key_is_shown(key) {
+                continue;
+            }
+            let m = missing.entry(key.to_string()).or_insert_with(|| Missing {
+                read: k.key.span,
+                why: match schema.style {
+                    SchemaStyle::Decorated => "marked required by the repository's `.env.schema`, with no value there",
+                    SchemaStyle::DotenvExtended => {
+                        "listed in the `.env.schema` that dotenv-extended loads with `errorOnMissing: true`: the program throws on load without it"
+                    }
+                },
+                binaries: BTreeSet::new(),
+                services: Vec::new(),
+                near: None,
+                run: None,
+                alternatives: Vec::new(),
+            });
+            if m.services.iter().any(|s| std::ptr::eq(*s, service)) {
+                continue;
+            }
+            if m.run.is_none() {
+                m.run = first_run
+                    .as_ref()
+                    .map(|(at, name)| (*at, format!("service `{}` runs `{name}` here", service.def.name.value)));
+            }
+            if m.near.is_none() {
+                m.near = near_key(model, &env.definitions, key);
+            }
+            m.binaries.insert(schema.path());
+            m.services.push(service);
+        }
     }
     for (key, m) in missing {
         let names: Vec<&str> = m.binaries.iter().copied().collect();
+        // `A` alone, or `one of `A` and `B`` when the code falls back from one to the other.
+        let (subject, it) = if m.alternatives.is_empty() {
+            (format!("`{key}`"), "it")
+        } else {
+            let all: Vec<&str> =
+                std::iter::once(key.as_str()).chain(m.alternatives.iter().map(String::as_str)).collect();
+            (format!("one of {}", and_list(&all)), if all.len() == 2 { "both" } else { "all of them" })
+        };
         let message = match m.services.as_slice() {
             [one] => format!(
-                "`{key}` is required by {} but the env of service `{}` lacks it: {}",
+                "{subject} is required by {} but the env of service `{}` lacks {it}: {}",
                 and_list(&names),
                 one.def.name.value,
                 env_description(model, one)
@@ -98,7 +154,7 @@ fn check(model: &Model, r: &mut Reporter) {
             many => {
                 let services: Vec<&str> = many.iter().map(|s| s.def.name.value.as_str()).collect();
                 format!(
-                    "`{key}` is required by {} but the env of services {} lacks it",
+                    "{subject} is required by {} but the env of services {} lacks {it}",
                     and_list(&names),
                     and_list(&services)
                 )

@@ -48,11 +48,23 @@ fn check(model: &Model, r: &mut Reporter) {
         }
         let env = model.env_of(service);
         let mut required: BTreeMap<String, (EnvRead, Vec<String>)> = BTreeMap::new();
+        // A `.env.schema` beside the service's env file decides for the keys it names.
+        let speaker = env.definitions.iter().find(|d| !d.env_refs.is_empty()).copied().unwrap_or(service);
+        let all_programs: Vec<&crate::model::code::Program> =
+            env.definitions.iter().flat_map(|d| model.programs_of(d)).map(|(p, _)| p).collect();
+        let schema = model.env_schema_of(speaker, &all_programs);
+        // Another key the code falls back to holds a value: this one may be empty.
+        let covered = |read: &EnvRead| {
+            read.alternatives.iter().any(|a| env.values.get(a.as_str()).is_some_and(|v| v.shape != Shape::Empty))
+        };
         for d in &env.definitions {
             for (program, _) in model.programs_of(d) {
                 for read in model.code.required_env(program).reads {
                     let key = &read.key.value;
-                    if cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key) {
+                    if cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key)
+                        || covered(&read)
+                        || schema.as_ref().and_then(|s| s.get(key)).is_some_and(|k| !k.required)
+                    {
                         continue;
                     }
                     let entry = required.entry(key.clone()).or_insert_with(|| (read.clone(), Vec::new()));
@@ -63,6 +75,13 @@ fn check(model: &Model, r: &mut Reporter) {
                         entry.1.push(program.name.clone());
                     }
                 }
+            }
+        }
+        if let Some(s) = &schema {
+            for k in s.keys.iter().filter(|k| k.required) {
+                let why = "marked required by the repository's `.env.schema`, with no value there";
+                let read = EnvRead::new(k.key.clone(), true, why);
+                required.entry(k.key.value.clone()).or_insert_with(|| (read, vec![s.path().to_string()]));
             }
         }
         for (key, (read, programs)) in &required {

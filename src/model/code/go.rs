@@ -381,6 +381,10 @@ impl GoModel {
         for (d, b) in bodies {
             for r in &b.env_reads {
                 let (required, why) = match &r.kind {
+                    ReadKind::Direct if !r.alternatives.is_empty() => (
+                        !r.optional,
+                        "read here with only other keys as its fallback, and the code fails without all of them",
+                    ),
                     ReadKind::Direct => (!r.optional, "read here with no fallback"),
                     ReadKind::Library(why) => (!r.optional, *why),
                     ReadKind::Via { target, arg } => {
@@ -404,7 +408,7 @@ impl GoModel {
                         }
                     }
                 };
-                reads.push(EnvRead::new(r.key.clone(), required, why));
+                reads.push(EnvRead::new(r.key.clone(), required, why).with_alternatives(&r.alternatives));
             }
             for load in &b.struct_loads {
                 self.struct_reads(d, load, &mut reads);
@@ -417,6 +421,7 @@ impl GoModel {
             if same && a.required {
                 b.required = true;
                 b.why = a.why;
+                b.alternatives = std::mem::take(&mut a.alternatives);
             }
             same
         });

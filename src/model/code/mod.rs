@@ -59,11 +59,19 @@ pub struct EnvRead {
     pub required: bool,
     /// Why, as the label of a finding at the read says it.
     pub why: &'static str,
+    /// Other keys the code falls back to when this one is absent (`process.env.A ??
+    /// process.env.B`, then a throw when both are): one of them is required, not each.
+    pub alternatives: Vec<String>,
 }
 
 impl EnvRead {
     pub fn new(key: Spanned<String>, required: bool, why: &'static str) -> EnvRead {
-        EnvRead { key, required, why }
+        EnvRead { key, required, why, alternatives: Vec::new() }
+    }
+
+    pub fn with_alternatives(mut self, alternatives: &[String]) -> EnvRead {
+        self.alternatives = alternatives.to_vec();
+        self
     }
 }
 

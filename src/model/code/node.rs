@@ -90,20 +90,28 @@ impl NodeModel {
         seen
     }
 
-    /// The file that defines the top-level function `name` called in `file`: `file` itself,
-    /// else the one module it imports that does.
-    fn function_file(&self, file: &str, name: &str) -> Option<String> {
+    /// The file that defines the top-level function `name` called in `file`, and its name
+    /// there: `file` itself; else the module whose import brings `name` into scope (`import {
+    /// name } from "./m"`, `import { f as name }`, `const { name } = require("./m")`); else,
+    /// when no import names it, the one module it imports that defines it (none when several
+    /// do: the call is not guessed).
+    fn function_file(&self, file: &str, name: &str) -> Option<(String, String)> {
         let facts = self.files.get(file)?;
         if facts.functions.iter().any(|f| f.name == name) {
-            return Some(file.to_string());
+            return Some((file.to_string(), name.to_string()));
+        }
+        let defines = |p: &str, n: &str| self.files.get(p).is_some_and(|g| g.functions.iter().any(|f| f.name == n));
+        if let Some(b) = facts.bindings.iter().find(|b| b.local == name) {
+            let module = join_rel(parent_dir(file), &b.spec).and_then(|p| self.module_file(&p))?;
+            return defines(&module, &b.imported).then(|| (module, b.imported.clone()));
         }
         let mut found = facts
             .imports
             .iter()
             .filter_map(|spec| join_rel(parent_dir(file), spec).and_then(|p| self.module_file(&p)))
-            .filter(|p| self.files.get(p).is_some_and(|g| g.functions.iter().any(|f| f.name == name)));
+            .filter(|p| defines(p, name));
         let first = found.next()?;
-        found.next().is_none().then_some(first)
+        found.next().is_none().then(|| (first, name.to_string()))
     }
 
     /// The keys an entry requires on every run: reads on load of the modules it imports, and
@@ -121,7 +129,7 @@ impl NodeModel {
         let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
         let mut started = Vec::new();
         while let Some((caller, name, depth)) = queue.pop() {
-            let Some(file) = self.function_file(&caller, &name) else { continue };
+            let Some((file, name)) = self.function_file(&caller, &name) else { continue };
             if !seen.insert((file.clone(), name.clone())) {
                 continue;
             }
@@ -139,7 +147,7 @@ impl NodeModel {
             .flat_map(|f| f.reads.iter())
             .filter(|r| r.required)
             .chain(started.iter().flat_map(|f| f.reads.iter()))
-            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why).with_alternatives(&r.alternatives))
             .collect();
         RequiredEnv { reads, computed: true }
     }

@@ -3,7 +3,7 @@
 //! imports (a package's `__init__.py` runs with it).
 
 use super::{EnvRead, RequiredEnv};
-use crate::parse::python::{self, PyFile, PyFunction};
+use crate::parse::python::{self, Import, PyFile, PyFunction};
 use crate::source::{Kind, Sources, join_rel, parent_dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -68,25 +68,42 @@ impl PythonModel {
         seen
     }
 
-    /// The file that defines the function `name` called in `file` (run from `root`): `file`
-    /// itself, or the module a `from M import name` of `file` names.
-    fn function_file(&self, file: &str, root: &str, name: &str) -> Option<String> {
+    /// The directory an import of `file` is resolved from: `root` for an absolute import, else
+    /// the package its leading dots name.
+    fn import_base(file: &str, root: &str, imp: &Import) -> String {
+        if imp.level == 0 {
+            return root.to_string();
+        }
+        let mut d = parent_dir(file);
+        for _ in 1..imp.level {
+            d = parent_dir(d);
+        }
+        d.to_string()
+    }
+
+    /// The file that defines the function `name` called in `file` (run from `root`), and its
+    /// name there: `file` itself, or the module a `from M import name` of `file` names; for a
+    /// dotted call (`mod.func`, `pkg.mod.func`), the module its first names are bound to by an
+    /// import (`import pkg.mod`, `from pkg import mod`, `import pkg.mod as mod`).
+    fn function_file(&self, file: &str, root: &str, name: &str) -> Option<(String, String)> {
         let facts = self.files.get(file)?;
-        if facts.functions.iter().any(|f| f.name == name) {
-            return Some(file.to_string());
+        let defines = |g: &str, f: &str| self.files.get(g).is_some_and(|x| x.functions.iter().any(|d| d.name == f));
+        if let Some((qualifier, func)) = name.rsplit_once('.') {
+            return facts.imports.iter().find_map(|imp| {
+                let target = imp.bound.iter().find_map(|(local, path)| {
+                    let rest = qualifier.strip_prefix(local.as_str())?;
+                    (rest.is_empty() || rest.starts_with('.')).then(|| format!("{path}{rest}"))
+                })?;
+                let g = self.module_file(&Self::import_base(file, root, imp), &target)?;
+                defines(&g, func).then(|| (g, func.to_string()))
+            });
+        }
+        if defines(file, name) {
+            return Some((file.to_string(), name.to_string()));
         }
         facts.imports.iter().filter(|i| i.names.iter().any(|n| n == name)).find_map(|imp| {
-            let base = if imp.level == 0 {
-                root.to_string()
-            } else {
-                let mut d = parent_dir(file);
-                for _ in 1..imp.level {
-                    d = parent_dir(d);
-                }
-                d.to_string()
-            };
-            let g = self.module_file(&base, &imp.module)?;
-            self.files.get(&g)?.functions.iter().any(|f| f.name == name).then_some(g)
+            let g = self.module_file(&Self::import_base(file, root, imp), &imp.module)?;
+            defines(&g, name).then(|| (g, name.to_string()))
         })
     }
 
@@ -108,7 +125,7 @@ impl PythonModel {
         let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
         let mut out = Vec::new();
         while let Some((caller, name, depth)) = queue.pop() {
-            let Some(file) = self.function_file(&caller, root, &name) else { continue };
+            let Some((file, name)) = self.function_file(&caller, root, &name) else { continue };
             if !seen.insert((file.clone(), name.clone())) {
                 continue;
             }
@@ -146,7 +163,7 @@ impl PythonModel {
             .chain(settings)
             .filter(|r| r.required)
             .chain(in_functions)
-            .map(|r| EnvRead::new(r.key.clone(), true, r.why))
+            .map(|r| EnvRead::new(r.key.clone(), true, r.why).with_alternatives(&r.alternatives))
             .collect();
         RequiredEnv { reads, computed: true }
     }

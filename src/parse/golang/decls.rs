@@ -565,10 +565,19 @@ pub(super) fn body(
                         let span = Span::new(c.file, lit.start..lit.end);
                         let facts = read_facts(t, k, k + 5);
                         gates.extend(facts.gate);
-                        let optional = lookup || in_branch || facts.optional;
+                        let alternatives = if lookup { None } else { super::env::alternatives(t, k, k + 5) };
+                        let optional = lookup || in_branch || (facts.optional && alternatives.is_none());
                         let key = Spanned::new(key.to_string(), span);
                         let field = field_before(k);
-                        let read = EnvRead { key, optional, conditional: in_branch, field, kind: ReadKind::Direct };
+                        let alternatives = alternatives.unwrap_or_default();
+                        let read = EnvRead {
+                            key,
+                            optional,
+                            conditional: in_branch,
+                            field,
+                            kind: ReadKind::Direct,
+                            alternatives,
+                        };
                         env_reads.push((k, read));
                     } else if let Some(param) =
                         t.name(k + 4).and_then(|n| params.iter().take(arity).position(|(q, _)| q == n))

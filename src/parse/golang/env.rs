@@ -180,6 +180,30 @@ fn enclosing_braces(t: Toks<'_, '_>, at: usize) -> Option<Range<usize>> {
     None
 }
 
+/// Whether the expression at `at` is an argument of a call of `Or` (`cmp.Or(a, os.Getenv("K"))`),
+/// its `(` looked for in the 64 tokens before it.
+fn or_argument(t: Toks<'_, '_>, at: usize) -> bool {
+    let mut depth = 0usize;
+    let mut k = at;
+    while let Some(p) = k.checked_sub(1).filter(|&p| p + 64 >= at) {
+        k = p;
+        if t.is(k, ")") || t.is(k, "]") || t.is(k, "}") {
+            depth += 1;
+        } else if t.is(k, "[") || t.is(k, "{") {
+            if depth == 0 {
+                return false;
+            }
+            depth -= 1;
+        } else if t.is(k, "(") {
+            if depth == 0 {
+                return k.checked_sub(1).is_some_and(|f| t.ident(f) == Some("Or"));
+            }
+            depth -= 1;
+        }
+    }
+    false
+}
+
 /// The facts of the `os.Getenv` call (or the call of a wrapper) that starts at token `at` and
 /// whose `)` is at `close`.
 pub(super) fn read_facts(t: Toks<'_, '_>, at: usize, close: usize) -> ReadFacts {
@@ -189,6 +213,10 @@ pub(super) fn read_facts(t: Toks<'_, '_>, at: usize, close: usize) -> ReadFacts 
     }
     // Compared with a value: a switch, not a setting (`if os.Getenv("DEBUG") == "1"`).
     if (t.is(close + 1, "==") || t.is(close + 1, "!=")) && t.str(close + 2).is_some() {
+        return ReadFacts { optional: true, aborts: false, gate: None };
+    }
+    // Any argument of `cmp.Or(…)`: the first one set wins.
+    if or_argument(t, at) {
         return ReadFacts { optional: true, aborts: false, gate: None };
     }
     // Out through the calls that wrap it (`strings.TrimSpace(os.Getenv("K"))`): a wrapper that
@@ -238,4 +266,66 @@ pub(super) fn empty_checked_fields(t: Toks<'_, '_>) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// `os.Getenv("K")` at `j` (any qualifier for `os`): its key.
+fn getenv_at<'t>(t: Toks<'t, '_>, j: usize) -> Option<&'t str> {
+    (t.name(j).is_some()
+        && t.is(j + 1, ".")
+        && t.ident(j + 2) == Some("Getenv")
+        && t.is(j + 3, "(")
+        && t.is(j + 5, ")"))
+    .then(|| t.str(j + 4))
+    .flatten()
+}
+
+/// The other keys of a read that only other keys stand in for, when the code fails without
+/// all of them, for the first read of such a chain (its `os` at `at`, its `)` at `close`):
+/// - `v := cmp.Or(os.Getenv("A"), os.Getenv("B"))` then `if v == "" {` with an abort;
+/// - `v := os.Getenv("A")` then `if v == "" { v = os.Getenv("B") }` with no `else`, and no
+///   later empty check of `v` that copes (one that aborts, or none: the value is used as is).
+///
+/// `None` for any other read.
+pub(super) fn alternatives(t: Toks<'_, '_>, at: usize, close: usize) -> Option<Vec<String>> {
+    let assigned = |start: usize| -> Option<&str> {
+        let op = start.checked_sub(1)?;
+        (t.is(op, ":=") || t.is(op, "=")).then(|| t.name(op.checked_sub(1)?)).flatten()
+    };
+    if at >= 2 && t.is(at - 1, "(") && t.ident(at - 2) == Some("Or") {
+        let open = at - 1;
+        let call_close = t.closing(open)?;
+        let mut keys = Vec::new();
+        let mut j = open + 1;
+        loop {
+            keys.push(getenv_at(t, j)?.to_string());
+            j += 6;
+            if !t.is(j, ",") {
+                break;
+            }
+            j += 1;
+        }
+        if j != call_close || keys.len() < 2 {
+            return None;
+        }
+        let start = if open >= 4 && t.is(open - 2, ".") { open - 3 } else { open - 1 };
+        let name = assigned(start)?;
+        let cmp = empty_check(t, call_close, name, false)?;
+        return (t.is(cmp, "==") && judge(t, cmp, None).aborts).then(|| keys.split_off(1));
+    }
+    let name = assigned(at)?;
+    let mut j = close + 1;
+    if t.is(j, ";") {
+        j += 1;
+    }
+    let check = t.is_kw(j, "if") && t.ident(j + 1) == Some(name) && t.is(j + 2, "==") && t.is_empty_str(j + 3);
+    let b = j + 4;
+    let fallback = t.is(b, "{") && t.ident(b + 1) == Some(name) && t.is(b + 2, "=") && t.is(b + 9, "}");
+    if !check || !fallback || t.is_kw(b + 10, "else") {
+        return None;
+    }
+    let other = getenv_at(t, b + 3)?.to_string();
+    match empty_check(t, b + 9, name, false) {
+        None => Some(vec![other]),
+        Some(cmp) => (t.is(cmp, "==") && judge(t, cmp, None).aborts).then(|| vec![other]),
+    }
 }

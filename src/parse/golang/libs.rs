@@ -42,7 +42,10 @@ pub(super) fn via_reads(
             let key = Spanned::new(t.str(a.start)?.to_string(), c.span(a.start));
             let kind = ReadKind::Via { target: target.clone(), arg };
             let optional = in_branch || facts.optional;
-            Some((k, EnvRead { key, optional, conditional: in_branch, field: field.clone(), kind }))
+            Some((
+                k,
+                EnvRead { key, optional, conditional: in_branch, field: field.clone(), kind, alternatives: Vec::new() },
+            ))
         })
         .collect()
 }
@@ -283,7 +286,14 @@ pub(super) fn cli_flag(c: &Ctx<'_, '_, '_>, k: usize, in_branch: bool) -> Vec<En
     let why =
         if sure { "read by a `Required` urfave/cli flag with no other source" } else { "read by a urfave/cli flag" };
     keys.into_iter()
-        .map(|key| EnvRead { key, optional: !sure, conditional: in_branch, field: None, kind: ReadKind::Library(why) })
+        .map(|key| EnvRead {
+            key,
+            optional: !sure,
+            conditional: in_branch,
+            field: None,
+            kind: ReadKind::Library(why),
+            alternatives: Vec::new(),
+        })
         .collect()
 }
 
@@ -351,6 +361,7 @@ pub(super) fn viper_bind(c: &Ctx<'_, '_, '_>, k: usize) -> Vec<EnvRead> {
             conditional: false,
             field: None,
             kind: ReadKind::Library("bound by viper's `BindEnv`"),
+            alternatives: Vec::new(),
         })
         .collect()
 }

@@ -35,6 +35,9 @@ pub struct EnvRead {
     /// other code may check.
     pub field: Option<String>,
     pub kind: ReadKind,
+    /// Other keys the code falls back to, failing only without all of them (`cmp.Or(…)` then
+    /// an abort, `if v == "" { v = os.Getenv("B") }`): one of them is required.
+    pub alternatives: Vec<String>,
 }
 
 /// How a key is read.

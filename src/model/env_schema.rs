@@ -1,0 +1,274 @@
+//! A `.env.schema` the repository keeps: the source of truth for which keys its program needs.
+//!
+//! Two conventions are read:
+//! - **@env-spec decorators** (varlock): comment lines directly above a key (`# @required`,
+//!   `# @optional`, `# @required=false`) and the header's `@defaultRequired=true|false|infer`
+//!   (varlock's own default is `true`). A key is required when it is marked or defaulted so and
+//!   the schema gives it no value (a value, static or a function such as `exec(…)`, is
+//!   resolved by the schema itself); a key marked optional, one required only under a condition
+//!   (`@required=forEnv(production)`), or one `infer` leaves without a value is optional.
+//! - **dotenv-extended**: a plain file of keys (no decorator) is a schema only for a program
+//!   that loads dotenv-extended with `errorOnMissing: true` on load: then every key of it is
+//!   required, unless the `.env.defaults` beside it sets it.
+//!
+//! A schema speaks for the env files of its own directory: it decides for a service one of whose
+//! `env_file:` entries lies beside it and whose program's source lies under that directory.
+
+use super::code::{Lang, Program};
+use super::{EnvSource, Model, Service};
+use crate::source::{Spanned, file_name, join_rel, parent_dir};
+
+/// The name of the schema file.
+pub const SCHEMA_NAME: &str = ".env.schema";
+
+/// What a schema says of one key.
+#[derive(Clone, Debug)]
+pub struct SchemaKey<'a> {
+    pub key: &'a Spanned<String>,
+    /// The production env must give it: the program fails on start without it.
+    pub required: bool,
+}
+
+/// The convention a schema follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaStyle {
+    /// `@env-spec` decorator comments (varlock).
+    Decorated,
+    /// A plain list of keys, enforced by dotenv-extended's `errorOnMissing`.
+    DotenvExtended,
+}
+
+/// A `.env.schema` that decides for a service.
+#[derive(Clone, Debug)]
+pub struct EnvSchema<'a> {
+    pub source: &'a EnvSource,
+    pub style: SchemaStyle,
+    pub keys: Vec<SchemaKey<'a>>,
+}
+
+impl<'a> EnvSchema<'a> {
+    /// What the schema says of `key`, if it names it.
+    pub fn get(&self, key: &str) -> Option<&SchemaKey<'a>> {
+        self.keys.iter().rev().find(|k| k.key.value == key)
+    }
+
+    /// The schema's path.
+    pub fn path(&self) -> &'a str {
+        &self.source.path
+    }
+}
+
+/// A decorator's verdict on being required.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    Required,
+    Optional,
+    /// Required under a condition (`@required=forEnv(prod)`): not certain.
+    Conditional,
+}
+
+/// `@name` and `@name=value` words of a comment line (the `#` removed), in order. A value in
+/// parentheses (`@required=forEnv(a, b)`) is kept whole.
+fn decorators(comment: &str) -> Vec<(&str, Option<&str>)> {
+    let mut out = Vec::new();
+    let mut rest = comment;
+    while let Some(at) = rest.find('@') {
+        // A decorator starts a word: at the start of the comment or after a space.
+        let starts_word = rest.get(..at).is_none_or(|b| b.is_empty() || b.ends_with(char::is_whitespace));
+        let after = rest.get(at + 1..).unwrap_or("");
+        let name_len =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(after.len());
+        let name = after.get(..name_len).unwrap_or("");
+        let mut end = at + 1 + name_len;
+        let mut value = None;
+        if after.get(name_len..).is_some_and(|r| r.starts_with('=')) {
+            let v = after.get(name_len + 1..).unwrap_or("");
+            let mut depth = 0usize;
+            let mut len = v.len();
+            for (i, c) in v.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    c if c.is_whitespace() && depth == 0 => {
+                        len = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            value = v.get(..len);
+            end += 1 + len;
+        }
+        if starts_word && !name.is_empty() {
+            out.push((name, value));
+        }
+        rest = rest.get(end.max(at + 1)..).unwrap_or("");
+    }
+    out
+}
+
+/// The decorator names that make a file an `@env-spec` schema.
+const SPEC_DECORATORS: &[&str] = &[
+    "required",
+    "optional",
+    "defaultRequired",
+    "defaultSensitive",
+    "sensitive",
+    "type",
+    "public",
+    "currentEnv",
+    "envFlag",
+    "example",
+    "docs",
+    "generateTypes",
+    "plugin",
+    "import",
+];
+
+fn mark(name: &str, value: Option<&str>) -> Option<Mark> {
+    let truth = match value.map(|v| v.trim_matches(|c| c == '"' || c == '\'')) {
+        None | Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => None,
+    };
+    match (name, truth) {
+        ("required", Some(true)) | ("optional", Some(false)) => Some(Mark::Required),
+        ("required", Some(false)) | ("optional", Some(true)) => Some(Mark::Optional),
+        ("required" | "optional", None) => Some(Mark::Conditional),
+        _ => None,
+    }
+}
+
+/// The comment text of a line (`# …`), if it is a comment line.
+fn comment_of(line: &str) -> Option<&str> {
+    line.trim_start().strip_prefix('#')
+}
+
+/// Reads a schema's keys: the decorated convention when any comment carries an `@env-spec`
+/// decorator, else `None` (a plain list, whose meaning depends on the program).
+fn decorated_keys<'a>(src: &'a EnvSource, text: &str) -> Option<Vec<SchemaKey<'a>>> {
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0usize, |at, l| {
+            let start = *at;
+            *at += l.len();
+            Some((start, l.trim_end_matches(['\n', '\r'])))
+        })
+        .collect();
+    let decorated = lines
+        .iter()
+        .filter_map(|(_, l)| comment_of(l))
+        .any(|c| decorators(c).iter().any(|(n, _)| SPEC_DECORATORS.contains(n)));
+    if !decorated {
+        return None;
+    }
+    let first_entry = src.parsed.entries.first().map_or(usize::MAX, |e| e.key.span.start);
+    // The header's `@defaultRequired`; varlock's own default is `true`.
+    let mut default = Some(Mark::Required);
+    for (start, line) in &lines {
+        if *start >= first_entry {
+            break;
+        }
+        let Some(c) = comment_of(line) else { continue };
+        for (name, value) in decorators(c) {
+            if name == "defaultRequired" {
+                default = match value {
+                    Some("infer") => None,
+                    v => mark("required", v),
+                };
+            }
+        }
+    }
+    let mut keys = Vec::new();
+    for e in &src.parsed.entries {
+        let at = e.key.span.start;
+        let Some(index) = lines.iter().rposition(|(start, _)| *start <= at) else { continue };
+        // The comment lines directly above the key (a blank line ends them).
+        let mut own = None;
+        for (_, line) in lines.get(..index).unwrap_or(&[]).iter().rev() {
+            let Some(c) = comment_of(line) else { break };
+            if c.trim_start().starts_with("---") {
+                break;
+            }
+            for (name, value) in decorators(c) {
+                own = own.or(mark(name, value));
+            }
+        }
+        let required = match own.or(default) {
+            Some(Mark::Required) => !e.has_value(),
+            // `infer`: required only with a value, which the schema then gives itself.
+            Some(Mark::Optional | Mark::Conditional) | None => false,
+        };
+        keys.push(SchemaKey { key: &e.key, required });
+    }
+    Some(keys)
+}
+
+impl Model {
+    /// The `.env.schema` that decides which keys `service` needs, given the programs it runs:
+    /// the one beside one of its env files, when a program's source lies under the schema's
+    /// directory. A plain schema counts only when a Node program loads dotenv-extended with
+    /// `errorOnMissing: true`.
+    pub fn env_schema_of(&self, service: &Service, programs: &[&Program]) -> Option<EnvSchema<'_>> {
+        let dirs = service.env_refs.iter().map(|r| parent_dir(&r.path));
+        let src = dirs
+            .filter_map(|d| join_rel(d, SCHEMA_NAME))
+            .find_map(|p| self.env_sources.iter().find(|s| s.path == p && !s.given))?;
+        let dir = parent_dir(&src.path);
+        let under = |p: &Program| dir.is_empty() || p.dir.starts_with(&format!("{dir}/"));
+        if !programs.iter().any(|p| under(p)) {
+            return None;
+        }
+        if let Some(keys) = decorated_keys(src, self.sources.text(src.file)) {
+            return Some(EnvSchema { source: src, style: SchemaStyle::Decorated, keys });
+        }
+        let strict = programs.iter().filter(|p| p.lang == Lang::Node && under(p)).any(|p| {
+            self.code
+                .node
+                .reachable(&p.dir)
+                .iter()
+                .any(|f| self.code.node.files.get(f).is_some_and(|x| x.dotenv_extended_strict))
+        });
+        if !strict {
+            return None;
+        }
+        let defaults = join_rel(dir, ".env.defaults")
+            .and_then(|p| self.env_sources.iter().find(|s| s.path == p))
+            .map(|s| &s.parsed);
+        let keys = src
+            .parsed
+            .entries
+            .iter()
+            .map(|e| SchemaKey {
+                key: &e.key,
+                required: !defaults.is_some_and(|d| d.get(&e.key.value).is_some_and(|x| x.has_value())),
+            })
+            .collect();
+        Some(EnvSchema { source: src, style: SchemaStyle::DotenvExtended, keys })
+    }
+}
+
+/// Whether a path names a schema file.
+pub fn is_schema(path: &str) -> bool {
+    file_name(path) == SCHEMA_NAME
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decorator_words() {
+        assert_eq!(decorators(" @required @type=url"), [("required", None), ("type", Some("url"))]);
+        assert_eq!(
+            decorators(" @required=forEnv(production, staging) @sensitive"),
+            [("required", Some("forEnv(production, staging)")), ("sensitive", None)]
+        );
+        // An address in prose is no decorator.
+        assert!(decorators(" ask ops@example.org").is_empty());
+        assert_eq!(mark("optional", None), Some(Mark::Optional));
+        assert_eq!(mark("required", Some("false")), Some(Mark::Optional));
+        assert_eq!(mark("required", Some("eq($APP_ENV, prod)")), Some(Mark::Conditional));
+        assert_eq!(mark("sensitive", None), None);
+    }
+}
