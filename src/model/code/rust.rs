@@ -2,6 +2,7 @@
 //! `[[bin]]` targets, grouped by workspace (the siblings of DPL101).
 
 use super::{EnvRead, Lang, Program, RequiredEnv, glob_match};
+use crate::parse::rustcli::{RustCli, RustCommand};
 use crate::parse::{ParseError, cargo, rustsrc};
 use crate::source::{FileId, Kind, Sources, Span, file_name, join_rel, parent_dir};
 use rayon::prelude::*;
@@ -70,14 +71,11 @@ impl RustModel {
         seen.into_iter().collect()
     }
 
-    /// The keys a Rust binary requires on every run: those its crate reaches through `mod`
-    /// declarations, its package's library, and the libraries of the repository's packages it
-    /// depends on (through their own dependencies too), read with `?`, `.expect()` or
-    /// `.unwrap()`, or by a clap argument with no default.
-    pub fn required_env(&self, bin: &Program) -> RequiredEnv {
-        let Some(pkg) = self.packages.iter().find(|p| p.bins.iter().any(|b| b.src == bin.dir)) else {
-            return RequiredEnv::default();
-        };
+    /// The source files a Rust binary reaches: its crate's through `mod` declarations, its
+    /// package's library, and the libraries of the repository's packages it depends on
+    /// (through their own dependencies too). `None` when it is no binary of a package.
+    fn files_of(&self, bin: &Program) -> Option<BTreeSet<String>> {
+        let pkg = self.packages.iter().find(|p| p.bins.iter().any(|b| b.src == bin.dir))?;
         let mut roots = vec![bin.dir.clone()];
         let mut seen_pkgs: BTreeSet<&str> = BTreeSet::new();
         let mut pkgs = vec![pkg];
@@ -95,6 +93,35 @@ impl RustModel {
         for r in roots {
             files.extend(self.reachable(&r));
         }
+        Some(files)
+    }
+
+    /// The clap subcommands of a Rust binary's command line, declared in the code it reaches,
+    /// in source order, and the names of its root commands. `None` when it declares none, or
+    /// when a name is not known from the source (the set is open).
+    pub fn subcommands(&self, bin: &Program) -> Option<(Vec<&RustCommand>, Vec<String>)> {
+        let files = self.files_of(bin)?;
+        let clis: Vec<&RustCli> = files.iter().filter_map(|f| self.files.get(f)).map(|f| &f.cli).collect();
+        if !clis.iter().any(|c| c.declares) || clis.iter().any(|c| c.dynamic) {
+            return None;
+        }
+        // A flattened enum the binary does not reach (another crate's) holds unknown names.
+        let enums: BTreeSet<&str> = clis.iter().flat_map(|c| c.enums.iter().map(String::as_str)).collect();
+        if clis.iter().flat_map(|c| c.flattened.iter()).any(|t| !enums.contains(t.as_str())) {
+            return None;
+        }
+        let commands: Vec<&RustCommand> = clis.iter().flat_map(|c| c.commands.iter()).collect();
+        let roots = clis.iter().flat_map(|c| c.roots.iter().cloned()).collect();
+        Some((commands, roots))
+    }
+
+    /// The keys a Rust binary requires on every run: those of the files it reaches (see
+    /// `files_of`) read with `?`, `.expect()` or `.unwrap()`, or by a clap argument with no
+    /// default.
+    pub fn required_env(&self, bin: &Program) -> RequiredEnv {
+        let Some(files) = self.files_of(bin) else {
+            return RequiredEnv::default();
+        };
         let reads = files
             .iter()
             .filter_map(|f| self.files.get(f))

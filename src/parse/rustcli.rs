@@ -1,0 +1,504 @@
+//! Subcommands declared with clap (or structopt) in a Rust file.
+//!
+//! - Derive: the variants of an enum deriving `Subcommand` (or `Parser`, `StructOpt`), named
+//!   as clap names them: kebab-cased (`SyncUsers` → `sync-users`), or as the enum's
+//!   `rename_all = "…"` says, or the variant's own `name = "…"`; `alias`, `aliases`,
+//!   `visible_alias(es)` add names. A `flatten` variant adds the variants of the enum it
+//!   holds; an `external_subcommand` accepts any name.
+//! - Builder: `Command::new("name")`, `App::new("name")` and `SubCommand::with_name("name")`
+//!   given to `.subcommand(…)` / `.subcommands(…)`, or standing alone in a file that uses clap
+//!   (a function that returns one subcommand). One whose own chain adds subcommands is a root
+//!   (or a parent, when it is itself given to `.subcommand`).
+//!
+//! A name that is not a literal, a `rename_all` clap does not know, or an external subcommand
+//! leaves the set of names open (`dynamic`).
+
+use super::lex::{Token, closing};
+use crate::source::{FileId, Span, Spanned};
+
+/// A subcommand and the other names that run it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RustCommand {
+    pub name: Spanned<String>,
+    pub aliases: Vec<String>,
+}
+
+/// The subcommands a file declares.
+#[derive(Clone, Debug, Default)]
+pub struct RustCli {
+    pub commands: Vec<RustCommand>,
+    /// Names of root commands (a builder whose chain adds subcommands, a `Parser` struct's
+    /// `name = "…"`): accepted in a task's place, never tasks.
+    pub roots: Vec<String>,
+    /// The enums deriving `Subcommand` (or `Parser`, `StructOpt`) declared here.
+    pub enums: Vec<String>,
+    /// The types a subcommand enum flattens into itself.
+    pub flattened: Vec<String>,
+    /// Adds subcommands (a derived enum, a `.subcommand(` call): the program runs a command line.
+    pub declares: bool,
+    /// A name the source does not spell out: the set is open.
+    pub dynamic: bool,
+}
+
+/// The words of a Rust identifier as heck (which clap uses) splits them: at a lower-case
+/// letter or digit followed by an upper-case one, before the last capital of a run followed
+/// by a lower-case letter (`HTTPServer` → `HTTP`, `Server`), and at `_`.
+fn words(ident: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in ident.split('_').filter(|p| !p.is_empty()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut cur = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+            let next = chars.get(i + 1).copied();
+            let boundary = c.is_uppercase()
+                && prev.is_some_and(|p| {
+                    p.is_lowercase() || p.is_ascii_digit() || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+                });
+            if boundary && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.push(c);
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    out
+}
+
+/// A variant's name as clap spells it under `rename_all` (`None`: a casing clap does not know).
+pub fn rename(ident: &str, casing: &str) -> Option<String> {
+    let w = words(ident);
+    let lower = |s: &String| s.to_lowercase();
+    let upper = |s: &String| s.to_uppercase();
+    let title = |s: &String| {
+        let mut c = s.chars();
+        c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c.flat_map(char::to_lowercase)).collect())
+    };
+    let join = |f: &dyn Fn(&String) -> String, sep: &str| w.iter().map(f).collect::<Vec<_>>().join(sep);
+    Some(match casing {
+        "kebab-case" | "kebab" => join(&lower, "-"),
+        "snake_case" | "snake" => join(&lower, "_"),
+        "SCREAMING_SNAKE_CASE" | "screaming_snake" => join(&upper, "_"),
+        "SCREAMING-KEBAB-CASE" | "screaming_kebab" => join(&upper, "-"),
+        "PascalCase" | "pascal" => join(&title, ""),
+        "camelCase" | "camel" => {
+            let p = join(&title, "");
+            let mut c = p.chars();
+            c.next().map_or_else(String::new, |f| f.to_lowercase().chain(c).collect())
+        }
+        "lowercase" | "lower" => ident.to_lowercase(),
+        "UPPERCASE" | "upper" => ident.to_uppercase(),
+        "verbatim" => ident.to_string(),
+        _ => return None,
+    })
+}
+
+/// Whether the file uses clap or structopt at all.
+fn uses_clap(toks: &[Token<'_>]) -> bool {
+    toks.iter().any(|t| matches!(t.ident(), Some("clap" | "structopt")))
+}
+
+/// What one `#[command(…)]` / `#[clap(…)]` / `#[structopt(…)]` attribute says.
+#[derive(Default)]
+struct Attr {
+    name: Option<Option<(String, Span)>>,
+    aliases: Vec<String>,
+    rename_all: Option<Option<String>>,
+    flatten: bool,
+    external: bool,
+    skip: bool,
+}
+
+/// Reads the clap attribute whose tokens (inside `#[…]`) are `attr`.
+fn clap_attr(file: FileId, text: &str, attr: &[Token<'_>]) -> Option<Attr> {
+    if !matches!(attr.first()?.ident()?, "command" | "clap" | "structopt") || !attr.get(1)?.is("(") {
+        return None;
+    }
+    let mut out = Attr::default();
+    let mut depth = 0usize;
+    for (i, x) in attr.iter().enumerate() {
+        if x.is("(") || x.is("[") || x.is("{") {
+            depth += 1;
+            continue;
+        }
+        if x.is(")") || x.is("]") || x.is("}") {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let Some(w) = x.ident().filter(|_| depth == 1) else { continue };
+        let eq = attr.get(i + 1).is_some_and(|a| a.is("="));
+        let value = attr.get(i + 2).filter(|_| eq);
+        let lit = value.and_then(|v| v.string().map(|s| (s.to_string(), inner_span(file, text, v))));
+        match w {
+            "name" if eq => out.name = Some(lit),
+            "alias" | "visible_alias" if eq => out.aliases.extend(lit.map(|l| l.0)),
+            "aliases" | "visible_aliases" if eq => {
+                let open = i + 2;
+                if attr.get(open).is_some_and(|a| a.is("[")) {
+                    let close = closing(attr, open);
+                    out.aliases.extend(attr.get(open..close).unwrap_or(&[]).iter().filter_map(|a| a.string().map(str::to_string)));
+                }
+            }
+            "rename_all" if eq => out.rename_all = Some(lit.map(|l| l.0)),
+            "flatten" => out.flatten = true,
+            "external_subcommand" => out.external = true,
+            "skip" => out.skip = true,
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// The span of a string literal's body (inside its quotes when it is a plain `"…"`).
+fn inner_span(file: FileId, text: &str, t: &Token<'_>) -> Span {
+    let plain = text.get(t.start..t.start + 1) == Some("\"") && t.end >= t.start + 2;
+    if plain { Span::new(file, t.start + 1..t.end - 1) } else { Span::new(file, t.start..t.end) }
+}
+
+/// The subcommands of one file's tokens.
+pub fn commands(file: FileId, text: &str, toks: &[Token<'_>]) -> RustCli {
+    let mut out = RustCli::default();
+    if !uses_clap(toks) {
+        return out;
+    }
+    derived(file, text, toks, &mut out);
+    built(file, text, toks, &mut out);
+    out
+}
+
+/// The variants of enums deriving `Subcommand`, `Parser` or `StructOpt`.
+fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
+    let t = |k: usize| toks.get(k);
+    let mut k = 0;
+    while k < toks.len() {
+        if !(t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("["))) {
+            k += 1;
+            continue;
+        }
+        // The attributes of one item.
+        let mut derives = false;
+        let mut parser = false;
+        let mut attrs: Vec<Attr> = Vec::new();
+        while t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("[")) {
+            let close = closing(toks, k + 1);
+            let attr = toks.get(k + 2..close).unwrap_or(&[]);
+            if attr.first().is_some_and(|a| a.is_ident("derive")) {
+                for a in attr.iter().filter_map(Token::ident) {
+                    derives |= matches!(a, "Subcommand" | "StructOpt" | "Parser");
+                    parser |= matches!(a, "Parser" | "StructOpt");
+                }
+            }
+            attrs.extend(clap_attr(file, text, attr));
+            k = close + 1;
+        }
+        if !derives {
+            continue;
+        }
+        while t(k).is_some_and(|x| x.is_ident("pub")) {
+            k += 1;
+            if t(k).is_some_and(|x| x.is("(")) {
+                k = closing(toks, k) + 1;
+            }
+        }
+        let is_enum = t(k).is_some_and(|x| x.is_ident("enum"));
+        if !is_enum {
+            // A `Parser` struct: its `name = "…"` is the root's.
+            if parser && t(k).is_some_and(|x| x.is_ident("struct")) {
+                out.roots.extend(attrs.iter().filter_map(|a| a.name.clone().flatten()).map(|n| n.0));
+            }
+            continue;
+        }
+        let Some(enum_name) = t(k + 1).and_then(Token::ident) else { continue };
+        // Generics are rare on a subcommand enum; skip to its body.
+        let mut open = k + 2;
+        while t(open).is_some_and(|x| !x.is("{") && !x.is(";")) {
+            open += 1;
+        }
+        if !t(open).is_some_and(|x| x.is("{")) {
+            continue;
+        }
+        let close = closing(toks, open);
+        out.enums.push(enum_name.to_string());
+        out.declares = true;
+        let casing = match attrs.iter().rev().find_map(|a| a.rename_all.clone()) {
+            Some(Some(c)) => c,
+            Some(None) => {
+                out.dynamic = true;
+                "kebab-case".to_string()
+            }
+            None => "kebab-case".to_string(),
+        };
+        variants(file, text, toks, open + 1, close, &casing, out);
+        k = close + 1;
+    }
+}
+
+/// The variants between `from` and `to` (an enum's body).
+fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize, casing: &str, out: &mut RustCli) {
+    let t = |k: usize| toks.get(k);
+    let mut k = from;
+    while k < to {
+        let mut attrs: Vec<Attr> = Vec::new();
+        while t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("[")) {
+            let close = closing(toks, k + 1);
+            attrs.extend(clap_attr(file, text, toks.get(k + 2..close).unwrap_or(&[])));
+            k = close + 1;
+        }
+        let Some(ident_tok) = t(k).filter(|x| x.ident().is_some()) else {
+            k += 1;
+            continue;
+        };
+        let ident = ident_tok.ident().unwrap_or("");
+        // The variant's fields: the flattened type is the first word inside `( … )`.
+        let mut held: Option<&str> = None;
+        let mut j = k + 1;
+        if t(j).is_some_and(|x| x.is("(") || x.is("{")) {
+            held = t(j + 1).and_then(Token::ident);
+            j = closing(toks, j) + 1;
+        }
+        while j < to && !t(j).is_some_and(|x| x.is(",")) {
+            j += 1;
+        }
+        let flatten = attrs.iter().any(|a| a.flatten);
+        if attrs.iter().any(|a| a.external) {
+            out.dynamic = true;
+        } else if flatten {
+            match held {
+                Some(ty) => out.flattened.push(ty.to_string()),
+                None => out.dynamic = true,
+            }
+        } else if !attrs.iter().any(|a| a.skip) {
+            let aliases: Vec<String> = attrs.iter().flat_map(|a| a.aliases.iter().cloned()).collect();
+            let span = Span::new(file, ident_tok.start..ident_tok.end);
+            let name = match attrs.iter().rev().find_map(|a| a.name.clone()) {
+                Some(Some((n, s))) => Some((n, s)),
+                Some(None) => None,
+                None => rename(ident.trim_start_matches("r#"), casing).map(|n| (n, span)),
+            };
+            match name {
+                Some((n, s)) => out.commands.push(RustCommand { name: Spanned::new(n, s), aliases }),
+                None => out.dynamic = true,
+            }
+        }
+        k = j + 1;
+    }
+}
+
+/// Builder subcommands: `Command::new("x")`, `App::new("x")`, `SubCommand::with_name("x")`.
+fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
+    let t = |k: usize| toks.get(k);
+    // `std::process::Command` (or tokio's) imported: a bare `Command::new` may be a process.
+    let process = toks.iter().enumerate().filter(|(_, x)| x.is_ident("use")).any(|(k, _)| {
+        let stmt = toks.get(k..).unwrap_or(&[]);
+        let end = stmt.iter().position(|x| x.is(";")).unwrap_or(stmt.len());
+        let stmt = stmt.get(..end).unwrap_or(&[]);
+        stmt.iter().any(|x| x.is_ident("process")) && stmt.iter().any(|x| x.is_ident("Command"))
+    });
+    // The token ranges of `.subcommand(…)` / `.subcommands(…)` arguments.
+    let mut args: Vec<(usize, usize)> = Vec::new();
+    for k in 0..toks.len() {
+        if t(k).is_some_and(|x| x.is("."))
+            && t(k + 1).is_some_and(|x| x.is_ident("subcommand") || x.is_ident("subcommands"))
+            && t(k + 2).is_some_and(|x| x.is("("))
+        {
+            out.declares = true;
+            args.push((k + 2, closing(toks, k + 2)));
+        }
+    }
+    for k in 0..toks.len() {
+        let Some(ty) = t(k).and_then(Token::ident) else { continue };
+        let ctor = match ty {
+            "Command" | "App" => "new",
+            "SubCommand" => "with_name",
+            _ => continue,
+        };
+        if !(t(k + 1).is_some_and(|x| x.is("::"))
+            && t(k + 2).is_some_and(|x| x.is_ident(ctor))
+            && t(k + 3).is_some_and(|x| x.is("(")))
+        {
+            continue;
+        }
+        let qualified = k.checked_sub(2).and_then(|p| t(p)).and_then(Token::ident);
+        if matches!(qualified, Some("process")) {
+            continue;
+        }
+        let via_clap = matches!(qualified, Some("clap"));
+        let given = args.iter().any(|&(o, c)| o < k && k < c);
+        if ty == "Command" && process && !via_clap && !given {
+            continue;
+        }
+        let close = closing(toks, k + 3);
+        let lit = t(k + 4).filter(|x| x.string().is_some() && close == k + 5);
+        // The chain after the constructor, to the end of the expression.
+        let mut end = close + 1;
+        let mut depth = 0usize;
+        let mut parent = false;
+        while let Some(x) = t(end) {
+            if x.is("(") || x.is("[") || x.is("{") {
+                depth += 1;
+            } else if x.is(")") || x.is("]") || x.is("}") {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            } else if depth == 0 && (x.is(";") || x.is(",")) {
+                break;
+            } else if depth == 0
+                && x.is(".")
+                && t(end + 1).is_some_and(|y| y.is_ident("subcommand") || y.is_ident("subcommands"))
+            {
+                parent = true;
+            }
+            end += 1;
+        }
+        match lit {
+            Some(l) => {
+                let name = l.string().unwrap_or("").to_string();
+                if parent && !given {
+                    out.roots.push(name);
+                } else {
+                    out.commands.push(RustCommand {
+                        name: Spanned::new(name, inner_span(file, text, l)),
+                        aliases: chain_aliases(toks, close + 1, end),
+                    });
+                }
+            }
+            // A subcommand named at run time; a root's name (`env!("CARGO_PKG_NAME")`) is none.
+            None if given => out.dynamic = true,
+            None => {}
+        }
+    }
+}
+
+/// `.alias("x")`, `.visible_alias("x")`, `.aliases(["a", "b"])` in a builder chain at depth 0.
+fn chain_aliases(toks: &[Token<'_>], from: usize, to: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut k = from;
+    while k < to {
+        let Some(x) = toks.get(k) else { break };
+        if x.is("(") || x.is("[") || x.is("{") {
+            let c = closing(toks, k);
+            k = c + 1;
+            continue;
+        }
+        let method = toks.get(k + 1).and_then(Token::ident);
+        if x.is(".")
+            && matches!(method, Some("alias" | "visible_alias" | "aliases" | "visible_aliases"))
+            && toks.get(k + 2).is_some_and(|y| y.is("("))
+        {
+            let c = closing(toks, k + 2);
+            out.extend(toks.get(k + 3..c).unwrap_or(&[]).iter().filter_map(|a| a.string().map(str::to_string)));
+            k = c + 1;
+            continue;
+        }
+        k += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::lex::{self, Syntax};
+
+    fn cli(src: &str) -> RustCli {
+        commands(FileId(0), src, &lex::lex(src, Syntax::Rust))
+    }
+
+    fn names(c: &RustCli) -> Vec<(&str, Vec<&str>)> {
+        c.commands.iter().map(|c| (c.name.value.as_str(), c.aliases.iter().map(String::as_str).collect())).collect()
+    }
+
+    #[test]
+    fn clap_casing() {
+        assert_eq!(rename("SyncUsers", "kebab-case").as_deref(), Some("sync-users"));
+        assert_eq!(rename("HTTPServer", "kebab-case").as_deref(), Some("http-server"));
+        assert_eq!(rename("V2Migrate", "kebab-case").as_deref(), Some("v2-migrate"));
+        assert_eq!(rename("Sha256Sum", "snake_case").as_deref(), Some("sha256_sum"));
+        assert_eq!(rename("SyncUsers", "camelCase").as_deref(), Some("syncUsers"));
+        assert_eq!(rename("SyncUsers", "lower").as_deref(), Some("syncusers"));
+        assert_eq!(rename("SyncUsers", "SCREAMING_SNAKE_CASE").as_deref(), Some("SYNC_USERS"));
+        assert_eq!(rename("SyncUsers", "title case"), None);
+    }
+
+    #[test]
+    fn derived_subcommands() {
+        let src = r#"
+use clap::{Parser, Subcommand};
+#[derive(Parser)]
+#[command(name = "ledger")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Syncs users.
+    SyncUsers { #[arg(long)] dry_run: bool },
+    #[command(name = "purge", alias = "p", visible_aliases = ["wipe"])]
+    PurgeSessions,
+    Db(DbArgs),
+    #[command(flatten)]
+    Extra(ExtraCommand),
+}
+#[derive(Subcommand)]
+#[command(rename_all = "snake_case")]
+pub(crate) enum ExtraCommand { RebuildIndex, }
+"#;
+        let c = cli(src);
+        assert_eq!(
+            names(&c),
+            [
+                ("sync-users", vec![]),
+                ("purge", vec!["p", "wipe"]),
+                ("db", vec![]),
+                ("rebuild_index", vec![])
+            ]
+        );
+        assert_eq!(c.roots, ["ledger"]);
+        assert_eq!(c.enums, ["Command", "ExtraCommand"]);
+        assert_eq!(c.flattened, ["ExtraCommand"]);
+        assert!(c.declares && !c.dynamic);
+    }
+
+    #[test]
+    fn external_subcommands_and_unknown_casing_leave_the_set_open() {
+        let a = "use clap::Subcommand;\n#[derive(Subcommand)]\nenum C { Run, #[command(external_subcommand)] Other(Vec<String>) }\n";
+        assert!(cli(a).dynamic);
+        let b = "use clap::Subcommand;\n#[derive(Subcommand)]\n#[clap(rename_all = \"title\")]\nenum C { Run }\n";
+        assert!(cli(b).dynamic);
+        let c = "use clap::Subcommand;\n#[derive(Subcommand)]\nenum C { #[command(name = NAME)] Run }\n";
+        assert!(cli(c).dynamic);
+    }
+
+    #[test]
+    fn builder_subcommands() {
+        let src = r#"
+use clap::{Arg, Command};
+use std::process;
+fn cli() -> Command {
+    Command::new("ledger")
+        .about("x")
+        .subcommand(Command::new("sync-users").alias("sync").arg(Arg::new("dry")))
+        .subcommand(clap::Command::new("db").subcommand(Command::new("vacuum")))
+        .subcommand(rollup())
+}
+fn rollup() -> Command { Command::new("rollup").about("y") }
+fn old() -> clap::App<'static> { clap::App::new("x").subcommand(SubCommand::with_name("mail-digest")) }
+fn run() { std::process::Command::new("git").arg("x"); }
+"#;
+        let c = cli(src);
+        assert_eq!(
+            names(&c),
+            [("sync-users", vec!["sync"]), ("db", vec![]), ("vacuum", vec![]), ("rollup", vec![]), ("mail-digest", vec![])]
+        );
+        assert_eq!(c.roots, ["ledger", "x"]);
+        assert!(c.declares && !c.dynamic);
+        let dynamic = "use clap::Command;\nfn f(n: &str) -> Command { Command::new(\"a\").subcommand(Command::new(n)) }\n";
+        assert!(cli(dynamic).dynamic);
+        let process = "use std::process::Command;\nfn f() { Command::new(\"git\").status(); }\nuse clap::Parser;\n";
+        assert!(cli(process).commands.is_empty());
+    }
+}
