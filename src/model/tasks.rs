@@ -10,6 +10,7 @@
 use super::code::{Lang, Program};
 use super::pytasks::PyTarget;
 use super::schedules::ScheduledRun;
+use super::shipping::ImageRun;
 use super::{Model, TaskRef};
 use crate::parse::golang::StringFlag;
 use crate::parse::shell::Word;
@@ -49,6 +50,27 @@ struct Subcommands {
     tasks: Vec<Spanned<String>>,
     also: Vec<String>,
     aliases: Vec<(String, String)>,
+}
+
+/// A task of the container's own program, executed as if it were a program on `PATH`.
+#[derive(Debug, Clone)]
+pub struct EntrypointTask {
+    /// The binary's name.
+    pub binary: String,
+    /// The program as the image runs it (`/app/server`).
+    pub program: String,
+    /// The arguments that run the task (`remap`, `-task=remap`).
+    pub task: String,
+}
+
+/// Whether `text` holds `name` as a word (not inside a longer name).
+fn mentions(text: &str, name: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    text.match_indices(name).any(|(i, _)| {
+        let before = text.get(..i).and_then(|t| t.chars().next_back());
+        let after = text.get(i + name.len()..).and_then(|t| t.chars().next());
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
 }
 
 /// Whether a flag name reads as a task selector (`task`, `job`, `task-name`, `jobs`).
@@ -204,6 +226,40 @@ impl Model {
             }
         }
         (!tasks.is_empty()).then_some(Subcommands { tasks, also, aliases })
+    }
+
+    /// A bare name executed in a container (`docker exec app remap`) that is no program of
+    /// the image but a task of the container's own program, a binary of the repository: how
+    /// that binary runs it. `None` when the image may provide the name (see
+    /// `Image::may_provide`) or the Dockerfile mentions it at all (a package, a link).
+    pub fn entrypoint_task(&self, run: &ImageRun) -> Option<EntrypointTask> {
+        let name = run.program.value.as_str();
+        if !run.executed || !run.path_lookup || name.contains('/') {
+            return None;
+        }
+        let svc = self.services.get(run.service?)?;
+        let entry = self.entry_program(svc)?;
+        let bin = self.binary_of_program(&entry)?;
+        let bi = self.code.binaries.iter().position(|b| b.dir == bin.dir)?;
+        let flag_selector = self.task_selectors.iter().find(|s| s.binary == Some(bi) && s.flag.is_some());
+        let task = match flag_selector.and_then(|s| s.flag.as_ref().map(|f| (s, f))) {
+            Some((sel, flag)) => sel.tasks.iter().any(|t| t.value == name).then(|| format!("-{}={name}", flag.value))?,
+            None => {
+                let subs = match bin.lang {
+                    Lang::Go => self.go_subcommands(bin),
+                    Lang::Rust => self.rust_subcommands(bin),
+                    _ => None,
+                }?;
+                let known = subs.tasks.iter().any(|t| t.value == name) || subs.aliases.iter().any(|(a, _)| a == name);
+                known.then(|| name.to_string())?
+            }
+        };
+        let image = self.images.get(run.image)?;
+        if image.may_provide(run.stage, name) || mentions(self.sources.text(image.file), name) {
+            return None;
+        }
+        let program = entry.path().unwrap_or_else(|| entry.word.value.clone());
+        Some(EntrypointTask { binary: bin.name.clone(), program, task })
     }
 
     /// The selector a scheduled run runs, and the arguments after the program (a Python
