@@ -1,10 +1,12 @@
 //! Subcommands declared with clap (or structopt) in a Rust file.
 //!
-//! - Derive: the variants of an enum deriving `Subcommand` (or `Parser`, `StructOpt`), named
-//!   as clap names them: kebab-cased (`SyncUsers` → `sync-users`), or as the enum's
-//!   `rename_all = "…"` says, or the variant's own `name = "…"`; `alias`, `aliases`,
-//!   `visible_alias(es)` add names. A `flatten` variant adds the variants of the enum it
-//!   holds; an `external_subcommand` accepts any name.
+//! - Derive: the types deriving `Parser`, `Args`, `Subcommand` (or structopt's `StructOpt`).
+//!   An enum's variants are subcommands, named as clap names them: kebab-cased (`SyncUsers`
+//!   → `sync-users`), or as the enum's `rename_all = "…"` says, or the variant's own
+//!   `name = "…"`; `alias`, `aliases`, `visible_alias(es)` add names. The types a
+//!   `subcommand` or `flatten` field holds, and a variant's payload types, bring in their
+//!   own subcommands (the code model follows them from the `Parser` roots); an
+//!   `external_subcommand` accepts any name.
 //! - Builder: `Command::new("name")`, `App::new("name")` and `SubCommand::with_name("name")`
 //!   given to `.subcommand(…)` / `.subcommands(…)`, or standing alone in a file that uses clap
 //!   (a function that returns one subcommand). One whose own chain adds subcommands is a root
@@ -23,20 +25,38 @@ pub struct RustCommand {
     pub aliases: Vec<String>,
 }
 
+/// A type deriving clap's `Parser`, `Args` or `Subcommand` (or structopt's `StructOpt`).
+#[derive(Clone, Debug, Default)]
+pub struct ClapType {
+    pub name: String,
+    /// Derives `Parser` (or `StructOpt`): a command line's root.
+    pub root: bool,
+    /// The subcommands it declares (an enum's variants).
+    pub commands: Vec<RustCommand>,
+    /// The types whose subcommands it brings in: a `subcommand` or `flatten` field's type, a
+    /// variant's payload types (those that are no clap type are left alone).
+    pub refs: Vec<String>,
+    /// Types that must be clap types of the repository for the names to be known: a
+    /// `subcommand` field's, a `flatten` variant's.
+    pub needs: Vec<String>,
+    /// A name the source does not spell out: an external subcommand, a `rename_all` clap
+    /// does not know, a `name = CONST`.
+    pub dynamic: bool,
+}
+
 /// The subcommands a file declares.
 #[derive(Clone, Debug, Default)]
 pub struct RustCli {
+    /// The clap types, derive-style.
+    pub types: Vec<ClapType>,
+    /// Builder-style subcommands.
     pub commands: Vec<RustCommand>,
     /// Names of root commands (a builder whose chain adds subcommands, a `Parser` struct's
     /// `name = "…"`): accepted in a task's place, never tasks.
     pub roots: Vec<String>,
-    /// The enums deriving `Subcommand` (or `Parser`, `StructOpt`) declared here.
-    pub enums: Vec<String>,
-    /// The types a subcommand enum flattens into itself.
-    pub flattened: Vec<String>,
     /// Adds subcommands (a derived enum, a `.subcommand(` call): the program runs a command line.
     pub declares: bool,
-    /// A name the source does not spell out: the set is open.
+    /// A builder subcommand named at run time: the set is open.
     pub dynamic: bool,
 }
 
@@ -97,7 +117,7 @@ pub fn rename(ident: &str, casing: &str) -> Option<String> {
 
 /// Whether the file uses clap or structopt at all.
 fn uses_clap(toks: &[Token<'_>]) -> bool {
-    toks.iter().any(|t| matches!(t.ident(), Some("clap" | "structopt")))
+    toks.iter().any(|t| matches!(t.ident(), Some("clap" | "structopt" | "Subcommand")))
 }
 
 /// What one `#[command(…)]` / `#[clap(…)]` / `#[structopt(…)]` attribute says.
@@ -168,7 +188,7 @@ pub fn commands(file: FileId, text: &str, toks: &[Token<'_>]) -> RustCli {
     out
 }
 
-/// The variants of enums deriving `Subcommand`, `Parser` or `StructOpt`.
+/// The types deriving `Subcommand`, `Parser`, `Args` or `StructOpt`.
 fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
     let t = |k: usize| toks.get(k);
     let mut k = 0;
@@ -186,7 +206,7 @@ fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
             let attr = toks.get(k + 2..close).unwrap_or(&[]);
             if attr.first().is_some_and(|a| a.is_ident("derive")) {
                 for a in attr.iter().filter_map(Token::ident) {
-                    derives |= matches!(a, "Subcommand" | "StructOpt" | "Parser");
+                    derives |= matches!(a, "Subcommand" | "StructOpt" | "Parser" | "Args");
                     parser |= matches!(a, "Parser" | "StructOpt");
                 }
             }
@@ -203,40 +223,92 @@ fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
             }
         }
         let is_enum = t(k).is_some_and(|x| x.is_ident("enum"));
-        if !is_enum {
-            // A `Parser` struct: its `name = "…"` is the root's.
-            if parser && t(k).is_some_and(|x| x.is_ident("struct")) {
-                out.roots.extend(attrs.iter().filter_map(|a| a.name.clone().flatten()).map(|n| n.0));
-            }
-            continue;
-        }
-        let Some(enum_name) = t(k + 1).and_then(Token::ident) else { continue };
-        // Generics are rare on a subcommand enum; skip to its body.
+        let is_struct = t(k).is_some_and(|x| x.is_ident("struct"));
+        let Some(name) = t(k + 1).and_then(Token::ident).filter(|_| is_enum || is_struct) else { continue };
+        // Generics are rare on a clap type; skip to its body.
         let mut open = k + 2;
         while t(open).is_some_and(|x| !x.is("{") && !x.is(";")) {
             open += 1;
         }
+        let mut ty = ClapType { name: name.to_string(), root: parser, ..ClapType::default() };
+        if parser && is_struct {
+            out.roots.extend(attrs.iter().filter_map(|a| a.name.clone().flatten()).map(|n| n.0));
+        }
         if !t(open).is_some_and(|x| x.is("{")) {
+            out.types.push(ty);
+            k = open;
             continue;
         }
         let close = closing(toks, open);
-        out.enums.push(enum_name.to_string());
-        out.declares = true;
-        let casing = match attrs.iter().rev().find_map(|a| a.rename_all.clone()) {
-            Some(Some(c)) => c,
-            Some(None) => {
-                out.dynamic = true;
-                "kebab-case".to_string()
-            }
-            None => "kebab-case".to_string(),
-        };
-        variants(file, text, toks, open + 1, close, &casing, out);
+        if is_enum {
+            out.declares = true;
+            let casing = match attrs.iter().rev().find_map(|a| a.rename_all.clone()) {
+                Some(Some(c)) => c,
+                Some(None) => {
+                    ty.dynamic = true;
+                    "kebab-case".to_string()
+                }
+                None => "kebab-case".to_string(),
+            };
+            variants(file, text, toks, open + 1, close, &casing, &mut ty);
+        } else {
+            fields(toks, open + 1, close, &mut ty);
+        }
+        out.types.push(ty);
         k = close + 1;
     }
 }
 
+/// The identifiers between `from` and `to` (a type or a variant's payload).
+fn idents(toks: &[Token<'_>], from: usize, to: usize) -> Vec<String> {
+    toks.get(from..to).unwrap_or(&[]).iter().filter_map(Token::ident).map(str::to_string).collect()
+}
+
+/// A struct's `subcommand` and `flatten` fields, between `from` and `to` (its body).
+fn fields(toks: &[Token<'_>], from: usize, to: usize, ty: &mut ClapType) {
+    let t = |k: usize| toks.get(k);
+    let mut k = from;
+    while k < to {
+        let mut sub = false;
+        let mut flat = false;
+        while t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("[")) {
+            let close = closing(toks, k + 1);
+            let attr = toks.get(k + 2..close).unwrap_or(&[]);
+            if attr.first().is_some_and(|a| matches!(a.ident(), Some("command" | "clap" | "structopt"))) {
+                sub |= attr.iter().any(|a| a.is_ident("subcommand"));
+                flat |= attr.iter().any(|a| a.is_ident("flatten"));
+            }
+            k = close + 1;
+        }
+        // `name: Type,` (the type may hold `<…>` and paths).
+        let start = k;
+        let mut depth = 0usize;
+        while k < to {
+            let Some(x) = t(k) else { break };
+            if x.is("(") || x.is("[") || x.is("{") || x.is("<") {
+                depth += 1;
+            } else if x.is(")") || x.is("]") || x.is("}") || x.is(">") {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 && x.is(",") {
+                break;
+            }
+            k += 1;
+        }
+        let colon = (start..k).find(|&j| t(j).is_some_and(|x| x.is(":")));
+        if let Some(c) = colon.filter(|_| sub || flat) {
+            let names: Vec<String> =
+                idents(toks, c + 1, k).into_iter().filter(|n| !matches!(n.as_str(), "Option" | "Box")).collect();
+            if sub {
+                ty.needs.extend(names.last().cloned());
+            }
+            ty.refs.extend(names);
+        }
+        k += 1;
+    }
+}
+
 /// The variants between `from` and `to` (an enum's body).
-fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize, casing: &str, out: &mut RustCli) {
+fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize, casing: &str, ty: &mut ClapType) {
     let t = |k: usize| toks.get(k);
     let mut k = from;
     while k < to {
@@ -251,23 +323,24 @@ fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize
             continue;
         };
         let ident = ident_tok.ident().unwrap_or("");
-        // The variant's fields: the flattened type is the first word inside `( … )`.
-        let mut held: Option<&str> = None;
+        // The variant's payload: its types bring in their subcommands.
+        let mut payload: Vec<String> = Vec::new();
         let mut j = k + 1;
         if t(j).is_some_and(|x| x.is("(") || x.is("{")) {
-            held = t(j + 1).and_then(Token::ident);
-            j = closing(toks, j) + 1;
+            let c = closing(toks, j);
+            payload = idents(toks, j + 1, c);
+            j = c + 1;
         }
         while j < to && !t(j).is_some_and(|x| x.is(",")) {
             j += 1;
         }
         let flatten = attrs.iter().any(|a| a.flatten);
         if attrs.iter().any(|a| a.external) {
-            out.dynamic = true;
+            ty.dynamic = true;
         } else if flatten {
-            match held {
-                Some(ty) => out.flattened.push(ty.to_string()),
-                None => out.dynamic = true,
+            match payload.last() {
+                Some(p) => ty.needs.push(p.clone()),
+                None => ty.dynamic = true,
             }
         } else if !attrs.iter().any(|a| a.skip) {
             let aliases: Vec<String> = attrs.iter().flat_map(|a| a.aliases.iter().cloned()).collect();
@@ -278,10 +351,11 @@ fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize
                 None => rename(ident.trim_start_matches("r#"), casing).map(|n| (n, span)),
             };
             match name {
-                Some((n, s)) => out.commands.push(RustCommand { name: Spanned::new(n, s), aliases }),
-                None => out.dynamic = true,
+                Some((n, s)) => ty.commands.push(RustCommand { name: Spanned::new(n, s), aliases }),
+                None => ty.dynamic = true,
             }
         }
+        ty.refs.extend(payload);
         k = j + 1;
     }
 }
@@ -407,8 +481,8 @@ mod tests {
         commands(FileId(0), src, &lex::lex(src, Syntax::Rust))
     }
 
-    fn names(c: &RustCli) -> Vec<(&str, Vec<&str>)> {
-        c.commands.iter().map(|c| (c.name.value.as_str(), c.aliases.iter().map(String::as_str).collect())).collect()
+    fn names(c: &[RustCommand]) -> Vec<(&str, Vec<&str>)> {
+        c.iter().map(|c| (c.name.value.as_str(), c.aliases.iter().map(String::as_str).collect())).collect()
     }
 
     #[test]
@@ -430,8 +504,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "ledger")]
 struct Cli {
+    #[command(flatten)]
+    verbose: clap_verbosity_flag::Verbosity,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -448,29 +524,41 @@ enum Command {
 pub(crate) enum ExtraCommand { RebuildIndex, }
 "#;
         let c = cli(src);
+        let types: Vec<(&str, bool, Vec<(&str, Vec<&str>)>, &[String], &[String])> = c
+            .types
+            .iter()
+            .map(|t| (t.name.as_str(), t.root, names(&t.commands), t.refs.as_slice(), t.needs.as_slice()))
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let (cli_refs, cli_needs) = (s(&["clap_verbosity_flag", "Verbosity", "Command"]), s(&["Command"]));
+        let (cmd_refs, cmd_needs) = (s(&["arg", "long", "dry_run", "bool", "DbArgs", "ExtraCommand"]), s(&["ExtraCommand"]));
         assert_eq!(
-            names(&c),
+            types,
             [
-                ("sync-users", vec![]),
-                ("purge", vec!["p", "wipe"]),
-                ("db", vec![]),
-                ("rebuild_index", vec![])
+                ("Cli", true, vec![], cli_refs.as_slice(), cli_needs.as_slice()),
+                (
+                    "Command",
+                    false,
+                    vec![("sync-users", vec![]), ("purge", vec!["p", "wipe"]), ("db", vec![])],
+                    cmd_refs.as_slice(),
+                    cmd_needs.as_slice()
+                ),
+                ("ExtraCommand", false, vec![("rebuild_index", vec![])], &[][..], &[][..]),
             ]
         );
         assert_eq!(c.roots, ["ledger"]);
-        assert_eq!(c.enums, ["Command", "ExtraCommand"]);
-        assert_eq!(c.flattened, ["ExtraCommand"]);
-        assert!(c.declares && !c.dynamic);
+        assert!(c.declares && !c.dynamic && c.types.iter().all(|t| !t.dynamic));
     }
 
     #[test]
     fn external_subcommands_and_unknown_casing_leave_the_set_open() {
+        let open = |src: &str| cli(src).types.iter().any(|t| t.dynamic);
         let a = "use clap::Subcommand;\n#[derive(Subcommand)]\nenum C { Run, #[command(external_subcommand)] Other(Vec<String>) }\n";
-        assert!(cli(a).dynamic);
+        assert!(open(a));
         let b = "use clap::Subcommand;\n#[derive(Subcommand)]\n#[clap(rename_all = \"title\")]\nenum C { Run }\n";
-        assert!(cli(b).dynamic);
+        assert!(open(b));
         let c = "use clap::Subcommand;\n#[derive(Subcommand)]\nenum C { #[command(name = NAME)] Run }\n";
-        assert!(cli(c).dynamic);
+        assert!(open(c));
     }
 
     #[test]
@@ -491,7 +579,7 @@ fn run() { std::process::Command::new("git").arg("x"); }
 "#;
         let c = cli(src);
         assert_eq!(
-            names(&c),
+            names(&c.commands),
             [("sync-users", vec!["sync"]), ("db", vec![]), ("vacuum", vec![]), ("rollup", vec![]), ("mail-digest", vec![])]
         );
         assert_eq!(c.roots, ["ledger", "x"]);

@@ -2,7 +2,7 @@
 //! `[[bin]]` targets, grouped by workspace (the siblings of DPL101).
 
 use super::{EnvRead, Lang, Program, RequiredEnv, glob_match};
-use crate::parse::rustcli::{RustCli, RustCommand};
+use crate::parse::rustcli::{ClapType, RustCli, RustCommand};
 use crate::parse::{ParseError, cargo, rustsrc};
 use crate::source::{FileId, Kind, Sources, Span, file_name, join_rel, parent_dir};
 use rayon::prelude::*;
@@ -96,21 +96,47 @@ impl RustModel {
         Some(files)
     }
 
-    /// The clap subcommands of a Rust binary's command line, declared in the code it reaches,
-    /// in source order, and the names of its root commands. `None` when it declares none, or
-    /// when a name is not known from the source (the set is open).
+    /// The clap subcommands of a Rust binary's command line, and the names of its root
+    /// commands. Derive-style, they are followed from the `Parser` types of the binary's own
+    /// crate (else of every file it reaches; else its own crate's `Subcommand` enums) through
+    /// `subcommand` and `flatten` fields and variants' payloads; builder-style, every one in
+    /// the files it reaches. `None` when it declares none, or when a name is not known from
+    /// the source (the set is open).
     pub fn subcommands(&self, bin: &Program) -> Option<(Vec<&RustCommand>, Vec<String>)> {
         let files = self.files_of(bin)?;
         let clis: Vec<&RustCli> = files.iter().filter_map(|f| self.files.get(f)).map(|f| &f.cli).collect();
         if !clis.iter().any(|c| c.declares) || clis.iter().any(|c| c.dynamic) {
             return None;
         }
-        // A flattened enum the binary does not reach (another crate's) holds unknown names.
-        let enums: BTreeSet<&str> = clis.iter().flat_map(|c| c.enums.iter().map(String::as_str)).collect();
-        if clis.iter().flat_map(|c| c.flattened.iter()).any(|t| !enums.contains(t.as_str())) {
-            return None;
+        let types: Vec<&ClapType> = clis.iter().flat_map(|c| c.types.iter()).collect();
+        let own: Vec<&ClapType> =
+            self.reachable(&bin.dir).iter().filter_map(|f| self.files.get(f)).flat_map(|f| f.cli.types.iter()).collect();
+        let own_roots: Vec<&ClapType> = own.iter().copied().filter(|t| t.root).collect();
+        let mut stack: Vec<&ClapType> = if own_roots.is_empty() {
+            let roots: Vec<&ClapType> = types.iter().copied().filter(|t| t.root).collect();
+            // No `Parser` at all: the enums the binary's own crate declares (added to a
+            // builder with `augment_subcommands`), never a library's for another binary.
+            if roots.is_empty() { own.iter().copied().filter(|t| !t.commands.is_empty()).collect() } else { roots }
+        } else {
+            own_roots
+        };
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut commands: Vec<&RustCommand> = Vec::new();
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t.name.as_str()) {
+                continue;
+            }
+            // A name not spelt out, or subcommands of a type of another crate: the set is open.
+            if t.dynamic || t.needs.iter().any(|n| !types.iter().any(|u| u.name == *n)) {
+                return None;
+            }
+            commands.extend(t.commands.iter());
+            for r in &t.refs {
+                stack.extend(types.iter().copied().filter(|u| u.name == *r));
+            }
         }
-        let commands: Vec<&RustCommand> = clis.iter().flat_map(|c| c.commands.iter()).collect();
+        commands.extend(clis.iter().flat_map(|c| c.commands.iter()));
+        commands.sort_by_key(|c| (c.name.span.file, c.name.span.start));
         let roots = clis.iter().flat_map(|c| c.roots.iter().cloned()).collect();
         Some((commands, roots))
     }
