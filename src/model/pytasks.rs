@@ -112,7 +112,8 @@ pub fn python_run<'a>(program: &str, args: &'a [Word]) -> Option<(Written, &'a [
             _ if t.starts_with('-') => k += 1,
             _ => {
                 let rest = args.get(k + 1..)?;
-                let written = if file_name(t) == "manage.py" { Written::Django } else { Written::Script(t.to_string()) };
+                let written =
+                    if file_name(t) == "manage.py" { Written::Django } else { Written::Script(t.to_string()) };
                 return Some((written, rest));
             }
         }
@@ -145,13 +146,8 @@ impl Model {
             let parts: Vec<&str> = written.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
             for n in (1..=parts.len()).rev() {
                 let tail = parts.get(parts.len() - n..).unwrap_or(&[]).join("/");
-                let found: Vec<&String> = self
-                    .code
-                    .python
-                    .files
-                    .keys()
-                    .filter(|p| **p == tail || p.ends_with(&format!("/{tail}")))
-                    .collect();
+                let found: Vec<&String> =
+                    self.code.python.files.keys().filter(|p| **p == tail || p.ends_with(&format!("/{tail}"))).collect();
                 match found.as_slice() {
                     [] => continue,
                     [one] => return Some(PyTarget::File((*one).clone())),
@@ -238,7 +234,10 @@ mod tests {
     #[test]
     fn python_programs() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(run("python", "manage.py expire_carts --days 3"), Some((Written::Django, s(&["expire_carts", "--days", "3"]))));
+        assert_eq!(
+            run("python", "manage.py expire_carts --days 3"),
+            Some((Written::Django, s(&["expire_carts", "--days", "3"])))
+        );
         assert_eq!(run("/venv/bin/python3.12", "-u /app/manage.py x"), Some((Written::Django, s(&["x"]))));
         assert_eq!(run("django-admin", "clearsessions"), Some((Written::Django, s(&["clearsessions"]))));
         assert_eq!(run("python3", "-m app.cli sync"), Some((Written::Module("app.cli".into()), s(&["sync"]))));

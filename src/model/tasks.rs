@@ -50,6 +50,8 @@ struct Subcommands {
     tasks: Vec<Spanned<String>>,
     also: Vec<String>,
     aliases: Vec<(String, String)>,
+    /// A word in a task's place may be something else (a positional argument's value).
+    open: bool,
 }
 
 /// A task of the container's own program, executed as if it were a program on `PATH`.
@@ -126,7 +128,7 @@ impl Model {
                 Lang::Rust if self.config.task_flag.is_none() => self.rust_subcommands(bin),
                 _ => None,
             };
-            let Some(Subcommands { mut tasks, also, aliases }) = subcommands else { continue };
+            let Some(Subcommands { mut tasks, also, aliases, open }) = subcommands else { continue };
             tasks.sort_by_key(|t| (t.span.file, t.span.start));
             let default_scheduled = runs.iter().any(|args| !args.iter().any(|w| !w.text.starts_with('-')));
             out.push(TaskSelector {
@@ -139,7 +141,7 @@ impl Model {
                 aliases,
                 default_scheduled,
                 all_tasks_scheduled,
-                open: false,
+                open,
             });
         }
         out.extend(self.python_selectors());
@@ -207,12 +209,13 @@ impl Model {
         if tasks.is_empty() || linked.iter().any(|p| p.cli.dynamic || !p.complete) {
             return None;
         }
-        Some(Subcommands { tasks, also, aliases })
+        Some(Subcommands { tasks, also, aliases, open: false })
     }
 
     /// Subcommands declared with clap in the code a Rust binary reaches. clap adds `help`.
     fn rust_subcommands(&self, bin: &Program) -> Option<Subcommands> {
-        let (commands, roots) = self.code.rust.subcommands(bin)?;
+        let subs = self.code.rust.subcommands(bin)?;
+        let (commands, roots) = (subs.commands, subs.roots);
         let mut tasks: Vec<Spanned<String>> = Vec::new();
         let mut also: Vec<String> = vec!["help".to_string()];
         also.extend(roots);
@@ -225,7 +228,7 @@ impl Model {
                 tasks.push(c.name.clone());
             }
         }
-        (!tasks.is_empty()).then_some(Subcommands { tasks, also, aliases })
+        (!tasks.is_empty()).then_some(Subcommands { tasks, also, aliases, open: subs.positional })
     }
 
     /// A bare name executed in a container (`docker exec app remap`) that is no program of
@@ -243,7 +246,9 @@ impl Model {
         let bi = self.code.binaries.iter().position(|b| b.dir == bin.dir)?;
         let flag_selector = self.task_selectors.iter().find(|s| s.binary == Some(bi) && s.flag.is_some());
         let task = match flag_selector.and_then(|s| s.flag.as_ref().map(|f| (s, f))) {
-            Some((sel, flag)) => sel.tasks.iter().any(|t| t.value == name).then(|| format!("-{}={name}", flag.value))?,
+            Some((sel, flag)) => {
+                sel.tasks.iter().any(|t| t.value == name).then(|| format!("-{}={name}", flag.value))?
+            }
             None => {
                 let subs = match bin.lang {
                     Lang::Go => self.go_subcommands(bin),
@@ -266,10 +271,9 @@ impl Model {
     /// program's after its script or module).
     fn selector_of<'r>(&self, run: &'r ScheduledRun) -> Option<(usize, &'r [Word])> {
         let name = file_name(&run.program);
-        let by_binary = self
-            .task_selectors
-            .iter()
-            .position(|s| s.python.is_none() && s.binary.and_then(|b| self.code.binaries.get(b)).is_some_and(|b| b.name == name));
+        let by_binary = self.task_selectors.iter().position(|s| {
+            s.python.is_none() && s.binary.and_then(|b| self.code.binaries.get(b)).is_some_and(|b| b.name == name)
+        });
         if let Some(i) = by_binary {
             return Some((i, run.args.as_slice()));
         }

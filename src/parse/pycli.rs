@@ -51,7 +51,8 @@ fn name_arg(file: FileId, text: &str, toks: &[Token<'_>], open: usize) -> Result
         return Ok(None);
     }
     // The first positional argument, when it ends there.
-    if toks.get(first + 1).is_some_and(|t| t.is(",") || t.is(")")) && toks.get(first).is_some_and(|t| t.string().is_some())
+    if toks.get(first + 1).is_some_and(|t| t.is(",") || t.is(")"))
+        && toks.get(first).is_some_and(|t| t.string().is_some())
     {
         return Ok(lit(first));
     }
@@ -105,6 +106,8 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
     if !toks.iter().any(|x| matches!(x.ident(), Some("click" | "typer" | "argparse" | "add_parser"))) {
         return out;
     }
+    // Decorated commands: (the object, the function, its names).
+    let mut decorated: Vec<(String, String, Vec<Spanned<String>>)> = Vec::new();
     for k in 0..toks.len() {
         let method = t(k + 1).and_then(Token::ident);
         if !t(k).is_some_and(|x| x.is(".")) || !t(k + 2).is_some_and(|x| x.is("(")) {
@@ -114,28 +117,28 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
         match method {
             // `@x.command(…)` / `@x.group(…)` before a `def`.
             Some("command" | "group") => {
-                let decorator = (1..=3).any(|b| k.checked_sub(b).and_then(|p| t(p)).is_some_and(|x| x.is("@")));
+                let decorator = (1..=3).any(|b| k.checked_sub(b).and_then(&t).is_some_and(|x| x.is("@")));
                 if !decorator {
                     continue;
                 }
+                let object = k.checked_sub(1).and_then(&t).and_then(Token::ident).unwrap_or("").to_string();
                 let close = closing(&toks, open);
-                match name_arg(file, text, &toks, open) {
-                    Ok(Some(n)) => out.commands.push(n),
-                    Ok(None) => {
-                        // The function the decorators stand on.
-                        let mut j = close + 1;
-                        while t(j).is_some_and(|x| !x.is_ident("def")) && j < close + 200 {
-                            j += 1;
-                        }
-                        if let Some(f) = t(j + 1).filter(|x| x.ident().is_some()) {
-                            let span = Span::new(file, f.start..f.end);
-                            for n in function_names(f.ident().unwrap_or("")) {
-                                out.commands.push(Spanned::new(n, span));
-                            }
-                        }
-                    }
-                    Err(()) => {}
+                // The function the decorators stand on.
+                let mut j = close + 1;
+                while t(j).is_some_and(|x| !x.is_ident("def")) && j < close + 200 {
+                    j += 1;
                 }
+                let function = t(j + 1).filter(|x| x.ident().is_some());
+                let names = match name_arg(file, text, &toks, open) {
+                    Ok(Some(n)) => vec![n],
+                    Ok(None) => function.map_or_else(Vec::new, |f| {
+                        let span = Span::new(file, f.start..f.end);
+                        function_names(f.ident().unwrap_or("")).into_iter().map(|n| Spanned::new(n, span)).collect()
+                    }),
+                    Err(()) => Vec::new(),
+                };
+                let fname = function.and_then(Token::ident).unwrap_or("").to_string();
+                decorated.push((object, fname, names));
             }
             Some("add_parser") => {
                 if let Ok(Some(n)) = name_arg(file, text, &toks, open) {
@@ -145,7 +148,8 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
                 let close = closing(&toks, open);
                 for j in open..close {
                     if t(j).is_some_and(|x| x.is_ident("aliases")) && t(j + 1).is_some_and(|x| x.is("=")) {
-                        let end = if t(j + 2).is_some_and(|x| x.is("[") || x.is("(")) { closing(&toks, j + 2) } else { j };
+                        let end =
+                            if t(j + 2).is_some_and(|x| x.is("[") || x.is("(")) { closing(&toks, j + 2) } else { j };
                         for a in j + 3..end {
                             if let Some(s) = t(a).and_then(Token::string) {
                                 let span = t(a).map_or(Span::new(file, 0..0), |x| Span::new(file, x.start..x.end));
@@ -172,21 +176,48 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
                     }
                 }
                 let named = match second {
-                    Some(s) if t(s).is_some_and(|x| x.string().is_some()) => name_arg(file, text, &toks, s - 1).ok().flatten(),
+                    Some(s) if t(s).is_some_and(|x| x.string().is_some()) => {
+                        name_arg(file, text, &toks, s - 1).ok().flatten()
+                    }
                     _ => None,
                 };
                 let named = named.or_else(|| {
-                    (open..close).find(|&j| t(j).is_some_and(|x| x.is_ident("name")) && t(j + 1).is_some_and(|x| x.is("="))).and_then(|j| {
-                        let x = t(j + 2)?;
-                        let s = x.string()?;
-                        Some(Spanned::new(s.to_string(), Span::new(file, x.start..x.end)))
-                    })
+                    (open..close)
+                        .find(|&j| t(j).is_some_and(|x| x.is_ident("name")) && t(j + 1).is_some_and(|x| x.is("=")))
+                        .and_then(|j| {
+                            let x = t(j + 2)?;
+                            let s = x.string()?;
+                            Some(Spanned::new(s.to_string(), Span::new(file, x.start..x.end)))
+                        })
                 });
-                out.commands.extend(named);
+                // `add_command(fn)`: the name `fn`'s own decorator gives it.
+                let first =
+                    t(open + 1).and_then(Token::ident).filter(|_| t(open + 2).is_some_and(|x| x.is(",") || x.is(")")));
+                let own = first.and_then(|f| decorated.iter().find(|d| d.1 == f)).map(|d| d.2.clone());
+                match named {
+                    Some(n) => out.commands.push(n),
+                    None => out.commands.extend(own.unwrap_or_default()),
+                }
             }
             _ => {}
         }
     }
+    // `@click.command()` / `@click.group()` is a program of its own (its first argument is
+    // no subcommand) until a group adds it; a typer app with one command and no callback
+    // runs it without its name.
+    let typer = toks.iter().any(|x| x.is_ident("typer"));
+    let callbacks: Vec<&str> = (0..toks.len())
+        .filter(|&k| t(k + 1).is_some_and(|x| x.is(".")) && t(k + 2).is_some_and(|x| x.is_ident("callback")))
+        .filter_map(|k| t(k).and_then(Token::ident))
+        .collect();
+    for (object, _, names) in &decorated {
+        let alone =
+            typer && decorated.iter().filter(|d| d.0 == *object).count() == 1 && !callbacks.contains(&object.as_str());
+        if object != "click" && object != "typer" && !alone {
+            out.commands.extend(names.iter().cloned());
+        }
+    }
+    out.commands.sort_by_key(|c| c.span.start);
     out
 }
 
@@ -223,11 +254,21 @@ def rollup():
 cli.add_command(export_all, "export")
 cli.add_command(import_all, name="import")
 "#;
-        assert_eq!(names("cli.py", src), ["cli", "sync-users", "purge", "rollup", "export", "import"]);
-        let typer = "import typer\napp = typer.Typer()\n@app.command()\ndef reindex_search():\n    ...\n";
-        assert_eq!(names("tasks.py", typer), ["reindex-search"]);
+        assert_eq!(names("cli.py", src), ["sync-users", "purge", "rollup", "export", "import"]);
+        let typer = "import typer\napp = typer.Typer()\n@app.command()\ndef reindex_search():\n    ...\n@app.command()\ndef prune():\n    ...\n";
+        assert_eq!(names("tasks.py", typer), ["reindex-search", "prune"]);
+        // One typer command runs without its name; with a callback it needs it.
+        let one = "import typer\napp = typer.Typer()\n@app.command()\ndef reindex_search():\n    ...\n";
+        assert!(names("tasks.py", one).is_empty());
+        let called = format!("{one}@app.callback()\ndef main():\n    ...\n");
+        assert_eq!(names("tasks.py", &called), ["reindex-search"]);
         let suffix = "import click\n@cli.command()\ndef mail_digest_cmd():\n    ...\n";
         assert_eq!(names("x.py", suffix), ["mail-digest-cmd", "mail-digest"]);
+        // A standalone click command takes arguments, not subcommands, until a group adds it.
+        let alone = "import click\n@click.command()\n@click.argument(\"kind\")\ndef export(kind):\n    ...\n";
+        assert!(names("export.py", alone).is_empty());
+        let added = format!("{alone}@click.group()\ndef cli():\n    ...\ncli.add_command(export)\n");
+        assert_eq!(names("export.py", &added), ["export"]);
     }
 
     #[test]

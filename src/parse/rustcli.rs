@@ -42,6 +42,9 @@ pub struct ClapType {
     /// A name the source does not spell out: an external subcommand, a `rename_all` clap
     /// does not know, a `name = CONST`.
     pub dynamic: bool,
+    /// A struct with a positional argument (a field without `long` or `short`): a word in a
+    /// subcommand's place may be its value.
+    pub positional: bool,
 }
 
 /// The subcommands a file declares.
@@ -158,7 +161,9 @@ fn clap_attr(file: FileId, text: &str, attr: &[Token<'_>]) -> Option<Attr> {
                 let open = i + 2;
                 if attr.get(open).is_some_and(|a| a.is("[")) {
                     let close = closing(attr, open);
-                    out.aliases.extend(attr.get(open..close).unwrap_or(&[]).iter().filter_map(|a| a.string().map(str::to_string)));
+                    out.aliases.extend(
+                        attr.get(open..close).unwrap_or(&[]).iter().filter_map(|a| a.string().map(str::to_string)),
+                    );
                 }
             }
             "rename_all" if eq => out.rename_all = Some(lit.map(|l| l.0)),
@@ -271,12 +276,14 @@ fn fields(toks: &[Token<'_>], from: usize, to: usize, ty: &mut ClapType) {
     while k < to {
         let mut sub = false;
         let mut flat = false;
+        let mut named = false;
         while t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("[")) {
             let close = closing(toks, k + 1);
             let attr = toks.get(k + 2..close).unwrap_or(&[]);
-            if attr.first().is_some_and(|a| matches!(a.ident(), Some("command" | "clap" | "structopt"))) {
+            if attr.first().is_some_and(|a| matches!(a.ident(), Some("command" | "clap" | "structopt" | "arg"))) {
                 sub |= attr.iter().any(|a| a.is_ident("subcommand"));
                 flat |= attr.iter().any(|a| a.is_ident("flatten"));
+                named |= attr.iter().any(|a| matches!(a.ident(), Some("long" | "short" | "skip")));
             }
             k = close + 1;
         }
@@ -295,6 +302,9 @@ fn fields(toks: &[Token<'_>], from: usize, to: usize, ty: &mut ClapType) {
             k += 1;
         }
         let colon = (start..k).find(|&j| t(j).is_some_and(|x| x.is(":")));
+        if colon.is_some() && !(sub || flat || named) {
+            ty.positional = true;
+        }
         if let Some(c) = colon.filter(|_| sub || flat) {
             let names: Vec<String> =
                 idents(toks, c + 1, k).into_iter().filter(|n| !matches!(n.as_str(), "Option" | "Box")).collect();
@@ -394,7 +404,7 @@ fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
         {
             continue;
         }
-        let qualified = k.checked_sub(2).and_then(|p| t(p)).and_then(Token::ident);
+        let qualified = k.checked_sub(2).and_then(&t).and_then(Token::ident);
         if matches!(qualified, Some("process")) {
             continue;
         }
@@ -481,6 +491,9 @@ mod tests {
         commands(FileId(0), src, &lex::lex(src, Syntax::Rust))
     }
 
+    /// A clap type as the tests compare it: name, root, commands, refs, needs.
+    type Shape<'a> = (&'a str, bool, Vec<(&'a str, Vec<&'a str>)>, &'a [String], &'a [String]);
+
     fn names(c: &[RustCommand]) -> Vec<(&str, Vec<&str>)> {
         c.iter().map(|c| (c.name.value.as_str(), c.aliases.iter().map(String::as_str).collect())).collect()
     }
@@ -524,14 +537,15 @@ enum Command {
 pub(crate) enum ExtraCommand { RebuildIndex, }
 "#;
         let c = cli(src);
-        let types: Vec<(&str, bool, Vec<(&str, Vec<&str>)>, &[String], &[String])> = c
+        let types: Vec<Shape<'_>> = c
             .types
             .iter()
             .map(|t| (t.name.as_str(), t.root, names(&t.commands), t.refs.as_slice(), t.needs.as_slice()))
             .collect();
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let (cli_refs, cli_needs) = (s(&["clap_verbosity_flag", "Verbosity", "Command"]), s(&["Command"]));
-        let (cmd_refs, cmd_needs) = (s(&["arg", "long", "dry_run", "bool", "DbArgs", "ExtraCommand"]), s(&["ExtraCommand"]));
+        let (cmd_refs, cmd_needs) =
+            (s(&["arg", "long", "dry_run", "bool", "DbArgs", "ExtraCommand"]), s(&["ExtraCommand"]));
         assert_eq!(
             types,
             [
@@ -580,11 +594,18 @@ fn run() { std::process::Command::new("git").arg("x"); }
         let c = cli(src);
         assert_eq!(
             names(&c.commands),
-            [("sync-users", vec!["sync"]), ("db", vec![]), ("vacuum", vec![]), ("rollup", vec![]), ("mail-digest", vec![])]
+            [
+                ("sync-users", vec!["sync"]),
+                ("db", vec![]),
+                ("vacuum", vec![]),
+                ("rollup", vec![]),
+                ("mail-digest", vec![])
+            ]
         );
         assert_eq!(c.roots, ["ledger", "x"]);
         assert!(c.declares && !c.dynamic);
-        let dynamic = "use clap::Command;\nfn f(n: &str) -> Command { Command::new(\"a\").subcommand(Command::new(n)) }\n";
+        let dynamic =
+            "use clap::Command;\nfn f(n: &str) -> Command { Command::new(\"a\").subcommand(Command::new(n)) }\n";
         assert!(cli(dynamic).dynamic);
         let process = "use std::process::Command;\nfn f() { Command::new(\"git\").status(); }\nuse clap::Parser;\n";
         assert!(cli(process).commands.is_empty());

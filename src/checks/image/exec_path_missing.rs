@@ -99,7 +99,9 @@ fn report_task(model: &Model, r: &mut Reporter, run: &ImageRun, task: &Entrypoin
         .iter()
         .filter_map(|e| model.commands.get(e.command))
         .map(|c| c.cmd.span)
-        .filter(|s| s.file == run.program.span.file && s.start <= run.program.span.start && run.program.span.end <= s.end)
+        .filter(|s| {
+            s.file == run.program.span.file && s.start <= run.program.span.start && run.program.span.end <= s.end
+        })
         .map(|s| s.start)
         .max();
     let before = start.and_then(|s| text.get(s..run.program.span.start)).filter(|b| !b.contains(['\n', '\\']));

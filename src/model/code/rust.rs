@@ -27,6 +27,18 @@ pub struct RustPackage {
     pub deps: Vec<String>,
 }
 
+/// The clap subcommands of a binary.
+#[derive(Debug)]
+pub struct RustSubcommands<'a> {
+    /// In source order.
+    pub commands: Vec<&'a RustCommand>,
+    /// The names of its root commands.
+    pub roots: Vec<String>,
+    /// A type on the way to a subcommand takes a positional argument: the first word after
+    /// the program may be its value.
+    pub positional: bool,
+}
+
 /// The Rust packages of the repository and what their source files read.
 #[derive(Debug, Default)]
 pub struct RustModel {
@@ -102,15 +114,19 @@ impl RustModel {
     /// `subcommand` and `flatten` fields and variants' payloads; builder-style, every one in
     /// the files it reaches. `None` when it declares none, or when a name is not known from
     /// the source (the set is open).
-    pub fn subcommands(&self, bin: &Program) -> Option<(Vec<&RustCommand>, Vec<String>)> {
+    pub fn subcommands(&self, bin: &Program) -> Option<RustSubcommands<'_>> {
         let files = self.files_of(bin)?;
         let clis: Vec<&RustCli> = files.iter().filter_map(|f| self.files.get(f)).map(|f| &f.cli).collect();
         if !clis.iter().any(|c| c.declares) || clis.iter().any(|c| c.dynamic) {
             return None;
         }
         let types: Vec<&ClapType> = clis.iter().flat_map(|c| c.types.iter()).collect();
-        let own: Vec<&ClapType> =
-            self.reachable(&bin.dir).iter().filter_map(|f| self.files.get(f)).flat_map(|f| f.cli.types.iter()).collect();
+        let own: Vec<&ClapType> = self
+            .reachable(&bin.dir)
+            .iter()
+            .filter_map(|f| self.files.get(f))
+            .flat_map(|f| f.cli.types.iter())
+            .collect();
         let own_roots: Vec<&ClapType> = own.iter().copied().filter(|t| t.root).collect();
         let mut stack: Vec<&ClapType> = if own_roots.is_empty() {
             let roots: Vec<&ClapType> = types.iter().copied().filter(|t| t.root).collect();
@@ -122,7 +138,9 @@ impl RustModel {
         };
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut commands: Vec<&RustCommand> = Vec::new();
+        let mut positional = false;
         while let Some(t) = stack.pop() {
+            positional |= t.root && t.positional;
             if !seen.insert(t.name.as_str()) {
                 continue;
             }
@@ -138,7 +156,7 @@ impl RustModel {
         commands.extend(clis.iter().flat_map(|c| c.commands.iter()));
         commands.sort_by_key(|c| (c.name.span.file, c.name.span.start));
         let roots = clis.iter().flat_map(|c| c.roots.iter().cloned()).collect();
-        Some((commands, roots))
+        Some(RustSubcommands { commands, roots, positional })
     }
 
     /// The keys a Rust binary requires on every run: those of the files it reaches (see

@@ -806,7 +806,9 @@ impl Image {
         let path: Vec<&str> = path.split(':').filter(|d| d.starts_with('/')).collect();
         let on_path = |dir: &str| path.iter().any(|d| d.trim_end_matches('/') == dir.trim_end_matches('/'));
         for s in &chain {
-            if s.copies.iter().any(|c| c.dest_is_dir && path.iter().any(|d| is_under(d, &c.dest) || is_under(&c.dest, d)))
+            if s.copies
+                .iter()
+                .any(|c| c.dest_is_dir && path.iter().any(|d| is_under(d, &c.dest) || is_under(&c.dest, d)))
             {
                 return true;
             }
