@@ -391,8 +391,20 @@ fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
             args.push((k + 2, closing(toks, k + 2)));
         }
     }
+    // `use clap::{Command as ClapCommand}`: the other name builds commands too.
+    let mut renamed: Vec<(&str, &str)> = Vec::new();
     for k in 0..toks.len() {
-        let Some(ty) = t(k).and_then(Token::ident) else { continue };
+        if t(k + 1).is_some_and(|x| x.is_ident("as")) {
+            if let (Some(orig @ ("Command" | "App" | "SubCommand")), Some(alias)) =
+                (t(k).and_then(Token::ident), t(k + 2).and_then(Token::ident))
+            {
+                renamed.push((alias, orig));
+            }
+        }
+    }
+    for k in 0..toks.len() {
+        let Some(written) = t(k).and_then(Token::ident) else { continue };
+        let ty = renamed.iter().find(|(a, _)| *a == written).map_or(written, |(_, o)| *o);
         let ctor = match ty {
             "Command" | "App" => "new",
             "SubCommand" => "with_name",
@@ -410,7 +422,7 @@ fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
         }
         let via_clap = matches!(qualified, Some("clap"));
         let given = args.iter().any(|&(o, c)| o < k && k < c);
-        if ty == "Command" && process && !via_clap && !given {
+        if written == "Command" && process && !via_clap && !given {
             continue;
         }
         let close = closing(toks, k + 3);
@@ -609,5 +621,7 @@ fn run() { std::process::Command::new("git").arg("x"); }
         assert!(cli(dynamic).dynamic);
         let process = "use std::process::Command;\nfn f() { Command::new(\"git\").status(); }\nuse clap::Parser;\n";
         assert!(cli(process).commands.is_empty());
+        let renamed = "use clap::{Arg, Command as ClapCommand};\nfn f() -> ClapCommand { ClapCommand::new(\"k\").subcommand(ClapCommand::new(\"sweep\")) }\n";
+        assert_eq!(names(&cli(renamed).commands), [("sweep", vec![])]);
     }
 }
