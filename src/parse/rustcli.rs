@@ -12,8 +12,9 @@
 //!   (a function that returns one subcommand). One whose own chain adds subcommands is a root
 //!   (or a parent, when it is itself given to `.subcommand`).
 //!
-//! A name that is not a literal, a `rename_all` clap does not know, or an external subcommand
-//! leaves the set of names open (`dynamic`).
+//! A name that is not a literal, a `rename_all` clap does not know, an external subcommand,
+//! or `infer_subcommands` (any unique prefix runs a subcommand) leaves the set of names open
+//! (`dynamic`).
 
 use super::lex::{Token, closing};
 use crate::source::{FileId, Span, Spanned};
@@ -190,6 +191,10 @@ pub fn commands(file: FileId, text: &str, toks: &[Token<'_>]) -> RustCli {
     }
     derived(file, text, toks, &mut out);
     built(file, text, toks, &mut out);
+    // External subcommands run any name; inferred ones any unique prefix.
+    if toks.iter().any(|t| matches!(t.ident(), Some("allow_external_subcommands" | "infer_subcommands"))) {
+        out.dynamic = true;
+    }
     out
 }
 
@@ -585,6 +590,8 @@ pub(crate) enum ExtraCommand { RebuildIndex, }
         assert!(open(b));
         let c = "use clap::Subcommand;\n#[derive(Subcommand)]\nenum C { #[command(name = NAME)] Run }\n";
         assert!(open(c));
+        let d = "use clap::{Parser, Subcommand};\n#[derive(Parser)]\n#[command(infer_subcommands = true)]\nstruct A { #[command(subcommand)] c: C }\n";
+        assert!(cli(d).dynamic);
     }
 
     #[test]
