@@ -330,7 +330,7 @@ fn binaries(model: &mut Model, plan: &mut Plan) {
             );
             continue;
         }
-        if model.task_selectors.iter().any(|t| t.binary == i && !t.tasks.is_empty()) {
+        if model.task_selectors.iter().any(|t| t.binary == Some(i) && !t.tasks.is_empty()) {
             not.insert(i, "a batch binary: its tasks are checked against the crontabs (DPL401)".into());
             continue;
         }

@@ -15,6 +15,7 @@ pub mod files;
 pub mod images;
 pub mod interpolation;
 pub mod migrations;
+pub mod pytasks;
 pub mod schedules;
 pub mod shipping;
 pub mod tasks;
@@ -98,7 +99,10 @@ pub struct Exec {
 /// A batch task named by a command (`/app/batch -task=grace-expiry`).
 #[derive(Debug, Clone)]
 pub struct TaskRef {
+    /// How the selector is named (a binary's name, `manage.py`, a script's path).
     pub binary: String,
+    /// Index into `Model::task_selectors`.
+    pub selector: usize,
     pub task: Spanned<String>,
     pub scheduler: schedules::Scheduler,
 }

@@ -23,11 +23,13 @@ pub fn is_key(k: &str) -> bool {
         && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
 }
 
-/// What a Rust file holds: its env reads and the modules it declares in files (`mod name;`).
+/// What a Rust file holds: its env reads, the modules it declares in files (`mod name;`) and
+/// the clap subcommands it declares.
 #[derive(Clone, Debug, Default)]
 pub struct RustFile {
     pub reads: Vec<RustRead>,
     pub mods: Vec<String>,
+    pub cli: super::rustcli::RustCli,
 }
 
 /// The env reads of one Rust file.
@@ -65,7 +67,8 @@ pub fn parse(file: FileId, text: &str) -> RustFile {
         }
         k += 1;
     }
-    RustFile { reads: out, mods }
+    let cli = super::rustcli::commands(file, text, &toks);
+    RustFile { reads: out, mods, cli }
 }
 
 fn is_test_attr(attr: &[Token<'_>]) -> bool {

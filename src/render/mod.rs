@@ -71,9 +71,7 @@ pub fn model_json(model: &crate::model::Model) -> String {
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            let tasks = model
-                .task_selector(&b.name)
-                .filter(|s| model.code.binaries.get(s.binary).is_some_and(|x| x.dir == b.dir));
+            let tasks = model.task_selectors.iter().find(|s| s.binary == Some(i));
             let shipping = &model.shipping;
             json!({
                 "name": b.name,

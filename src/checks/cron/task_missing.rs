@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
 fn check(model: &Model, r: &mut Reporter) {
     let refs = model.task_refs();
     for sel in &model.task_selectors {
-        let Some(bin) = model.code.binaries.get(sel.binary).filter(|b| !b.ignored) else { continue };
+        let Some(bin) = sel.binary.and_then(|b| model.code.binaries.get(b)).filter(|b| !b.ignored) else { continue };
         // A crontab entry runs the binary without the flag: its default mode is scheduled.
         if sel.default_scheduled || !sel.all_tasks_scheduled {
             continue;
@@ -24,7 +24,7 @@ fn check(model: &Model, r: &mut Reporter) {
             None => format!("{} {task}", bin.name),
         };
         for task in &sel.tasks {
-            if refs.iter().any(|t| t.binary == bin.name && t.task.value == task.value) {
+            if refs.iter().any(|t| t.binary == sel.name && t.task.value == task.value) {
                 continue;
             }
             let help = if model.crontab_files.is_empty() {

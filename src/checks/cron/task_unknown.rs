@@ -1,6 +1,7 @@
 use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
+use crate::model::pytasks::near_miss;
 
 pub static RULE: Rule = Rule {
     code: "DPL402",
@@ -13,24 +14,33 @@ pub static RULE: Rule = Rule {
 
 fn check(model: &Model, r: &mut Reporter) {
     for t in model.task_refs() {
-        let Some(sel) = model.task_selector(&t.binary) else { continue };
-        let Some(bin) = model.code.binaries.get(sel.binary) else { continue };
+        let Some(sel) = model.task_selectors.get(t.selector) else { continue };
         if sel.tasks.iter().any(|k| k.value == t.task.value) || sel.also.contains(&t.task.value) {
             continue;
         }
         let names: Vec<&str> = sel.tasks.iter().map(|k| k.value.as_str()).collect();
-        let suggestion = crate::config::suggest(&t.task.value, names.iter().copied())
-            .map_or(String::new(), |s| format!("; did you mean `{s}`?"));
+        let near = if sel.open {
+            // Names the code does not show may run: only a typo of a task is certain.
+            let Some(n) = names.iter().copied().find(|n| near_miss(&t.task.value, n)) else { continue };
+            Some(n)
+        } else {
+            crate::config::suggest(&t.task.value, names.iter().copied())
+        };
+        let suggestion = near.map_or(String::new(), |s| format!("; did you mean `{s}`?"));
         let mut f = Finding::new(
-            format!("{} runs task `{}` but `{}` defines no such task", t.scheduler.describe(), t.task.value, bin.name),
+            format!("{} runs task `{}` but `{}` defines no such task", t.scheduler.describe(), t.task.value, sel.name),
             Label::new(t.task.span, "unknown task"),
         )
         .help(format!(
             "the tasks are {}{suggestion}",
             names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
         ));
-        if let Some(first) = sel.tasks.first() {
-            f = f.related(Label::new(first.span, format!("tasks of `{}` are defined here", bin.name)));
+        // An open set's finding is a typo: the task it meant is the place to show.
+        let meant = near.filter(|_| sel.open).and_then(|n| sel.tasks.iter().find(|k| k.value == n));
+        if let Some(task) = meant {
+            f = f.related(Label::new(task.span, format!("`{}` is defined here", task.value)));
+        } else if let Some(first) = sel.tasks.first() {
+            f = f.related(Label::new(first.span, format!("tasks of `{}` are defined here", sel.name)));
         }
         r.report(f);
     }

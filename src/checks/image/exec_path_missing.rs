@@ -2,6 +2,7 @@ use crate::checks::{Reporter, Rule};
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
 use crate::model::shipping::ImageRun;
+use crate::model::tasks::EntrypointTask;
 
 pub static RULE: Rule = Rule {
     code: "DPL104",
@@ -17,6 +18,10 @@ fn check(model: &Model, r: &mut Reporter) {
     for run in model.image_runs() {
         // An image's entrypoint is one finding, whichever services use it.
         if !run.executed && !seen.insert((run.image, run.stage, run.program.span)) {
+            continue;
+        }
+        if let Some(task) = model.entrypoint_task(&run) {
+            report_task(model, r, &run, &task);
             continue;
         }
         if let Some(elsewhere) = model.missing_command(&run) {
@@ -75,5 +80,46 @@ fn report_command(model: &Model, r: &mut Reporter, run: &ImageRun, elsewhere: &[
         )
         .related(Label::new(st.span, format!("final stage holds {}", super::list(&super::contents(image, run.stage)))))
         .help(help),
+    );
+}
+
+/// A task of the container's own program, executed as a program of its own.
+fn report_task(model: &Model, r: &mut Reporter, run: &ImageRun, task: &EntrypointTask) {
+    let Some(image) = model.images.get(run.image) else { return };
+    let Some(st) = image.stages.get(run.stage) else { return };
+    let name = &run.program.value;
+    let whose = match run.service.and_then(|s| model.services.get(s)) {
+        Some(s) => format!("the image of service `{}`", s.def.name.value),
+        None => "the image".to_string(),
+    };
+    // The command as written up to the program, when it stands on one line.
+    let text = model.sources.text(run.program.span.file);
+    let start = model
+        .execs
+        .iter()
+        .filter_map(|e| model.commands.get(e.command))
+        .map(|c| c.cmd.span)
+        .filter(|s| {
+            s.file == run.program.span.file && s.start <= run.program.span.start && run.program.span.end <= s.end
+        })
+        .map(|s| s.start)
+        .max();
+    let before = start.and_then(|s| text.get(s..run.program.span.start)).filter(|b| !b.contains(['\n', '\\']));
+    let run_it = match before {
+        Some(b) => format!("{b}{} {}", task.program, task.task),
+        None => format!("{} {}", task.program, task.task),
+    };
+    r.report(
+        Finding::new(
+            format!(
+                "no `{name}` on the `PATH` of {whose} (`{}`, {}): `{name}` is a task of `{}`",
+                image.path,
+                super::stage_label(st),
+                task.binary
+            ),
+            Label::new(run.program.span, format!("executes `{name}`, looked up on `PATH`")),
+        )
+        .related(Label::new(st.span, format!("final stage holds {}", super::list(&super::contents(image, run.stage)))))
+        .help(format!("run the task through the image's program: `{run_it}`")),
     );
 }

@@ -2,6 +2,7 @@
 //! `[[bin]]` targets, grouped by workspace (the siblings of DPL101).
 
 use super::{EnvRead, Lang, Program, RequiredEnv, glob_match};
+use crate::parse::rustcli::{ClapType, RustCli, RustCommand};
 use crate::parse::{ParseError, cargo, rustsrc};
 use crate::source::{FileId, Kind, Sources, Span, file_name, join_rel, parent_dir};
 use rayon::prelude::*;
@@ -24,6 +25,18 @@ pub struct RustPackage {
     pub bins: Vec<RustBin>,
     /// The names of its dependencies.
     pub deps: Vec<String>,
+}
+
+/// The clap subcommands of a binary.
+#[derive(Debug)]
+pub struct RustSubcommands<'a> {
+    /// In source order.
+    pub commands: Vec<&'a RustCommand>,
+    /// The names of its root commands.
+    pub roots: Vec<String>,
+    /// A type on the way to a subcommand takes a positional argument: the first word after
+    /// the program may be its value.
+    pub positional: bool,
 }
 
 /// The Rust packages of the repository and what their source files read.
@@ -70,14 +83,11 @@ impl RustModel {
         seen.into_iter().collect()
     }
 
-    /// The keys a Rust binary requires on every run: those its crate reaches through `mod`
-    /// declarations, its package's library, and the libraries of the repository's packages it
-    /// depends on (through their own dependencies too), read with `?`, `.expect()` or
-    /// `.unwrap()`, or by a clap argument with no default.
-    pub fn required_env(&self, bin: &Program) -> RequiredEnv {
-        let Some(pkg) = self.packages.iter().find(|p| p.bins.iter().any(|b| b.src == bin.dir)) else {
-            return RequiredEnv::default();
-        };
+    /// The source files a Rust binary reaches: its crate's through `mod` declarations, its
+    /// package's library, and the libraries of the repository's packages it depends on
+    /// (through their own dependencies too). `None` when it is no binary of a package.
+    fn files_of(&self, bin: &Program) -> Option<BTreeSet<String>> {
+        let pkg = self.packages.iter().find(|p| p.bins.iter().any(|b| b.src == bin.dir))?;
         let mut roots = vec![bin.dir.clone()];
         let mut seen_pkgs: BTreeSet<&str> = BTreeSet::new();
         let mut pkgs = vec![pkg];
@@ -95,6 +105,67 @@ impl RustModel {
         for r in roots {
             files.extend(self.reachable(&r));
         }
+        Some(files)
+    }
+
+    /// The clap subcommands of a Rust binary's command line, and the names of its root
+    /// commands. Derive-style, they are followed from the `Parser` types of the binary's own
+    /// crate (else of every file it reaches; else its own crate's `Subcommand` enums) through
+    /// `subcommand` and `flatten` fields and variants' payloads; builder-style, every one in
+    /// the files it reaches. `None` when it declares none, or when a name is not known from
+    /// the source (the set is open).
+    pub fn subcommands(&self, bin: &Program) -> Option<RustSubcommands<'_>> {
+        let files = self.files_of(bin)?;
+        let clis: Vec<&RustCli> = files.iter().filter_map(|f| self.files.get(f)).map(|f| &f.cli).collect();
+        if !clis.iter().any(|c| c.declares) || clis.iter().any(|c| c.dynamic) {
+            return None;
+        }
+        let types: Vec<&ClapType> = clis.iter().flat_map(|c| c.types.iter()).collect();
+        let own: Vec<&ClapType> = self
+            .reachable(&bin.dir)
+            .iter()
+            .filter_map(|f| self.files.get(f))
+            .flat_map(|f| f.cli.types.iter())
+            .collect();
+        let own_roots: Vec<&ClapType> = own.iter().copied().filter(|t| t.root).collect();
+        let mut stack: Vec<&ClapType> = if own_roots.is_empty() {
+            let roots: Vec<&ClapType> = types.iter().copied().filter(|t| t.root).collect();
+            // No `Parser` at all: the enums the binary's own crate declares (added to a
+            // builder with `augment_subcommands`), never a library's for another binary.
+            if roots.is_empty() { own.iter().copied().filter(|t| !t.commands.is_empty()).collect() } else { roots }
+        } else {
+            own_roots
+        };
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut commands: Vec<&RustCommand> = Vec::new();
+        let mut positional = false;
+        while let Some(t) = stack.pop() {
+            positional |= t.root && t.positional;
+            if !seen.insert(t.name.as_str()) {
+                continue;
+            }
+            // A name not spelt out, or subcommands of a type of another crate: the set is open.
+            if t.dynamic || t.needs.iter().any(|n| !types.iter().any(|u| u.name == *n)) {
+                return None;
+            }
+            commands.extend(t.commands.iter());
+            for r in &t.refs {
+                stack.extend(types.iter().copied().filter(|u| u.name == *r));
+            }
+        }
+        commands.extend(clis.iter().flat_map(|c| c.commands.iter()));
+        commands.sort_by_key(|c| (c.name.span.file, c.name.span.start));
+        let roots = clis.iter().flat_map(|c| c.roots.iter().cloned()).collect();
+        Some(RustSubcommands { commands, roots, positional })
+    }
+
+    /// The keys a Rust binary requires on every run: those of the files it reaches (see
+    /// `files_of`) read with `?`, `.expect()` or `.unwrap()`, or by a clap argument with no
+    /// default.
+    pub fn required_env(&self, bin: &Program) -> RequiredEnv {
+        let Some(files) = self.files_of(bin) else {
+            return RequiredEnv::default();
+        };
         let reads = files
             .iter()
             .filter_map(|f| self.files.get(f))

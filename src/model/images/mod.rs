@@ -3,6 +3,7 @@
 //! deploylint cannot follow (then it is opaque, and the checks stay silent about what it may
 //! contain). RUN commands are interpreted in `run.rs`.
 
+mod common_commands;
 pub mod context;
 pub(crate) mod run;
 
@@ -13,6 +14,7 @@ use crate::parse::dockerignore::DockerIgnore;
 use crate::parse::makefile::Makefile;
 
 use crate::source::{FileId, Span, Spanned, file_name, join_rel, parent_dir};
+use common_commands::COMMON_COMMANDS;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -777,6 +779,50 @@ impl Image {
         elsewhere.sort();
         elsewhere.dedup();
         Some(elsewhere)
+    }
+
+    /// Whether stage `index` may hold a program called `name` on its `PATH`, whatever its
+    /// base: a name a general-purpose base image may provide (`ls`, `python`: the names of
+    /// `COMMON_COMMANDS`), a file of that name the Dockerfile puts on `PATH` (Docker's
+    /// default, or the stage's `ENV PATH`), a directory whose content is not listed copied
+    /// onto `PATH`, or a step that cannot be followed.
+    pub fn may_provide(&self, index: usize, name: &str) -> bool {
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+');
+        if name.is_empty() || name.starts_with(['-', '.']) || !name.chars().all(plain) {
+            return true;
+        }
+        if COMMON_COMMANDS.binary_search(&name).is_ok() {
+            return true;
+        }
+        let chain = self.chain(index);
+        let Some(stage) = chain.first() else { return true };
+        if chain.iter().any(|s| !s.opaque.is_empty() || !s.unknown_dirs.is_empty() || s.fetches) {
+            return true;
+        }
+        let set = stage.vars.get("PATH").cloned().flatten();
+        let Some(path) = set.or_else(|| Some(DEFAULT_PATH.to_string())).filter(|p| !p.contains('$')) else {
+            return true;
+        };
+        let path: Vec<&str> = path.split(':').filter(|d| d.starts_with('/')).collect();
+        let on_path = |dir: &str| path.iter().any(|d| d.trim_end_matches('/') == dir.trim_end_matches('/'));
+        for s in &chain {
+            if s.copies
+                .iter()
+                .any(|c| c.dest_is_dir && path.iter().any(|d| is_under(d, &c.dest) || is_under(&c.dest, d)))
+            {
+                return true;
+            }
+            let files = s
+                .builds
+                .iter()
+                .map(|b| b.output.as_str())
+                .chain(s.copies.iter().filter(|c| !c.dest_is_dir).map(|c| c.dest.as_str()))
+                .chain(s.writes.iter().map(String::as_str));
+            if files.filter(|f| file_name(f) == name).any(|f| on_path(parent_dir(f))) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Resolves a path written in a command run in stage `index` (absolute, or `./x` from the
