@@ -127,6 +127,8 @@ pub struct Model {
     pub scheduled_workflows: BTreeSet<FileId>,
     /// The runs of schedulers other than crontabs and workflows, as they are read.
     other_scheduled_runs: Vec<schedules::ScheduledRun>,
+    /// Runs of an image's ENTRYPOINT, resolved once the images are known.
+    image_runs: Vec<schedules::ImageRun>,
     /// Everything that runs on a schedule.
     pub scheduled_runs: Vec<schedules::ScheduledRun>,
     /// What exists under the root (directories, artifacts, manifests).
@@ -460,9 +462,12 @@ impl Model {
                 | Kind::Directory
                 | Kind::Migration
                 | Kind::UwsgiIni => {}
+                Kind::OfeliaIni => {
+                    schedules::ofelia_config(id, &text, &mut m.other_scheduled_runs, &mut m.image_runs);
+                }
                 Kind::SystemdUnit => systemd_units.push(id),
                 Kind::KubeManifest => {
-                    schedules::kube_cronjobs(id, &text, &mut m.other_scheduled_runs);
+                    schedules::kube_cronjobs(id, &text, &mut m.other_scheduled_runs, &mut m.image_runs);
                 }
             }
         }

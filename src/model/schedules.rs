@@ -97,16 +97,54 @@ pub(super) fn word(text: &str, w: Spanned<String>) -> Word {
     }
 }
 
-/// The containers' `command:` + `args:` of the `CronJob`s of a Kubernetes manifest. A file
-/// that is not YAML (a Helm template) holds none.
-pub(super) fn kube_cronjobs(file: FileId, text: &str, out: &mut Vec<ScheduledRun>) {
+/// A run of an image's ENTRYPOINT with arguments (a Kubernetes container with `args:` and no
+/// `command:`, an ofelia `job-run`): which program runs is known once the images are, when the
+/// image is one the repository builds.
+#[derive(Clone, Debug)]
+pub(super) struct ImageRun {
+    scheduler: Scheduler,
+    file: FileId,
+    /// The image as written.
+    image: String,
+    /// The arguments given after the ENTRYPOINT (replacing CMD).
+    args: Vec<Word>,
+    /// When the image is not one the repository builds, the arguments are the command (ofelia
+    /// runs them as written in an image it cannot tell); else nothing is known to run.
+    args_run_otherwise: bool,
+}
+
+/// The repository an image reference names, without its tag or digest and Docker Hub's implied
+/// prefixes (`docker.io/library/`); `None` for a reference that is not literal.
+fn image_repository(reference: &str) -> Option<String> {
+    let r = reference.trim();
+    if r.is_empty() || r.contains('$') || r.contains("{{") {
+        return None;
+    }
+    let r = r.split('@').next().unwrap_or(r);
+    let r = match r.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => name,
+        _ => r,
+    };
+    let r = r.strip_prefix("docker.io/").or_else(|| r.strip_prefix("index.docker.io/")).unwrap_or(r);
+    let r = r.strip_prefix("library/").unwrap_or(r);
+    Some(r.to_ascii_lowercase())
+}
+
+/// Whether a word is a template's (`{{ .Values.task }}`): its text is not what runs.
+fn templated(w: &Word) -> bool {
+    w.text.contains("{{") || w.text.contains("}}")
+}
+
+/// The containers' `command:` + `args:` of the `CronJob`s of a Kubernetes manifest; a container
+/// with `args:` alone runs its image's ENTRYPOINT with them, resolved once the images are known.
+/// A file that is not YAML (a Helm template) holds none, and neither does a container whose
+/// words are templated.
+pub(super) fn kube_cronjobs(file: FileId, text: &str, out: &mut Vec<ScheduledRun>, pending: &mut Vec<ImageRun>) {
     let Ok(docs) = yaml::parse_all(file, text) else { return };
     for doc in docs.iter().filter(|d| d.get("kind").and_then(YNode::as_str) == Some("CronJob")) {
         let pod = ["spec", "jobTemplate", "spec", "template", "spec"].iter().try_fold(doc, |n, k| n.get(k));
         let containers = pod.and_then(|p| p.get("containers")).map(YNode::as_seq).unwrap_or(&[]);
         for c in containers {
-            // Without `command:` the image's entrypoint runs: which program is unknown here.
-            let Some(command) = c.get("command") else { continue };
             let strings = |n: Option<&YNode>| -> Option<Vec<Word>> {
                 n.map_or(Some(Vec::new()), |n| {
                     n.as_seq()
@@ -115,9 +153,49 @@ pub(super) fn kube_cronjobs(file: FileId, text: &str, out: &mut Vec<ScheduledRun
                         .collect()
                 })
             };
-            let (Some(mut words), Some(args)) = (strings(Some(command)), strings(c.get("args"))) else { continue };
-            words.extend(args);
-            runs_of_words(Scheduler::CronJob, file, words, out);
+            let (Some(command), Some(args)) = (strings(c.get("command")), strings(c.get("args"))) else { continue };
+            if command.iter().chain(&args).any(templated) {
+                continue;
+            }
+            if c.get("command").is_some() {
+                let mut words = command;
+                words.extend(args);
+                runs_of_words(Scheduler::CronJob, file, words, out);
+            } else if let (Some(image), false) = (c.get("image").and_then(YNode::as_str), args.is_empty()) {
+                // Without `command:` the image's ENTRYPOINT runs, with `args:` in place of CMD.
+                pending.push(ImageRun {
+                    scheduler: Scheduler::CronJob,
+                    file,
+                    image: image.to_string(),
+                    args,
+                    args_run_otherwise: false,
+                });
+            }
+        }
+    }
+}
+
+/// The jobs of an ofelia INI config: `job-exec` and `job-local` run their command; `job-run` and
+/// `job-service-run` run their image with the command as its arguments. A `job-run` of a
+/// `container` (restarting it) runs what that container runs, not a command of its own.
+pub(super) fn ofelia_config(file: FileId, text: &str, out: &mut Vec<ScheduledRun>, pending: &mut Vec<ImageRun>) {
+    use crate::parse::ofelia::{self, JobKind};
+    for job in ofelia::parse(file, text) {
+        let Some(command) = &job.command else { continue };
+        let words = words_of_line(file, &command.value, command.span.start);
+        if words.iter().any(templated) {
+            continue;
+        }
+        match (job.kind, &job.image) {
+            (JobKind::Exec | JobKind::Local, _) => runs_of_words(Scheduler::Ofelia, file, words, out),
+            (JobKind::Run | JobKind::ServiceRun, Some(image)) if !words.is_empty() => pending.push(ImageRun {
+                scheduler: Scheduler::Ofelia,
+                file,
+                image: image.value.clone(),
+                args: words,
+                args_run_otherwise: true,
+            }),
+            _ => {}
         }
     }
 }
@@ -148,29 +226,81 @@ pub(super) fn systemd_timers(sources: &Sources, units: &[FileId], out: &mut Vec<
     }
 }
 
-/// The values of `Key=` lines of a unit file, with their offsets (a line ending in `\` is
-/// continued: such values are left out).
+/// The values of `Key=` lines of a unit file, with their offsets. A line ending in `\\` is
+/// continued on the next one: the value runs on to the end of the last line it continues to,
+/// as it is written (the shell tokenizer reads `\\` + line break as a continuation, so the
+/// words keep their places). Comment lines inside a continued value are left as written.
 fn directives<'t>(text: &'t str, key: &str) -> Vec<(&'t str, usize)> {
     let mut out = Vec::new();
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let start = at;
-        at += line.len();
+    let mut lines = text.split_inclusive('\n').scan(0, |at, line| {
+        let start = *at;
+        *at += line.len();
+        Some((start, line))
+    });
+    while let Some((start, line)) = lines.next() {
         let body = line.trim_end_matches(['\n', '\r']);
         let Some(rest) = body.trim_start().strip_prefix(key) else { continue };
         let Some(value) = rest.trim_start().strip_prefix('=') else { continue };
         let value = value.trim();
-        if value.is_empty() || value.ends_with('\\') {
+        if value.is_empty() {
             continue;
         }
-        let offset = body.len() - body.trim_start().len() + (rest.len() - rest.trim_start().len());
-        let vstart = start + body.find(value).unwrap_or(offset);
-        out.push((value, vstart));
+        let mut vend = start + body.trim_end().len();
+        let vstart = vend - value.len();
+        let mut continued = value.ends_with('\\');
+        while continued {
+            let Some((next_start, next)) = lines.next() else { break };
+            let next_body = next.trim_end_matches(['\n', '\r']).trim_end();
+            vend = next_start + next_body.len();
+            continued = next_body.ends_with('\\');
+        }
+        // A value left continued at the end of the file ends with its backslash.
+        let Some(value) = text.get(vstart..vend).map(|v| v.trim_end_matches('\\').trim_end()) else { continue };
+        if !value.is_empty() {
+            out.push((value, vstart));
+        }
     }
     out
 }
 
 impl Model {
+    /// The image the repository builds under a name (a compose service's `image:` beside its
+    /// `build:`), with its shipped stage: only when every such service builds the same one.
+    fn built_image(&self, reference: &str) -> Option<(usize, usize)> {
+        let want = image_repository(reference)?;
+        let mut found: Vec<(usize, usize)> = self
+            .services
+            .iter()
+            .filter(|s| s.def.image.as_ref().and_then(|i| image_repository(&i.value)).as_deref() == Some(want.as_str()))
+            .filter_map(|s| s.image)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// What an image run executes: the image's ENTRYPOINT (exec form) with the arguments, or
+    /// the arguments alone when the image sets none. `None` when it cannot be told: the image
+    /// is not built here, or its ENTRYPOINT is a shell form (which ignores arguments).
+    fn image_run_words(&self, run: &ImageRun) -> Option<Vec<Word>> {
+        let Some((img, stage)) = self.built_image(&run.image) else {
+            return run.args_run_otherwise.then(|| run.args.clone());
+        };
+        let image = self.images.get(img)?;
+        let entrypoint = image.chain(stage).into_iter().find_map(|s| s.entrypoint.as_ref());
+        let Some(ep) = entrypoint.filter(|e| !e.words.is_empty()) else { return Some(run.args.clone()) };
+        if ep.shell_form {
+            return None;
+        }
+        let text = self.sources.text(ep.span.file);
+        let mut words: Vec<Word> = ep.words.iter().map(|w| word(text, w.clone())).collect();
+        words.extend(run.args.iter().cloned());
+        Some(words)
+    }
+
     /// Every scheduled run: crontab entries, the `run:` steps of scheduled workflows, and the
     /// other schedulers' commands.
     pub(super) fn compute_scheduled_runs(&mut self) {
@@ -186,6 +316,41 @@ impl Model {
             }
         }
         out.append(&mut self.other_scheduled_runs);
+        for run in std::mem::take(&mut self.image_runs) {
+            if let Some(words) = self.image_run_words(&run) {
+                runs_of_words(run.scheduler, run.file, words, &mut out);
+            }
+        }
         self.scheduled_runs = out;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_repositories() {
+        let repo = |r: &str| image_repository(r);
+        assert_eq!(repo("ghcr.io/acme/ledger:1.4.0").as_deref(), Some("ghcr.io/acme/ledger"));
+        assert_eq!(repo("registry:5000/acme/ledger").as_deref(), Some("registry:5000/acme/ledger"));
+        assert_eq!(repo("docker.io/library/redis:7@sha256:abc").as_deref(), Some("redis"));
+        assert_eq!(repo("Acme/Ledger").as_deref(), Some("acme/ledger"));
+        assert_eq!(repo("${REGISTRY}/ledger:1"), None);
+        assert_eq!(repo("{{ .Values.image }}"), None);
+    }
+
+    #[test]
+    fn continued_unit_lines_keep_their_places() {
+        let text = "[Service]\nExecStart=/usr/local/bin/app \\\n    --verbose \\\n  sync-users\nUser=app\n";
+        let got = directives(text, "ExecStart");
+        assert_eq!(got.len(), 1);
+        let (value, at) = got[0];
+        assert_eq!(text.get(at..at + value.len()), Some(value));
+        let words: Vec<String> = words_of_line(FileId(0), value, at).into_iter().map(|w| w.text).collect();
+        assert_eq!(words, ["/usr/local/bin/app", "--verbose", "sync-users"]);
+        // A continuation left open at the end of the file, and a key that only starts alike.
+        assert_eq!(directives("ExecStart=/bin/a \\", "ExecStart"), vec![("/bin/a", 10)]);
+        assert!(directives("ExecStartPre=/bin/a\n", "ExecStart").is_empty());
     }
 }
