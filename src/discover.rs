@@ -1098,6 +1098,12 @@ mod tests {
         assert_eq!(classify("backend/cron/jobs.go"), Some(Kind::Go));
         assert_eq!(classify("docs/DEPLOY.md"), Some(Kind::Markdown));
         assert_eq!(classify("deploy/systemd/sync.timer"), Some(Kind::SystemdUnit));
+        assert_eq!(classify("deploy/scheduler/config.ini"), Some(Kind::OfeliaIni));
+        assert_eq!(classify("uwsgi.ini"), Some(Kind::UwsgiIni));
+        // An INI file that is not there may be one that holds no jobs: the tree cannot tell.
+        let tree = Tree { dirs: ["deploy".to_string()].into(), ..Tree::default() };
+        assert_eq!(tree.exists("deploy/php.ini"), None);
+        assert_eq!(tree.exists("deploy/compose.yaml"), Some(false));
         assert_eq!(classify("deploy/systemd/sync.service"), Some(Kind::SystemdUnit));
         assert_eq!(classify("k8s/overlays/prod/jobs.yaml"), Some(Kind::KubeManifest));
         assert_eq!(classify("deploy/backup-cronjob.yml"), Some(Kind::KubeManifest));

@@ -264,6 +264,19 @@ fn directives<'t>(text: &'t str, key: &str) -> Vec<(&'t str, usize)> {
 }
 
 impl Model {
+    /// The kinds of schedule the repository has: crontabs and scheduled workflows by their
+    /// files, the other schedulers by the runs read from them.
+    pub fn schedule_kinds(&self) -> std::collections::BTreeSet<Scheduler> {
+        let mut out: std::collections::BTreeSet<Scheduler> = self.scheduled_runs.iter().map(|r| r.scheduler).collect();
+        if !self.crontab_files.is_empty() {
+            out.insert(Scheduler::Crontab);
+        }
+        if !self.scheduled_workflows.is_empty() {
+            out.insert(Scheduler::Workflow);
+        }
+        out
+    }
+
     /// The image the repository builds under a name (a compose service's `image:` beside its
     /// `build:`), with its shipped stage: only when every such service builds the same one.
     fn built_image(&self, reference: &str) -> Option<(usize, usize)> {
