@@ -1,7 +1,8 @@
 //! ofelia's INI config (`daemon --config FILE`): `[job-exec "name"]`, `[job-run "name"]`,
 //! `[job-local "name"]` and `[job-service-run "name"]` sections with `schedule =`,
 //! `container =`, `image =` and `command =` keys. Only what a scheduled run needs is read; the
-//! other sections (`[global]`, `[docker]`) and keys are skipped. A value keeps its place in
+//! other sections (`[global]`, `[docker]`) and keys are skipped; keys are read in any case, as
+//! ofelia reads them. A value keeps its place in
 //! the file: a value wrapped in double quotes is read without them.
 
 use crate::source::{FileId, Span, Spanned};
@@ -49,6 +50,19 @@ fn section_kind(header: &str) -> Option<JobKind> {
     }
 }
 
+/// A value up to a comment: `;` or `#` outside double quotes ends it (`@every 1440h ;60 days`).
+fn without_comment(value: &str) -> &str {
+    let mut quoted = false;
+    for (i, c) in value.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' | '#' if !quoted => return value.get(..i).unwrap_or(value),
+            _ => {}
+        }
+    }
+    value
+}
+
 /// Whether a text holds an ofelia job section: what makes an INI file an ofelia config.
 pub fn has_jobs(text: &str) -> bool {
     text.lines().any(|l| section_kind(l.trim()).is_some())
@@ -79,7 +93,8 @@ pub fn parse(file: FileId, text: &str) -> Vec<Job> {
         }
         let (Some(job), true) = (jobs.last_mut(), in_job) else { continue };
         let Some((key, value)) = body.split_once('=') else { continue };
-        let slot = match key.trim() {
+        // ofelia reads keys in any case (`Command =`).
+        let slot = match key.trim().to_ascii_lowercase().as_str() {
             "schedule" => &mut job.schedule,
             "container" => &mut job.container,
             "image" => &mut job.image,
@@ -87,7 +102,7 @@ pub fn parse(file: FileId, text: &str) -> Vec<Job> {
             _ => continue,
         };
         let value_at = start + key.len() + 1 + (value.len() - value.trim_start().len());
-        let v = value.trim();
+        let v = without_comment(value).trim();
         let (v, value_at) = match v.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
             Some(inner) if !inner.contains('"') => (inner, value_at + 1),
             _ => (v, value_at),
@@ -105,7 +120,7 @@ mod tests {
 
     #[test]
     fn job_sections_and_their_keys() {
-        let text = "[global]\nsave-folder = /var/log\n\n[job-exec \"purge\"]\nschedule = 0 30 2 * * *\ncontainer = api\ncommand = /srv/batch -task=purge\n\n; a comment\n[job-run \"report\"]\nschedule = @every 6h\nimage = \"registry.example/ledger:2\"\ncommand = report --week\n[docker]\nfilters = label=x\n";
+        let text = "[global]\nsave-folder = /var/log\n\n[job-exec \"purge\"]\nschedule = 0 30 2 * * *\ncontainer = api\ncommand = /srv/batch -task=purge\n\n; a comment\n[job-run \"report\"]\nSchedule = @every 6h\nIMAGE = \"registry.example/ledger:2\"\ncommand = report --week # weekly\n[docker]\nfilters = label=x\n";
         let jobs = parse(FileId(0), text);
         assert_eq!(jobs.len(), 2);
         let exec = &jobs[0];
@@ -119,6 +134,7 @@ mod tests {
         let image = run.image.as_ref().map(|c| (c.value.as_str(), &text[c.span.start..c.span.end]));
         assert_eq!(image, Some(("registry.example/ledger:2", "registry.example/ledger:2")));
         assert!(run.container.is_none());
+        assert_eq!(run.command.as_ref().map(|c| c.value.as_str()), Some("report --week"));
     }
 
     #[test]

@@ -48,11 +48,8 @@ fn check(model: &Model, r: &mut Reporter) {
             } else {
                 format!("batch task `{}` of `{}` is run by no schedule ({})", task.value, bin.name, others.join(", "))
             };
-            let mut f = Finding::new(
-                message,
-                Label::new(task.span, format!("task `{}` defined here", task.value)),
-            )
-            .help(help);
+            let mut f =
+                Finding::new(message, Label::new(task.span, format!("task `{}` defined here", task.value))).help(help);
             if let Some(line) = model.cron_lines.first() {
                 f = f.related(Label::new(line.entry.schedule.span, "the crontab runs other tasks"));
             }
