@@ -5,9 +5,10 @@
 
 use super::Model;
 use super::commands::{self, Command, Origin};
+use crate::config::Flavor;
 use crate::parse::shell::{SimpleCommand, Word};
 use crate::parse::yaml::{self, YNode};
-use crate::source::{FileId, Sources, Spanned, file_name, parent_dir};
+use crate::source::{FileId, Sources, Span, Spanned, file_name, parent_dir};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scheduler {
@@ -40,6 +41,57 @@ pub struct ScheduledRun {
     /// The program as written (a path or a name).
     pub program: String,
     pub args: Vec<Word>,
+    /// What the command asks of a terminal, when it needs one to run at all.
+    pub tty: Option<TtyUse>,
+    /// The scheduler certainly runs the command without a terminal: cron, a systemd service
+    /// without `StandardInput=tty`, an ofelia job without `tty = true`, a `CronJob` container
+    /// without `tty: true`, a workflow step on its runner. Not so for a command sent over
+    /// `ssh` (outside a crontab), nor where the scheduler's terminal setting is not read.
+    pub without_terminal: bool,
+}
+
+/// A command that fails without a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TtyAsk {
+    /// `docker exec` with `-t` and `-i`.
+    DockerExec,
+    /// `docker run` with `-t` and `-i`.
+    DockerRun,
+    /// docker-compose 1.x `exec` without `-T`.
+    ComposeExec,
+}
+
+/// Where a scheduled command asks for a terminal.
+#[derive(Clone, Copy, Debug)]
+pub struct TtyUse {
+    pub ask: TtyAsk,
+    /// From the tool to the container, service or image it names.
+    pub span: Span,
+}
+
+/// What a command asks of a terminal it cannot run without: docker refuses `-t` with `-i` when
+/// its input is no terminal ("the input device is not a TTY"; `-t` alone runs), and
+/// docker-compose 1.x allocates one for `exec` unless told `-T` (compose v2 leaves it out when
+/// its input is none).
+pub fn tty_use(c: &Command) -> Option<TtyUse> {
+    let tool = c.name()?;
+    let (ask, to) = match &c.kind {
+        commands::Kind::Exec(e) if e.tty && e.interactive => (TtyAsk::DockerExec, exec_target(&e.target)),
+        commands::Kind::Compose(call)
+            if call.flavor == Flavor::V1 && call.subcommand.as_ref().is_some_and(|s| s.value == "exec") =>
+        {
+            let e = call.execution().filter(|e| e.tty && e.interactive)?;
+            (TtyAsk::ComposeExec, exec_target(&e.target))
+        }
+        commands::Kind::DockerRun(run) if run.tty && run.interactive => (TtyAsk::DockerRun, run.image.as_ref()?.span),
+        _ => return None,
+    };
+    Some(TtyUse { ask, span: tool.span.to(to) })
+}
+
+fn exec_target(t: &commands::ExecTarget) -> Span {
+    let (commands::ExecTarget::Container(n) | commands::ExecTarget::Service(n)) = t;
+    n.span
 }
 
 /// The program a command runs and its arguments: the program executed in a container, or the
@@ -57,7 +109,20 @@ pub(super) fn run_of(c: &Command) -> Option<(String, Vec<Word>)> {
 
 /// The runs of an argv a scheduler executes without a shell (`command:`, `args:`), or of a
 /// command line (`ExecStart=`): through `sh -c`, `docker exec` and the like as a crontab's.
+/// Whether the scheduler gives them a terminal is not known.
 pub(super) fn runs_of_words(scheduler: Scheduler, file: FileId, words: Vec<Word>, out: &mut Vec<ScheduledRun>) {
+    scheduled_words(scheduler, file, words, false, out);
+}
+
+/// [`runs_of_words`], for a scheduler that runs them without a terminal when
+/// `without_terminal` (save those sent over `ssh`).
+fn scheduled_words(
+    scheduler: Scheduler,
+    file: FileId,
+    words: Vec<Word>,
+    without_terminal: bool,
+    out: &mut Vec<ScheduledRun>,
+) {
     let Some(span) = words.first().map(|w| w.span).map(|s| words.last().map_or(s, |l| s.to(l.span))) else {
         return;
     };
@@ -71,7 +136,11 @@ pub(super) fn runs_of_words(scheduler: Scheduler, file: FileId, words: Vec<Word>
     };
     let mut cmds = Vec::new();
     commands::classify_group(Origin::Script, file, 0, vec![cmd], &mut cmds);
-    out.extend(cmds.iter().filter_map(run_of).map(|(program, args)| ScheduledRun { scheduler, program, args }));
+    for c in &cmds {
+        let Some((program, args)) = run_of(c) else { continue };
+        let without_terminal = without_terminal && !c.cmd.remote;
+        out.push(ScheduledRun { scheduler, program, args, tty: tty_use(c), without_terminal });
+    }
 }
 
 /// A command line's words, at their place in the file.
@@ -111,6 +180,8 @@ pub(super) struct ImageRun {
     /// When the image is not one the repository builds, the arguments are the command (ofelia
     /// runs them as written in an image it cannot tell); else nothing is known to run.
     args_run_otherwise: bool,
+    /// The container gets no terminal.
+    without_terminal: bool,
 }
 
 /// The repository an image reference names, without its tag or digest and Docker Hub's implied
@@ -157,10 +228,12 @@ pub(super) fn kube_cronjobs(file: FileId, text: &str, out: &mut Vec<ScheduledRun
             if command.iter().chain(&args).any(templated) {
                 continue;
             }
+            // A container has a terminal only with `tty: true`.
+            let without_terminal = c.get("tty").is_none_or(|t| t.as_str() == Some("false"));
             if c.get("command").is_some() {
                 let mut words = command;
                 words.extend(args);
-                runs_of_words(Scheduler::CronJob, file, words, out);
+                scheduled_words(Scheduler::CronJob, file, words, without_terminal, out);
             } else if let (Some(image), false) = (c.get("image").and_then(YNode::as_str), args.is_empty()) {
                 // Without `command:` the image's ENTRYPOINT runs, with `args:` in place of CMD.
                 pending.push(ImageRun {
@@ -169,6 +242,7 @@ pub(super) fn kube_cronjobs(file: FileId, text: &str, out: &mut Vec<ScheduledRun
                     image: image.to_string(),
                     args,
                     args_run_otherwise: false,
+                    without_terminal,
                 });
             }
         }
@@ -186,14 +260,24 @@ pub(super) fn ofelia_config(file: FileId, text: &str, out: &mut Vec<ScheduledRun
         if words.iter().any(templated) {
             continue;
         }
+        // `job-local` runs its command with no input at all; the jobs in containers get a
+        // terminal only with `tty = true`.
+        let without_terminal = job.kind == JobKind::Local
+            || job
+                .tty
+                .as_ref()
+                .is_none_or(|t| matches!(t.value.to_ascii_lowercase().as_str(), "false" | "no" | "off" | "0"));
         match (job.kind, &job.image) {
-            (JobKind::Exec | JobKind::Local, _) => runs_of_words(Scheduler::Ofelia, file, words, out),
+            (JobKind::Exec | JobKind::Local, _) => {
+                scheduled_words(Scheduler::Ofelia, file, words, without_terminal, out)
+            }
             (JobKind::Run | JobKind::ServiceRun, Some(image)) if !words.is_empty() => pending.push(ImageRun {
                 scheduler: Scheduler::Ofelia,
                 file,
                 image: image.value.clone(),
                 args: words,
                 args_run_otherwise: true,
+                without_terminal,
             }),
             _ => {}
         }
@@ -217,11 +301,15 @@ pub(super) fn systemd_timers(sources: &Sources, units: &[FileId], out: &mut Vec<
             continue;
         };
         let stext = sources.text(sid);
+        // A service's input is `/dev/null` unless `StandardInput=` says otherwise (`tty`, a
+        // file, a socket); `TTYPath=` names the terminal it may use.
+        let without_terminal = directives(stext, "StandardInput").iter().all(|(v, _)| *v == "null")
+            && directives(stext, "TTYPath").is_empty();
         for (line, at) in directives(stext, "ExecStart") {
             // `-`, `@`, `+`, `!`, `:` prefixes change how systemd runs the command, not what.
             let cmd = line.trim_start_matches(['-', '@', '+', '!', ':']);
             let at = at + (line.len() - cmd.len());
-            runs_of_words(Scheduler::Timer, sid, words_of_line(sid, cmd, at), out);
+            scheduled_words(Scheduler::Timer, sid, words_of_line(sid, cmd, at), without_terminal, out);
         }
     }
 }
@@ -319,19 +407,21 @@ impl Model {
     pub(super) fn compute_scheduled_runs(&mut self) {
         let mut out = Vec::new();
         for c in &self.commands {
-            let scheduler = match c.origin {
-                Origin::Crontab => Scheduler::Crontab,
-                Origin::Ci if self.scheduled_workflows.contains(&c.file) => Scheduler::Workflow,
+            // Cron gives no terminal, even to what it sends over `ssh`; a workflow's runner
+            // gives its steps none.
+            let (scheduler, without_terminal) = match c.origin {
+                Origin::Crontab => (Scheduler::Crontab, true),
+                Origin::Ci if self.scheduled_workflows.contains(&c.file) => (Scheduler::Workflow, !c.cmd.remote),
                 _ => continue,
             };
             if let Some((program, args)) = run_of(c) {
-                out.push(ScheduledRun { scheduler, program, args });
+                out.push(ScheduledRun { scheduler, program, args, tty: tty_use(c), without_terminal });
             }
         }
         out.append(&mut self.other_scheduled_runs);
         for run in std::mem::take(&mut self.image_runs) {
             if let Some(words) = self.image_run_words(&run) {
-                runs_of_words(run.scheduler, run.file, words, &mut out);
+                scheduled_words(run.scheduler, run.file, words, run.without_terminal, &mut out);
             }
         }
         self.scheduled_runs = out;

@@ -1,6 +1,6 @@
 //! ofelia's INI config (`daemon --config FILE`): `[job-exec "name"]`, `[job-run "name"]`,
 //! `[job-local "name"]` and `[job-service-run "name"]` sections with `schedule =`,
-//! `container =`, `image =` and `command =` keys. Only what a scheduled run needs is read; the
+//! `container =`, `image =`, `command =` and `tty =` keys. Only what a scheduled run needs is read; the
 //! other sections (`[global]`, `[docker]`) and keys are skipped; keys are read in any case, as
 //! ofelia reads them. A value keeps its place in
 //! the file: a value wrapped in double quotes is read without them.
@@ -31,6 +31,9 @@ pub struct Job {
     pub image: Option<Spanned<String>>,
     /// The command's text, at its place (quotes around the whole value left out).
     pub command: Option<Spanned<String>>,
+    /// `tty =`: whether ofelia gives the job's process a terminal (`job-exec`, `job-run`,
+    /// `job-service-run`; none by default).
+    pub tty: Option<Spanned<String>>,
 }
 
 /// The job kind a section header names (`[job-exec "name"]`), if it names one.
@@ -87,7 +90,7 @@ pub fn parse(file: FileId, text: &str) -> Vec<Job> {
             if let Some(kind) = kind {
                 let lead = body.len() - body.trim_start().len();
                 let header = Span::new(file, start + lead..start + lead + trimmed.len());
-                jobs.push(Job { kind, header, schedule: None, container: None, image: None, command: None });
+                jobs.push(Job { kind, header, schedule: None, container: None, image: None, command: None, tty: None });
             }
             continue;
         }
@@ -99,6 +102,7 @@ pub fn parse(file: FileId, text: &str) -> Vec<Job> {
             "container" => &mut job.container,
             "image" => &mut job.image,
             "command" => &mut job.command,
+            "tty" => &mut job.tty,
             _ => continue,
         };
         let value_at = start + key.len() + 1 + (value.len() - value.trim_start().len());
