@@ -77,7 +77,7 @@ const ARTIFACT_GLOBS: &[&str] = &[
     ".justfile",
     "*.just",
     "docker-bake*.hcl",
-    "*wsgi*.ini",
+    "*.ini",
     "*.sql",
     "*.timer",
     "*.service",
@@ -170,7 +170,9 @@ impl Tree {
             return Some(false);
         }
         let name = crate::source::file_name(path);
-        (classify(path).is_some() || MANIFEST_NAMES.contains(&name)).then_some(false)
+        // An INI file is noted only when it holds ofelia jobs: another one may be there.
+        let noted = classify(path).is_some_and(|k| k != Kind::OfeliaIni);
+        (noted || MANIFEST_NAMES.contains(&name)).then_some(false)
     }
 }
 
@@ -295,6 +297,11 @@ pub fn classify(rel: &str) -> Option<Kind> {
     }
     if lower.ends_with(".ini") && lower.contains("wsgi") {
         return Some(Kind::UwsgiIni);
+    }
+    // Any INI file may be an ofelia config (`ofelia.ini`, `jobs.ini`, `scheduler/config.ini`
+    // mounted at `/etc/ofelia/config.ini`): it is one when it holds a job section.
+    if lower.ends_with(".ini") {
+        return Some(Kind::OfeliaIni);
     }
     if lower.starts_with("docker-bake") && lower.ends_with(".hcl") {
         return Some(Kind::BakeFile);
@@ -966,7 +973,7 @@ fn wanted(rel: &str, ignored: impl Fn() -> bool) -> Option<(Option<Kind>, bool)>
 /// nor source code (its keys are then unknown, silently).
 fn skip_entry(rel: &str, kind: Option<Kind>, reason: &str) -> Option<Entry> {
     let kind = kind?;
-    if matches!(kind, Kind::Rust | Kind::Python | Kind::Js | Kind::PackageJson) {
+    if matches!(kind, Kind::Rust | Kind::Python | Kind::Js | Kind::PackageJson | Kind::OfeliaIni) {
         return None;
     }
     Some(Entry::Skip(Skipped { path: rel.to_string(), kind, reason: reason.to_string() }))
@@ -992,8 +999,9 @@ fn read_entry(
 /// it is no artifact after all.
 fn entry_from_bytes(rel: &str, kind: Option<Kind>, git_ignored: bool, bytes: Vec<u8>) -> Option<Entry> {
     let mut kind = kind;
-    // A file that is a crontab only because its name holds `cron` is no artifact when it is not text.
-    let by_hint = kind == Some(Kind::Crontab) && crontab_by_name_hint(rel);
+    // A file that is a crontab only because its name holds `cron`, or an INI file (an ofelia
+    // config only by what it holds), is no artifact when it is not text.
+    let by_hint = (kind == Some(Kind::Crontab) && crontab_by_name_hint(rel)) || kind == Some(Kind::OfeliaIni);
     if by_hint && (bytes.contains(&0) || std::str::from_utf8(&bytes).is_err()) {
         return None;
     }
@@ -1011,6 +1019,10 @@ fn entry_from_bytes(rel: &str, kind: Option<Kind>, git_ignored: bool, bytes: Vec
         && !text.starts_with("#!")
         && crontab::parse(crate::source::FileId(0), &text, 0).entries.is_empty()
     {
+        return None;
+    }
+    // An INI file is an artifact only when it holds ofelia jobs.
+    if kind == Some(Kind::OfeliaIni) && !crate::parse::ofelia::has_jobs(&text) {
         return None;
     }
     if kind.is_none() || (kind == Some(Kind::Crontab) && text.starts_with("#!")) {
@@ -1097,6 +1109,12 @@ mod tests {
         assert_eq!(classify("backend/cron/jobs.go"), Some(Kind::Go));
         assert_eq!(classify("docs/DEPLOY.md"), Some(Kind::Markdown));
         assert_eq!(classify("deploy/systemd/sync.timer"), Some(Kind::SystemdUnit));
+        assert_eq!(classify("deploy/scheduler/config.ini"), Some(Kind::OfeliaIni));
+        assert_eq!(classify("uwsgi.ini"), Some(Kind::UwsgiIni));
+        // An INI file that is not there may be one that holds no jobs: the tree cannot tell.
+        let tree = Tree { dirs: ["deploy".to_string()].into(), ..Tree::default() };
+        assert_eq!(tree.exists("deploy/php.ini"), None);
+        assert_eq!(tree.exists("deploy/compose.yaml"), Some(false));
         assert_eq!(classify("deploy/systemd/sync.service"), Some(Kind::SystemdUnit));
         assert_eq!(classify("k8s/overlays/prod/jobs.yaml"), Some(Kind::KubeManifest));
         assert_eq!(classify("deploy/backup-cronjob.yml"), Some(Kind::KubeManifest));

@@ -84,6 +84,9 @@ pub enum Kind {
     KubeManifest,
     /// A uWSGI config (`uwsgi.ini`, `app.wsgi.ini`): the module or file the server loads.
     UwsgiIni,
+    /// An INI file that holds ofelia job sections (`[job-exec "name"]`): any `*.ini` that is
+    /// none is dropped when read.
+    OfeliaIni,
 }
 
 /// One file that discovery read.

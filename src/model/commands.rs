@@ -4,6 +4,7 @@
 use crate::config::Flavor;
 use crate::parse::shell::{self, SimpleCommand, Word, unwrap_command};
 use crate::source::{FileId, Span, Spanned};
+use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Origin {
@@ -536,6 +537,24 @@ struct GroupState<'a> {
     probe: bool,
     /// A variable was given a value of each flavor (`if …; then DC=…; else DC=…; fi`).
     both_by_variable: bool,
+    /// The names the group assigns or exports, without their values.
+    assigned: BTreeSet<String>,
+}
+
+/// The name a `NAME=value` word assigns (`None` for any other word).
+fn assigned_name(w: &Word) -> Option<&str> {
+    let (name, _) = w.text.split_once('=')?;
+    let valid = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid.then_some(name)
+}
+
+/// Whether a word names a variable that is exported or declared (`export NAME`).
+fn declared_name(w: &Word) -> Option<&str> {
+    let t = w.text.as_str();
+    let valid = t.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid.then_some(t).or_else(|| assigned_name(w))
 }
 
 impl GroupState<'_> {
@@ -552,6 +571,30 @@ impl GroupState<'_> {
             self.vars.remove(name);
         } else {
             self.vars.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    /// Notes the names a command assigns: `NAME=value` before it (or on its own, or after
+    /// `env`), the names `export`, `declare`, `typeset`, `readonly` and `local` take, and the
+    /// `NAME=value` words a command writes to an env file or to `$GITHUB_ENV`
+    /// (`echo "TAG=1" >> .env`).
+    fn note_assigned(&mut self, cmd: &SimpleCommand, at: usize) {
+        let before = cmd.assignments.iter().chain(cmd.words.get(..at).unwrap_or(&[]));
+        self.assigned.extend(before.filter_map(assigned_name).map(str::to_string));
+        let words = cmd.words.get(at..).unwrap_or(&[]);
+        let args = words.get(1..).unwrap_or(&[]).iter().filter(|w| !w.text.starts_with('-'));
+        match words.first().map(|w| w.text.as_str()) {
+            Some("export" | "declare" | "typeset" | "readonly" | "local") => {
+                self.assigned.extend(args.filter_map(declared_name).map(str::to_string));
+            }
+            Some(_)
+                if cmd.redirects.iter().any(|r| {
+                    r.op.starts_with('>') && (is_env_file_name(&r.target.text) || r.target.text.contains("GITHUB_ENV"))
+                }) =>
+            {
+                self.assigned.extend(args.filter_map(assigned_name).map(str::to_string));
+            }
+            _ => {}
         }
     }
 
@@ -574,6 +617,7 @@ impl GroupState<'_> {
         let (at, setsid) = unwrap_command(&cmd.words);
         let words = cmd.words.get(at..).unwrap_or(&[]);
         let first = words.first().map(|w| w.text.as_str());
+        self.note_assigned(&cmd, at);
         if matches!(first, Some("export" | "readonly" | "local")) || (first.is_none() && !cmd.remote) {
             let assigns = if first.is_some() { cmd.words.get(at + 1..).unwrap_or(&[]) } else { &cmd.assignments[..] };
             for w in assigns {
@@ -633,9 +677,29 @@ impl GroupState<'_> {
     }
 }
 
-/// Classifies the commands of one group (a script, a runbook block, a crontab line), in order.
-pub fn classify_group(origin: Origin, file: FileId, group: usize, cmds: Vec<SimpleCommand>, out: &mut Vec<Command>) {
-    classify_group_with(origin, file, group, cmds, &|_| None, out);
+/// The names an env file's lines in a runbook assign (a block labelled `env` or `dotenv`, or
+/// a block without a label whose every line is an assignment): names only, never values.
+pub fn env_block_names(file: FileId, body: &str, labelled: bool) -> BTreeSet<String> {
+    let parsed = crate::parse::envfile::parse(file, body);
+    let env_shaped = parsed.errors.is_empty()
+        && !parsed.entries.is_empty()
+        && parsed.entries.iter().all(crate::parse::envfile::EnvEntry::is_assigned);
+    if !labelled && !env_shaped {
+        return BTreeSet::new();
+    }
+    parsed.entries.into_iter().map(|e| e.key.value).collect()
+}
+
+/// Classifies the commands of one group (a script, a runbook block, a crontab line), in order;
+/// returns the names the group assigns or exports.
+pub fn classify_group(
+    origin: Origin,
+    file: FileId,
+    group: usize,
+    cmds: Vec<SimpleCommand>,
+    out: &mut Vec<Command>,
+) -> BTreeSet<String> {
+    classify_group_with(origin, file, group, cmds, &|_| None, out)
 }
 
 /// [`classify_group`], with the variables of the file around the group (a Makefile's), for
@@ -647,7 +711,7 @@ pub fn classify_group_with(
     cmds: Vec<SimpleCommand>,
     outer: &dyn Fn(&str) -> Option<String>,
     out: &mut Vec<Command>,
-) {
+) -> BTreeSet<String> {
     let start = out.len();
     let mut state = GroupState {
         origin,
@@ -659,6 +723,7 @@ pub fn classify_group_with(
         outer,
         probe: false,
         both_by_variable: false,
+        assigned: BTreeSet::new(),
     };
     for cmd in cmds {
         state.classify(cmd, 0, out);
@@ -674,6 +739,7 @@ pub fn classify_group_with(
             }
         }
     }
+    state.assigned
 }
 
 #[cfg(test)]
@@ -798,6 +864,20 @@ mod tests {
         // A version printed for the log, and one flavor: nothing picked.
         let calls = compose_calls_of(&classify_text("docker compose version\ndocker compose up -d\n"));
         assert!(calls.iter().all(|(_, _, neutral)| !neutral));
+    }
+
+    #[test]
+    fn assigned_names_are_recorded_without_values() {
+        let t = "TAG=1\nexport REGION=eu MODE\nlocal -r STAGE=x\nDEBUG=1 LOG=2 docker compose up -d\n\
+                 env COLOR=red ./run.sh\necho \"BUILD=$SHA\" >> \"$GITHUB_ENV\"\necho MAIL=x >> .env.prod\n\
+                 echo NOTE=x\nsh -c 'INNER=1 true'\ndocker run -e PORT=1 img\nif [ x ]; then PICKED=1; fi\n";
+        let names = classify_group(Origin::Script, FileId(0), 1, shell::parse(FileId(0), t, 0), &mut Vec::new());
+        let want = ["BUILD", "COLOR", "DEBUG", "INNER", "LOG", "MAIL", "MODE", "PICKED", "REGION", "STAGE", "TAG"];
+        assert_eq!(names.iter().map(String::as_str).collect::<Vec<_>>(), want);
+        let env = env_block_names(FileId(0), "# mail\nMAIL_FROM=a@b\nexport SMTP=x\n", false);
+        assert_eq!(env.into_iter().collect::<Vec<_>>(), ["MAIL_FROM", "SMTP"]);
+        // An unlabelled block that is not all assignments is no env file.
+        assert!(env_block_names(FileId(0), "X=1\ndocker compose up\n", false).is_empty());
     }
 
     #[test]

@@ -144,60 +144,26 @@ impl Model {
     }
 
     /// Whether a variable may come from the shell of the commands that run compose: the
-    /// repository's scripts, Makefiles, CI files or runbooks assign or export it (`NAME=`,
-    /// `export NAME`, `NAME:` in a CI `env:`), or the config says the platform provides it.
+    /// repository's scripts, runbooks, Makefiles, justfiles, CI files or crontab lines assign
+    /// or export it (`NAME=`, `export NAME`, a Makefile's `NAME ?=`, `NAME:` in a CI `env:`, a
+    /// `NAME=` line written to an env file or `$GITHUB_ENV`), as the command model records
+    /// them, or the config says the platform provides it.
     pub fn shell_may_set(&self, name: &str) -> bool {
-        if SHELL_VARIABLES.contains(&name) || self.config.env_provided.iter().any(|k| k == name) {
-            return true;
+        SHELL_VARIABLES.contains(&name)
+            || self.config.env_provided.iter().any(|k| k == name)
+            || self.assigned_names.values().any(|names| names.contains(name))
+    }
+
+    /// Notes the names a group of commands (or a file, as group 0) assigns.
+    pub(super) fn note_assigned(&mut self, file: FileId, group: usize, names: BTreeSet<String>) {
+        if !names.is_empty() {
+            self.assigned_names.entry((file, group)).or_default().extend(names);
         }
-        self.sources.iter().any(|(_, f)| {
-            use crate::source::Kind;
-            matches!(
-                f.kind,
-                Kind::Shell | Kind::Makefile | Kind::Justfile | Kind::GithubWorkflow | Kind::GitlabCi | Kind::Markdown
-            ) && assigns(&f.text, name)
-        })
     }
 }
 
 /// Variables every login shell has.
 const SHELL_VARIABLES: &[&str] = &["HOME", "PWD", "USER", "LOGNAME", "PATH", "SHELL", "HOSTNAME", "LANG", "TERM"];
-
-/// Whether `text` assigns or exports `name` anywhere: `NAME=`, `NAME :=`/`?=`/`+=` (make),
-/// `NAME:` (a CI `env:` key), `export NAME`, `set -a` before sourcing a file that may hold it
-/// is not followed (that file is an env file: read as such).
-fn assigns(text: &str, name: &str) -> bool {
-    let b = text.as_bytes();
-    let mut from = 0;
-    while let Some(p) = text.get(from..).and_then(|t| t.find(name)) {
-        let at = from + p;
-        from = at + name.len();
-        let before = at.checked_sub(1).and_then(|i| b.get(i)).copied();
-        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c == b'{') {
-            continue;
-        }
-        let rest = text.get(at + name.len()..).unwrap_or("");
-        if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-            continue;
-        }
-        let after = rest.trim_start_matches([' ', '\t']);
-        if rest.starts_with('=')
-            || after.starts_with(":=")
-            || after.starts_with("?=")
-            || after.starts_with("+=")
-            || (after.starts_with(':') && !after.starts_with("::"))
-            || (after.starts_with('=') && !after.starts_with("=="))
-        {
-            return true;
-        }
-        let line_start = text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-        let line = text.get(line_start..at).unwrap_or("");
-        if line.split_whitespace().any(|w| w == "export" || w == "declare" || w == "-x") {
-            return true;
-        }
-    }
-    false
-}
 
 /// What an env file does for a reference: set (with a value), set but empty, or unset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,21 +202,5 @@ impl Model {
     /// (for `model` output and DPL303): every name read by interpolation.
     pub fn interpolated_names(&self) -> BTreeSet<&str> {
         self.compose_files.iter().flat_map(|c| c.interpolations.iter().map(|i| i.name.as_str())).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn assignments_and_exports_are_found_as_whole_names() {
-        assert!(assigns("IMAGE_TAG=1.2 docker compose up", "IMAGE_TAG"));
-        assert!(assigns("export IMAGE_TAG\n", "IMAGE_TAG"));
-        assert!(assigns("env:\n  IMAGE_TAG: ${{ github.sha }}\n", "IMAGE_TAG"));
-        assert!(assigns("IMAGE_TAG ?= latest\n", "IMAGE_TAG"));
-        assert!(!assigns("echo $IMAGE_TAG ${IMAGE_TAG}", "IMAGE_TAG"));
-        assert!(!assigns("MY_IMAGE_TAG=1 IMAGE_TAGS=2", "IMAGE_TAG"));
-        assert!(!assigns("if [ \"$X\" == y ]; then IMAGE_TAG_X=1; fi", "IMAGE_TAG"));
     }
 }

@@ -132,6 +132,8 @@ pub struct Model {
     pub scheduled_workflows: BTreeSet<FileId>,
     /// The runs of schedulers other than crontabs and workflows, as they are read.
     other_scheduled_runs: Vec<schedules::ScheduledRun>,
+    /// Runs of an image's ENTRYPOINT, resolved once the images are known.
+    image_runs: Vec<schedules::ImageRun>,
     /// Everything that runs on a schedule.
     pub scheduled_runs: Vec<schedules::ScheduledRun>,
     /// What exists under the root (directories, artifacts, manifests).
@@ -152,6 +154,10 @@ pub struct Model {
     pub cron_reader_issues: Vec<ParseError>,
     /// Where the sections of each Markdown file start (its headings' offsets).
     pub runbook_headings: BTreeMap<FileId, Vec<usize>>,
+    /// The names each script, runbook block, recipe, CI step or crontab line assigns or
+    /// exports, by file and command group (group 0: the file's own variables, a Makefile's or a
+    /// CI file's `env:`); never their values.
+    pub assigned_names: BTreeMap<(FileId, usize), BTreeSet<String>>,
     /// The production compose files, with what compose interpolates them with.
     pub compose_files: Vec<interpolation::ComposeFile>,
     /// Numbered migration folders and what is wrong in them.
@@ -365,7 +371,8 @@ impl Model {
                 Kind::Shell => {
                     group += 1;
                     let cmds = shell::parse(id, &text, 0);
-                    commands::classify_group(Origin::Script, id, group, cmds, &mut m.commands);
+                    let names = commands::classify_group(Origin::Script, id, group, cmds, &mut m.commands);
+                    m.note_assigned(id, group, names);
                 }
                 Kind::Markdown => {
                     m.runbook_headings.insert(id, markdown::headings(&text));
@@ -377,7 +384,8 @@ impl Model {
                                 // A transcript: the lines after a `$ ` prompt are commands.
                                 let script = shell::transcript_commands(body).unwrap_or_default();
                                 let cmds = shell::parse(id, &script, block.start);
-                                commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                                let names = commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                                m.note_assigned(id, group, names);
                             }
                             "sh" | "bash" | "shell" | "zsh" => {
                                 // Written with prompts, it is a transcript too.
@@ -386,7 +394,8 @@ impl Model {
                                 // Lines after `crontab -e` are the crontab being written, not commands.
                                 let (script, entries) = split_crontab_lines(id, body, block.start);
                                 let cmds = shell::parse(id, &script, block.start);
-                                commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                                let names = commands::classify_group(Origin::Runbook, id, group, cmds, &mut m.commands);
+                                m.note_assigned(id, group, names);
                                 if !entries.is_empty() {
                                     m.add_crontab_entries(id, entries, &mut group);
                                 }
@@ -395,6 +404,11 @@ impl Model {
                                 // Prose-like lines of a runbook block are not DPL001.
                                 let c = crontab::parse(id, body, block.start);
                                 m.add_crontab_entries(id, c.entries, &mut group);
+                            }
+                            // An env file's lines (`.env` as the runbook has it written).
+                            "env" | "dotenv" | "" => {
+                                let names = commands::env_block_names(id, body, !block.lang.is_empty());
+                                m.note_assigned(id, group, names);
                             }
                             _ => {}
                         }
@@ -408,8 +422,11 @@ impl Model {
                     for rule in &mk.rules {
                         group += 1;
                         let cmds = rule.recipe.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
-                        commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
+                        let names =
+                            commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
+                        m.note_assigned(id, group, names);
                     }
+                    m.note_assigned(id, 0, mk.vars.keys().cloned().collect());
                     m.makefiles.insert(m.sources.path(id).to_string(), mk);
                 }
                 Kind::BakeFile => {
@@ -420,6 +437,7 @@ impl Model {
                     m.release_configs.push((id, builds));
                 }
                 Kind::GithubWorkflow | Kind::GitlabCi => {
+                    m.note_assigned(id, 0, parse::ci::env_names(id, &text));
                     if kind == Kind::GithubWorkflow && parse::ci::github_scheduled(id, &text) {
                         m.scheduled_workflows.insert(id);
                     }
@@ -436,7 +454,8 @@ impl Model {
                             for (start, end) in steps {
                                 group += 1;
                                 let cmds = shell::parse(id, text.get(start..end).unwrap_or(""), start);
-                                commands::classify_group(Origin::Ci, id, group, cmds, &mut m.commands);
+                                let names = commands::classify_group(Origin::Ci, id, group, cmds, &mut m.commands);
+                                m.note_assigned(id, group, names);
                             }
                         }
                         Err(e) => m.parse_errors.push(e),
@@ -449,8 +468,11 @@ impl Model {
                     for recipe in &just.recipes {
                         group += 1;
                         let cmds = recipe.lines.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
-                        commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
+                        let names =
+                            commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
+                        m.note_assigned(id, group, names);
                     }
+                    m.note_assigned(id, 0, just.vars.keys().cloned().collect());
                 }
                 Kind::Go
                 | Kind::GoMod
@@ -465,9 +487,12 @@ impl Model {
                 | Kind::Directory
                 | Kind::Migration
                 | Kind::UwsgiIni => {}
+                Kind::OfeliaIni => {
+                    schedules::ofelia_config(id, &text, &mut m.other_scheduled_runs, &mut m.image_runs);
+                }
                 Kind::SystemdUnit => systemd_units.push(id),
                 Kind::KubeManifest => {
-                    schedules::kube_cronjobs(id, &text, &mut m.other_scheduled_runs);
+                    schedules::kube_cronjobs(id, &text, &mut m.other_scheduled_runs, &mut m.image_runs);
                 }
             }
         }
@@ -607,7 +632,8 @@ impl Model {
         for entry in entries {
             *group += 1;
             let cmds = shell::parse(file, &entry.command.value, entry.command.span.start);
-            commands::classify_group(Origin::Crontab, file, *group, cmds, &mut self.commands);
+            let names = commands::classify_group(Origin::Crontab, file, *group, cmds, &mut self.commands);
+            self.note_assigned(file, *group, names);
             self.cron_lines.push(CronLine { file, entry });
         }
     }

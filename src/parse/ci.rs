@@ -4,7 +4,7 @@
 use super::ParseError;
 use super::yaml::{self, YNode, YValue};
 use crate::source::{FileId, Span, Spanned};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The byte ranges of the shell text of each step.
 pub fn github_runs(file: FileId, text: &str) -> Result<Vec<(usize, usize)>, ParseError> {
@@ -18,6 +18,34 @@ pub fn github_runs(file: FileId, text: &str) -> Result<Vec<(usize, usize)>, Pars
         }
     }
     Ok(out)
+}
+
+/// The names a CI file sets for its commands: the keys of every `env:` map (GitHub Actions:
+/// the workflow's, a job's, a step's, a container's) and `variables:` map (GitLab CI: the
+/// file's and a job's). Names only, never values.
+pub fn env_names(file: FileId, text: &str) -> BTreeSet<String> {
+    fn walk(n: &YNode, depth: usize, out: &mut BTreeSet<String>) {
+        if depth > 8 {
+            return;
+        }
+        match &n.value {
+            YValue::Map(m) => {
+                for (k, v) in m {
+                    if matches!(k.as_str(), Some("env" | "variables")) {
+                        out.extend(v.as_map().iter().filter_map(|(k, _)| k.as_str().map(str::to_string)));
+                    }
+                    walk(v, depth + 1, out);
+                }
+            }
+            YValue::Seq(items) => items.iter().for_each(|i| walk(i, depth + 1, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    if let Ok(Some(root)) = yaml::parse(file, text) {
+        walk(&root, 0, &mut out);
+    }
+    out
 }
 
 /// Whether a GitHub workflow runs on a schedule (`on: schedule: - cron: …`).

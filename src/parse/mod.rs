@@ -19,6 +19,7 @@ pub mod lex;
 pub mod makefile;
 pub mod markdown;
 pub mod node;
+pub mod ofelia;
 pub mod pycli;
 pub mod python;
 pub mod release;

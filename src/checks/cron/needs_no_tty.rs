@@ -2,58 +2,55 @@ use crate::checks::{Reporter, Rule};
 use crate::config::Flavor;
 use crate::diagnostic::{Finding, Label, Severity};
 use crate::model::Model;
-use crate::model::commands::{ExecTarget, Kind, Origin};
+use crate::model::schedules::{Scheduler, TtyAsk};
 
 pub static RULE: Rule = Rule {
     code: "DPL405",
     name: "cron-needs-no-tty",
     severity: Severity::Error,
-    summary: "a crontab line runs `docker exec -it`, `docker run -it` or `docker-compose exec` without `-T`: cron has no terminal",
+    summary: "a crontab line, systemd timer, ofelia job, CronJob or scheduled workflow runs `docker exec -it`, `docker run -it` or `docker-compose exec` without `-T`: it has no terminal",
     doc: include_str!("../../../rules/DPL405-cron-needs-no-tty.md"),
     check,
 };
 
-fn check(model: &Model, r: &mut Reporter) {
-    for e in &model.execs {
-        let Some(c) = model.commands.get(e.command) else { continue };
-        if c.origin != Origin::Crontab || !e.exec.interactive {
-            continue;
-        }
-        let Some(tool) = c.name() else { continue };
-        let (message, help) = match &c.kind {
-            // docker refuses a TTY when its standard input is no terminal, and cron gives none.
-            Kind::Exec(_) if e.exec.tty => (
-                "`docker exec` with `-t` and `-i` in a crontab line: cron gives it no terminal, so docker refuses with \"the input device is not a TTY\" and the job never runs".to_string(),
-                "drop `-t` (and `-i` unless the command reads its input): `docker exec CONTAINER …`".to_string(),
-            ),
-            // docker-compose 1.x allocates a TTY for `exec` unless told not to; compose v2
-            // leaves it out when its input is no terminal.
-            Kind::Compose(call)
-                if call.flavor == Flavor::V1
-                    && model.config.compose != Some(Flavor::V2)
-                    && e.exec.tty
-                    && call.subcommand.as_ref().is_some_and(|s| s.value == "exec") =>
-            {
-                (
-                    "`docker-compose exec` without `-T` in a crontab line: docker-compose 1.x allocates a TTY, cron gives it no terminal, and it fails with \"the input device is not a TTY\"".to_string(),
-                    "add `-T`: `docker-compose exec -T SERVICE …`".to_string(),
-                )
-            }
-            _ => continue,
-        };
-        let (ExecTarget::Container(target) | ExecTarget::Service(target)) = &e.exec.target;
-        r.report(Finding::new(message, Label::new(tool.span.to(target.span), "needs a terminal")).help(help));
+/// Where a scheduled command is written, and what runs it without a terminal.
+fn place(scheduler: Scheduler) -> (&'static str, &'static str) {
+    match scheduler {
+        Scheduler::Crontab => ("in a crontab line", "cron gives it no terminal"),
+        Scheduler::Timer => ("in a service a systemd timer starts", "a systemd timer runs it without a terminal"),
+        Scheduler::Ofelia => ("in an ofelia job", "ofelia runs it without a terminal"),
+        Scheduler::CronJob => ("in a Kubernetes CronJob", "its container has no terminal (no `tty: true`)"),
+        Scheduler::Workflow => ("in a scheduled workflow", "a GitHub Actions runner runs it without a terminal"),
     }
-    // `docker run -it` checks its input the same way (`-t` alone allocates a TTY and runs).
-    for c in model.commands.iter().filter(|c| c.origin == Origin::Crontab) {
-        let Kind::DockerRun(run) = &c.kind else { continue };
-        let (Some(tool), Some(image), true) = (c.name(), &run.image, run.tty && run.interactive) else { continue };
-        r.report(
-            Finding::new(
-                "`docker run` with `-t` and `-i` in a crontab line: cron gives it no terminal, so docker refuses with \"the input device is not a TTY\" and the job never runs",
-                Label::new(tool.span.to(image.span), "needs a terminal"),
-            )
-            .help("drop `-t` (and `-i` unless the command reads its input): `docker run --rm IMAGE …`"),
-        );
+}
+
+fn check(model: &Model, r: &mut Reporter) {
+    for run in model.scheduled_runs.iter().filter(|run| run.without_terminal) {
+        let Some(t) = run.tty else { continue };
+        let (at, why) = place(run.scheduler);
+        let (message, help) = match t.ask {
+            // docker refuses a TTY when its standard input is no terminal.
+            TtyAsk::DockerExec => (
+                format!(
+                    "`docker exec` with `-t` and `-i` {at}: {why}, so docker refuses with \"the input device is not a TTY\" and the job never runs"
+                ),
+                "drop `-t` (and `-i` unless the command reads its input): `docker exec CONTAINER …`",
+            ),
+            TtyAsk::DockerRun => (
+                format!(
+                    "`docker run` with `-t` and `-i` {at}: {why}, so docker refuses with \"the input device is not a TTY\" and the job never runs"
+                ),
+                "drop `-t` (and `-i` unless the command reads its input): `docker run --rm IMAGE …`",
+            ),
+            // compose v2 leaves the TTY out when its input is no terminal.
+            TtyAsk::ComposeExec if model.config.compose == Some(Flavor::V2) => continue,
+            TtyAsk::ComposeExec => (
+                format!(
+                    "`docker-compose exec` without `-T` {at}: docker-compose 1.x allocates a TTY, {why}, and it fails with \"the input device is not a TTY\""
+                ),
+                "add `-T`: `docker-compose exec -T SERVICE …`",
+            ),
+        };
+        r.report(Finding::new(message, Label::new(t.span, "needs a terminal")).help(help));
     }
 }
