@@ -7,6 +7,7 @@ use crate::source::{Kind, SourceFile, parent_dir, path_text};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::{WalkBuilder, WalkState};
+use rayon::slice::ParallelSliceMut;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -688,12 +689,14 @@ fn assemble(entries: Vec<Entry>, dirs: Vec<String>, manifests: Vec<String>, igno
         }
     }
     out.tree.dirs = dirs.into_iter().collect();
-    let (sql, manifests): (Vec<String>, Vec<String>) = manifests.into_iter().partition(|p| is_sql(p));
-    out.tree.files = manifests.into_iter().collect();
+    let (sql, mut manifests): (Vec<String>, Vec<String>) = manifests.into_iter().partition(|p| is_sql(p));
     out.tree.sql_files = sql.into_iter().collect();
-    out.tree.files.extend(out.skipped.iter().map(|s| s.path.clone()));
-    out.tree.files.extend(out.files.iter().filter(|f| !f.git_ignored).map(|f| f.path.clone()));
-    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    out.files.par_sort_by(|a, b| a.path.cmp(&b.path));
+    // One collection (sorted, then built in bulk) rather than an insert per path.
+    manifests.extend(out.skipped.iter().map(|s| s.path.clone()));
+    manifests.extend(out.files.iter().filter(|f| !f.git_ignored).map(|f| f.path.clone()));
+    manifests.par_sort_unstable();
+    out.tree.files = manifests.into_iter().collect();
     out.skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
     out.skipped.dedup();
     out

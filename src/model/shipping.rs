@@ -316,7 +316,8 @@ struct Index<'a> {
     /// Builds whose package could not be placed in the repository.
     unplaced: Vec<(Place, &'a BuildOut, Option<&'a str>)>,
     /// Copies from the build context.
-    context_copies: Vec<(Place, &'a CopyIn, &'a Image)>,
+    /// With the source's repository path where the image's context is known.
+    context_copies: Vec<(Place, &'a CopyIn, &'a Image, Option<String>)>,
 }
 
 impl<'a> Index<'a> {
@@ -334,7 +335,8 @@ impl<'a> Index<'a> {
                     }
                 }
                 for (ci, c) in s.copies.iter().enumerate().filter(|(_, c)| c.from == CopyFrom::Context) {
-                    ix.context_copies.push((Place::Prebuilt(ii, si, ci), c, img));
+                    let source = img.context.as_deref().and_then(|ctx| join_rel(ctx, &c.src));
+                    ix.context_copies.push((Place::Prebuilt(ii, si, ci), c, img, source));
                 }
             }
         }
@@ -352,11 +354,13 @@ impl<'a> Index<'a> {
         }
         self.context_copies
             .iter()
-            .find(|(_, c, img)| {
+            .find(|(_, c, img, source)| {
                 let src_name = file_name(&c.src);
                 let is_source_dir = match &img.context {
-                    Some(ctx) => join_rel(ctx, &c.src).is_some_and(|p| p == bin.dir),
-                    None => bin.dir == c.src || bin.dir.ends_with(&format!("/{}", c.src)),
+                    Some(_) => source.as_deref() == Some(bin.dir.as_str()),
+                    None => {
+                        bin.dir == c.src || bin.dir.strip_suffix(c.src.as_str()).is_some_and(|rest| rest.ends_with('/'))
+                    }
                 };
                 // `api-linux-$TARGETARCH` for `api`: the name with an unknown suffix.
                 let suffixed = |n: &str| {
@@ -365,7 +369,7 @@ impl<'a> Index<'a> {
                 !is_source_dir
                     && names.iter().any(|n| name_matches(src_name, n) || name_matches(n, src_name) || suffixed(n))
             })
-            .map(|(p, _, _)| *p)
+            .map(|(p, _, _, _)| *p)
     }
 }
 
