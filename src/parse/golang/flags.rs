@@ -9,6 +9,9 @@ pub(super) fn string_flags(c: &Ctx<'_, '_, '_>, bodies: &[Range<usize>]) -> Vec<
     let t = c.t;
     let sp = |i: usize| t.get(i).map_or(Span::default(), |tk| Span::new(c.file, tk.start..tk.end));
     let mut out = Vec::new();
+    if c.imports.flag.is_empty() {
+        return out;
+    }
     for k in 0..t.len() {
         let Some(x) = t.ident(k) else { continue };
         if !c.imports.flag.iter().any(|f| f == x) || k.checked_sub(1).is_some_and(|p| t.is(p, ".")) {
