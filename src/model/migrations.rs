@@ -2,7 +2,9 @@
 //! golang-migrate (`NNN_name.up.sql` / `NNN_name.down.sql`), goose and plain numbered files
 //! (`NNN_name.sql`). A folder is one when its path says migrations (`migrations/`,
 //! `db/migrate/`) or it pairs `.up.sql` with `.down.sql`, and at least two of its files are
-//! numbered. Test data (`testdata/`, fixtures) and vendored code are never migrations.
+//! numbered. Test data (`testdata/`, fixtures) and vendored code are never migrations, nor is
+//! a folder of numbered Python migrations (Django's `NNNN_name.py`): Django orders them by the
+//! dependencies each declares, and SQL files beside them are data they load.
 //!
 //! What is wrong in one, as the tools see it: two migrations of one version (golang-migrate and
 //! goose refuse to run), a version missing from a run of consecutive ones (a migration lost in
@@ -10,7 +12,7 @@
 //! are dates or timestamps (8 digits or more) are not consecutive by design: no gap is one.
 
 use crate::source::{file_name, parent_dir};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One numbered file of a migration folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,13 +83,25 @@ fn named_for_migrations(dir: &str) -> bool {
     })
 }
 
-/// The migration folders among the SQL files of the tree.
-pub fn folders<'a>(sql_files: impl IntoIterator<Item = &'a String>) -> Vec<MigrationFolder> {
+/// Whether a file is a numbered Python migration module (`0003_add_index.py`).
+fn numbered_python(path: &str) -> bool {
+    let Some(stem) = file_name(path).strip_suffix(".py") else { return false };
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && stem.get(digits..).is_some_and(|rest| rest.len() > 1 && rest.starts_with('_'))
+}
+
+/// The migration folders among the SQL files of the tree; `files` are the tree's other files
+/// (a folder that holds numbered Python migrations is theirs, not a SQL tool's).
+pub fn folders<'a>(
+    sql_files: impl IntoIterator<Item = &'a String>,
+    files: impl IntoIterator<Item = &'a String>,
+) -> Vec<MigrationFolder> {
+    let python: BTreeSet<&str> = files.into_iter().filter(|p| numbered_python(p)).map(|p| parent_dir(p)).collect();
     let mut by_dir: BTreeMap<&str, Vec<MigrationFile>> = BTreeMap::new();
     let mut others: BTreeMap<&str, usize> = BTreeMap::new();
     for path in sql_files {
         let dir = parent_dir(path);
-        if excluded(dir) {
+        if excluded(dir) || python.contains(dir) {
             continue;
         }
         match numbered(path) {
@@ -183,7 +197,7 @@ impl super::Model {
     /// The migration folders of the tree; every file an issue names becomes a source (with no
     /// text) for the finding to point at.
     pub(super) fn compute_migrations(&mut self) {
-        let found = folders(&self.tree.sql_files);
+        let found = folders(&self.tree.sql_files, &self.tree.files);
         for folder in &found {
             for issue in &folder.issues {
                 let paths: Vec<&String> = match issue {
@@ -214,7 +228,7 @@ mod tests {
 
     fn run(paths: &[&str]) -> Vec<MigrationFolder> {
         let owned: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        folders(&owned)
+        folders(&owned, &[])
     }
 
     #[test]
@@ -224,6 +238,10 @@ mod tests {
         assert_eq!(numbered("db/migrations/20240105120000_init.sql").map(|f| f.version), Some(20240105120000));
         for not in ["db/schema.sql", "db/v1_init.sql", "db/001.sql", "db/001-init.sql"] {
             assert!(numbered(not).is_none(), "{not}");
+        }
+        assert!(numbered_python("shop/migrations/0001_initial.py"));
+        for not in ["shop/migrations/__init__.py", "shop/migrations/0001.py", "shop/0001_.py", "shop/0001_a.sql"] {
+            assert!(!numbered_python(not), "{not}");
         }
     }
 
