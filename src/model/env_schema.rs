@@ -27,6 +27,9 @@ pub struct SchemaKey<'a> {
     pub key: &'a Spanned<String>,
     /// The production env must give it: the program fails on start without it.
     pub required: bool,
+    /// The schema marks it optional (by its own mark or the header's default): a blank or
+    /// absent value is one the project accepts.
+    pub optional: bool,
 }
 
 /// The convention a schema follows.
@@ -194,12 +197,13 @@ fn decorated_keys<'a>(src: &'a EnvSource, text: &str) -> Option<Vec<SchemaKey<'a
                 own = own.or(mark(name, value));
             }
         }
+        let optional = matches!(own.or(default), Some(Mark::Optional));
         let required = match own.or(default) {
             Some(Mark::Required) => !e.has_value(),
             // `infer`: required only with a value, which the schema then gives itself.
             Some(Mark::Optional | Mark::Conditional) | None => false,
         };
-        keys.push(SchemaKey { key: &e.key, required });
+        keys.push(SchemaKey { key: &e.key, required, optional });
     }
     Some(keys)
 }
@@ -242,9 +246,22 @@ impl Model {
             .map(|e| SchemaKey {
                 key: &e.key,
                 required: !defaults.is_some_and(|d| d.get(&e.key.value).is_some_and(|x| x.has_value())),
+                optional: false,
             })
             .collect();
         Some(EnvSchema { source: src, style: SchemaStyle::DotenvExtended, keys })
+    }
+}
+
+impl Model {
+    /// Whether the decorated `.env.schema` beside the env file at `env_path` marks `key`
+    /// optional: the project accepts it blank, so compose substituting a blank for it is no
+    /// fault.
+    pub fn schema_marks_optional(&self, env_path: &str, key: &str) -> bool {
+        let Some(path) = join_rel(parent_dir(env_path), SCHEMA_NAME) else { return false };
+        let Some(src) = self.env_sources.iter().find(|s| s.path == path && !s.given) else { return false };
+        decorated_keys(src, self.sources.text(src.file))
+            .is_some_and(|keys| keys.iter().rev().find(|k| k.key.value == key).is_some_and(|k| k.optional))
     }
 }
 

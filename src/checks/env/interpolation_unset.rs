@@ -22,7 +22,9 @@ fn check(model: &Model, r: &mut Reporter) {
             }
             for f in &cf.env_files {
                 let Some(source) = f.source else { continue };
-                if model.interpolation_lookup(source, &i.name) != Lookup::Unset {
+                if model.interpolation_lookup(source, &i.name) != Lookup::Unset
+                    || model.schema_marks_optional(&f.path, &i.name)
+                {
                     continue;
                 }
                 let mut finding = Finding::new(
