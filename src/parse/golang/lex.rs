@@ -22,6 +22,19 @@ const PUNCTS: &[&str] = &[
     ">", "&", "*", "+", "-", "/", "|", "%", "^",
 ];
 
+/// The bytes an identifier continues with: ASCII letters, digits, `_`, and every byte of a
+/// non-ASCII character.
+static IDENT_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        b += 1;
+    }
+    t
+};
+
 /// The punctuation token at `i`, longest first.
 fn punct_at(b: &[u8], i: usize) -> Option<&'static str> {
     let c = *b.get(i)?;
@@ -101,7 +114,7 @@ pub(super) fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>) -> Ve
             out.push(Token { tok, start, end: i });
         } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
             let start = i;
-            while i < n && (at(i).is_ascii_alphanumeric() || at(i) == b'_' || at(i) >= 0x80) {
+            while b.get(i).is_some_and(|&x| IDENT_BYTE[usize::from(x)]) {
                 i += 1;
             }
             // Stay on a char boundary.
