@@ -103,8 +103,8 @@ pub struct CheckArgs {
     /// Globs of paths to leave out (gitignore syntax), in addition to `[lint] exclude`.
     #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
-    /// Threads for the walk and the parse (0: `RAYON_NUM_THREADS`, else one per CPU); the output
-    /// is the same at any count.
+    /// Threads for the walk, the parse and the checks (0: `RAYON_NUM_THREADS`, else one per
+    /// CPU); the output is the same at any count.
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
     /// Colour in the human format: `auto` (when stdout is a terminal and `NO_COLOR` is unset),

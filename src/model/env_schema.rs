@@ -17,6 +17,7 @@
 use super::code::{Lang, Program};
 use super::{EnvSource, Model, Service};
 use crate::source::{Spanned, file_name, join_rel, parent_dir};
+use std::collections::BTreeMap;
 
 /// The name of the schema file.
 pub const SCHEMA_NAME: &str = ".env.schema";
@@ -47,12 +48,19 @@ pub struct EnvSchema<'a> {
     pub source: &'a EnvSource,
     pub style: SchemaStyle,
     pub keys: Vec<SchemaKey<'a>>,
+    /// Each key's last place in `keys`.
+    index: BTreeMap<&'a str, usize>,
 }
 
 impl<'a> EnvSchema<'a> {
-    /// What the schema says of `key`, if it names it.
+    fn new(source: &'a EnvSource, style: SchemaStyle, keys: Vec<SchemaKey<'a>>) -> Self {
+        let index = keys.iter().enumerate().map(|(i, k)| (k.key.value.as_str(), i)).collect();
+        EnvSchema { source, style, keys, index }
+    }
+
+    /// What the schema says of `key`, if it names it (its last entry, when it names it twice).
     pub fn get(&self, key: &str) -> Option<&SchemaKey<'a>> {
-        self.keys.iter().rev().find(|k| k.key.value == key)
+        self.index.get(key).and_then(|&i| self.keys.get(i))
     }
 
     /// The schema's path.
@@ -185,7 +193,8 @@ fn decorated_keys<'a>(src: &'a EnvSource, text: &str) -> Option<Vec<SchemaKey<'a
     let mut keys = Vec::new();
     for e in &src.parsed.entries {
         let at = e.key.span.start;
-        let Some(index) = lines.iter().rposition(|(start, _)| *start <= at) else { continue };
+        // The line holding the key (the last that starts at or before it).
+        let Some(index) = lines.partition_point(|(start, _)| *start <= at).checked_sub(1) else { continue };
         // The comment lines directly above the key (a blank line ends them).
         let mut own = None;
         for (_, line) in lines.get(..index).unwrap_or(&[]).iter().rev() {
@@ -224,7 +233,7 @@ impl Model {
             return None;
         }
         if let Some(keys) = decorated_keys(src, self.sources.text(src.file)) {
-            return Some(EnvSchema { source: src, style: SchemaStyle::Decorated, keys });
+            return Some(EnvSchema::new(src, SchemaStyle::Decorated, keys));
         }
         let strict = programs.iter().filter(|p| p.lang == Lang::Node && under(p)).any(|p| {
             self.code
@@ -249,7 +258,7 @@ impl Model {
                 optional: false,
             })
             .collect();
-        Some(EnvSchema { source: src, style: SchemaStyle::DotenvExtended, keys })
+        Some(EnvSchema::new(src, SchemaStyle::DotenvExtended, keys))
     }
 }
 
@@ -287,5 +296,15 @@ mod tests {
         assert_eq!(mark("required", Some("false")), Some(Mark::Optional));
         assert_eq!(mark("required", Some("eq($APP_ENV, prod)")), Some(Mark::Conditional));
         assert_eq!(mark("sensitive", None), None);
+    }
+
+    #[test]
+    fn odd_decorator_words() {
+        // Cut after `=`, inside parentheses, a lone `@`, and words in other scripts.
+        assert_eq!(decorators(" @required="), [("required", Some(""))]);
+        assert_eq!(decorators(" @required=forEnv(prod"), [("required", Some("forEnv(prod"))]);
+        assert!(decorators(" @ @@ é@x").is_empty());
+        assert_eq!(decorators(" @requiréd"), [("requir", None)]);
+        assert_eq!(mark("required", Some("")), Some(Mark::Conditional));
     }
 }

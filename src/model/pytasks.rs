@@ -16,7 +16,7 @@ use crate::source::{Kind, Spanned, file_name, parent_dir};
 use std::collections::BTreeSet;
 
 /// A Python program, as a scheduled run names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Written {
     Django,
     /// A script's path (`/app/jobs.py`).
@@ -160,12 +160,10 @@ impl Model {
 
     /// The task selectors of the Python programs the schedules run.
     pub(super) fn python_selectors(&self) -> Vec<TaskSelector> {
-        let targets: BTreeSet<PyTarget> = self
-            .scheduled_runs
-            .iter()
-            .filter_map(|r| python_run(&r.program, &r.args))
-            .filter_map(|(w, _)| self.resolve_python(&w))
-            .collect();
+        // Each program written once, resolved once.
+        let written: BTreeSet<Written> =
+            self.scheduled_runs.iter().filter_map(|r| python_run(&r.program, &r.args)).map(|(w, _)| w).collect();
+        let targets: BTreeSet<PyTarget> = written.iter().filter_map(|w| self.resolve_python(w)).collect();
         let mut out = Vec::new();
         for target in targets {
             let (name, tasks, also) = match &target {
@@ -182,10 +180,11 @@ impl Model {
                     let mut files = self.code.python.reachable(path, parent_dir(path));
                     files.extend(self.code.python.reachable(path, ""));
                     let mut tasks: Vec<Spanned<String>> = Vec::new();
+                    let mut seen: BTreeSet<String> = BTreeSet::new();
                     for f in &files {
                         let Some(id) = self.sources.find(f) else { continue };
                         for c in pycli::parse(id, f, self.sources.text(id)).commands {
-                            if !tasks.iter().any(|t| t.value == c.value) {
+                            if seen.insert(c.value.clone()) {
                                 tasks.push(c);
                             }
                         }

@@ -455,5 +455,7 @@ mod tests {
         // A continuation left open at the end of the file, and a key that only starts alike.
         assert_eq!(directives("ExecStart=/bin/a \\", "ExecStart"), vec![("/bin/a", 10)]);
         assert!(directives("ExecStartPre=/bin/a\n", "ExecStart").is_empty());
+        // CRLF lines and a value in another script.
+        assert_eq!(directives("ExecStart=/bin/é \\\r\n  x\r\n", "ExecStart"), vec![("/bin/é \\\r\n  x", 10)]);
     }
 }

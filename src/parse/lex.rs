@@ -360,9 +360,65 @@ pub fn closing(toks: &[Token<'_>], open: usize) -> usize {
     toks.len()
 }
 
+/// The closing token of every bracket of one token list, found in one pass: [`closing`] for
+/// many brackets of one file, without scanning to the end again for each unclosed one (a
+/// truncated file would make that quadratic).
+pub struct Brackets<'t, 'a> {
+    toks: &'t [Token<'a>],
+    close: Vec<usize>,
+}
+
+impl<'t, 'a> Brackets<'t, 'a> {
+    pub fn new(toks: &'t [Token<'a>]) -> Self {
+        let mut close = vec![toks.len(); toks.len()];
+        let mut open = Vec::new();
+        for (k, t) in toks.iter().enumerate() {
+            match t.tok {
+                Tok::Punct("(" | "[" | "{" | "${") => open.push(k),
+                Tok::Punct(")" | "]" | "}" | "}$") => {
+                    if let Some(c) = open.pop().and_then(|o| close.get_mut(o)) {
+                        *c = k;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Brackets { toks, close }
+    }
+
+    /// The tokens.
+    pub fn toks(&self) -> &'t [Token<'a>] {
+        self.toks
+    }
+
+    /// What [`closing`] gives for `open`.
+    pub fn closing(&self, open: usize) -> usize {
+        match self.toks.get(open).map(|t| &t.tok) {
+            Some(Tok::Punct("(" | "[" | "{" | "${")) => self.close.get(open).copied().unwrap_or(self.toks.len()),
+            _ => closing(self.toks, open),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brackets_close_as_closing_does() {
+        for (text, syntax) in [
+            ("f(a, [b, {c: (d)}], e) ) ( g(h", Syntax::Rust),
+            ("x.add_parser(\nx.add_parser(\n)", Syntax::Python),
+            ("const s = `a${b(c)}d${e[`; f(", Syntax::Js),
+            ("]])) (( [ { } ) ] (", Syntax::Rust),
+        ] {
+            let toks = lex(text, syntax);
+            let b = Brackets::new(&toks);
+            for k in 0..=toks.len() + 1 {
+                assert_eq!(b.closing(k), closing(&toks, k), "{text:?} at token {k}");
+            }
+        }
+    }
 
     fn strings(text: &str, syntax: Syntax) -> Vec<String> {
         lex(text, syntax).iter().filter_map(|t| t.string().map(str::to_string)).collect()

@@ -151,4 +151,21 @@ mod tests {
         // Keys outside a job section are not a job's.
         assert!(parse(FileId(0), "[global]\ncommand = /srv/batch\n").is_empty());
     }
+
+    #[test]
+    fn truncated_and_odd_input() {
+        // A header cut before its closing bracket or quote is no job section.
+        assert!(parse(FileId(0), "[job-exec \"purge").is_empty());
+        assert!(parse(FileId(0), "[job-exec \"purge]\ncommand = x\n").is_empty());
+        // A file cut after `=`, a value with an unbalanced quote, CRLF lines, a key in another
+        // script and a comment sign inside quotes.
+        let text = "[job-local \"é\"]\r\ncommand = \"/srv/run ;x\"\r\nschedule =\r\ntty = \"yes\r\ncontainer";
+        let jobs = parse(FileId(0), text);
+        assert_eq!(jobs.len(), 1);
+        let job = &jobs[0];
+        let cmd = job.command.as_ref().map(|c| (c.value.as_str(), text.get(c.span.start..c.span.end)));
+        assert_eq!(cmd, Some(("/srv/run ;x", Some("/srv/run ;x"))));
+        assert!(job.schedule.is_none() && job.container.is_none());
+        assert_eq!(job.tty.as_ref().map(|t| t.value.as_str()), Some("\"yes"));
+    }
 }

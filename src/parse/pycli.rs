@@ -11,8 +11,9 @@
 //! - Django: `class Command(…)` in `<app>/management/commands/<name>.py` is the command
 //!   `<name>` (a file whose name starts with `_` is none).
 
-use super::lex::{self, Syntax, Token, closing};
+use super::lex::{self, Brackets, Syntax, Token};
 use crate::source::{FileId, Span, Spanned, file_name, parent_dir};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The subcommands of one Python file.
 #[derive(Clone, Debug, Default)]
@@ -30,10 +31,33 @@ impl PyCli {
     }
 }
 
-/// The string literal passed first (positionally) or as `name=` to the call whose `(` is at
-/// `open`, with its span; `Err(())` when a name is given but is no literal.
-fn name_arg(file: FileId, text: &str, toks: &[Token<'_>], open: usize) -> Result<Option<Spanned<String>>, ()> {
-    let close = closing(toks, open);
+/// The tokens from `from` to `to` that stand outside any bracket opened there (an argument
+/// list's own tokens), each with its index; a bracket is passed over at once.
+fn top_level<'b, 't, 'a>(
+    b: &'b Brackets<'t, 'a>,
+    from: usize,
+    to: usize,
+) -> impl Iterator<Item = (usize, &'t Token<'a>)> + 'b {
+    let mut k = from;
+    std::iter::from_fn(move || {
+        let j = k;
+        let t = b.toks().get(j).filter(|_| j < to)?;
+        k = if t.is("(") || t.is("[") || t.is("{") { b.closing(j).saturating_add(1) } else { j + 1 };
+        Some((j, t))
+    })
+}
+
+/// The string literal passed first (positionally) or as `name=` to a call, whose arguments
+/// start at `first` and end at `close`, with its span; `Err(())` when a name is given but is
+/// no literal.
+fn name_arg(
+    file: FileId,
+    text: &str,
+    b: &Brackets<'_, '_>,
+    first: usize,
+    close: usize,
+) -> Result<Option<Spanned<String>>, ()> {
+    let toks = b.toks();
     let lit = |k: usize| -> Option<Spanned<String>> {
         let t = toks.get(k)?;
         let s = t.string()?;
@@ -46,7 +70,6 @@ fn name_arg(file: FileId, text: &str, toks: &[Token<'_>], open: usize) -> Result
         };
         Some(Spanned::new(s.to_string(), span))
     };
-    let first = open + 1;
     if first >= close {
         return Ok(None);
     }
@@ -56,14 +79,8 @@ fn name_arg(file: FileId, text: &str, toks: &[Token<'_>], open: usize) -> Result
     {
         return Ok(lit(first));
     }
-    let mut depth = 0usize;
-    for k in first..close {
-        let Some(t) = toks.get(k) else { break };
-        if t.is("(") || t.is("[") || t.is("{") {
-            depth += 1;
-        } else if t.is(")") || t.is("]") || t.is("}") {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0 && t.is_ident("name") && toks.get(k + 1).is_some_and(|x| x.is("=")) {
+    for (k, t) in top_level(b, first, close) {
+        if t.is_ident("name") && toks.get(k + 1).is_some_and(|x| x.is("=")) {
             return lit(k + 2).filter(|_| toks.get(k + 3).is_some_and(|x| x.is(",") || x.is(")"))).map(Some).ok_or(());
         }
     }
@@ -106,8 +123,14 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
     if !toks.iter().any(|x| matches!(x.ident(), Some("click" | "typer" | "argparse" | "add_parser"))) {
         return out;
     }
-    // Decorated commands: (the object, the function, its names).
+    let b = Brackets::new(&toks);
+    // Where `name=` stands, in order.
+    let name_eq: Vec<usize> = (0..toks.len())
+        .filter(|&j| t(j).is_some_and(|x| x.is_ident("name")) && t(j + 1).is_some_and(|x| x.is("=")))
+        .collect();
+    // Decorated commands: (the object, the function, its names), and the first of each function.
     let mut decorated: Vec<(String, String, Vec<Spanned<String>>)> = Vec::new();
+    let mut by_function: BTreeMap<String, usize> = BTreeMap::new();
     for k in 0..toks.len() {
         let method = t(k + 1).and_then(Token::ident);
         if !t(k).is_some_and(|x| x.is(".")) || !t(k + 2).is_some_and(|x| x.is("(")) {
@@ -122,14 +145,14 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
                     continue;
                 }
                 let object = k.checked_sub(1).and_then(&t).and_then(Token::ident).unwrap_or("").to_string();
-                let close = closing(&toks, open);
+                let close = b.closing(open);
                 // The function the decorators stand on.
                 let mut j = close + 1;
                 while t(j).is_some_and(|x| !x.is_ident("def")) && j < close + 200 {
                     j += 1;
                 }
                 let function = t(j + 1).filter(|x| x.ident().is_some());
-                let names = match name_arg(file, text, &toks, open) {
+                let names = match name_arg(file, text, &b, open + 1, close) {
                     Ok(Some(n)) => vec![n],
                     Ok(None) => function.map_or_else(Vec::new, |f| {
                         let span = Span::new(file, f.start..f.end);
@@ -138,18 +161,18 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
                     Err(()) => Vec::new(),
                 };
                 let fname = function.and_then(Token::ident).unwrap_or("").to_string();
+                by_function.entry(fname.clone()).or_insert(decorated.len());
                 decorated.push((object, fname, names));
             }
             Some("add_parser") => {
-                if let Ok(Some(n)) = name_arg(file, text, &toks, open) {
+                let close = b.closing(open);
+                if let Ok(Some(n)) = name_arg(file, text, &b, open + 1, close) {
                     out.commands.push(n);
                 }
                 // `aliases=[…]`
-                let close = closing(&toks, open);
-                for j in open..close {
-                    if t(j).is_some_and(|x| x.is_ident("aliases")) && t(j + 1).is_some_and(|x| x.is("=")) {
-                        let end =
-                            if t(j + 2).is_some_and(|x| x.is("[") || x.is("(")) { closing(&toks, j + 2) } else { j };
+                for (j, x) in top_level(&b, open + 1, close) {
+                    if x.is_ident("aliases") && t(j + 1).is_some_and(|x| x.is("=")) {
+                        let end = if t(j + 2).is_some_and(|x| x.is("[") || x.is("(")) { b.closing(j + 2) } else { j };
                         for a in j + 3..end {
                             if let Some(s) = t(a).and_then(Token::string) {
                                 let span = t(a).map_or(Span::new(file, 0..0), |x| Span::new(file, x.start..x.end));
@@ -160,40 +183,26 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
                 }
             }
             Some("add_command" | "add_typer") => {
-                let close = closing(&toks, open);
+                let close = b.closing(open);
                 // `add_command(fn, "name")`, or `name="name"`; else the command's own name.
-                let mut second = None;
-                let mut depth = 0usize;
-                for j in open + 1..close {
-                    let Some(x) = t(j) else { break };
-                    if x.is("(") || x.is("[") || x.is("{") {
-                        depth += 1;
-                    } else if x.is(")") || x.is("]") || x.is("}") {
-                        depth = depth.saturating_sub(1);
-                    } else if depth == 0 && x.is(",") {
-                        second = Some(j + 1);
-                        break;
-                    }
-                }
+                let second = top_level(&b, open + 1, close).find(|(_, x)| x.is(",")).map(|(j, _)| j + 1);
                 let named = match second {
                     Some(s) if t(s).is_some_and(|x| x.string().is_some()) => {
-                        name_arg(file, text, &toks, s - 1).ok().flatten()
+                        name_arg(file, text, &b, s, close).ok().flatten()
                     }
                     _ => None,
                 };
                 let named = named.or_else(|| {
-                    (open..close)
-                        .find(|&j| t(j).is_some_and(|x| x.is_ident("name")) && t(j + 1).is_some_and(|x| x.is("=")))
-                        .and_then(|j| {
-                            let x = t(j + 2)?;
-                            let s = x.string()?;
-                            Some(Spanned::new(s.to_string(), Span::new(file, x.start..x.end)))
-                        })
+                    name_eq.get(name_eq.partition_point(|&j| j < open)).copied().filter(|&j| j < close).and_then(|j| {
+                        let x = t(j + 2)?;
+                        let s = x.string()?;
+                        Some(Spanned::new(s.to_string(), Span::new(file, x.start..x.end)))
+                    })
                 });
                 // `add_command(fn)`: the name `fn`'s own decorator gives it.
                 let first =
                     t(open + 1).and_then(Token::ident).filter(|_| t(open + 2).is_some_and(|x| x.is(",") || x.is(")")));
-                let own = first.and_then(|f| decorated.iter().find(|d| d.1 == f)).map(|d| d.2.clone());
+                let own = first.and_then(|f| by_function.get(f)).and_then(|&d| decorated.get(d)).map(|d| d.2.clone());
                 match named {
                     Some(n) => out.commands.push(n),
                     None => out.commands.extend(own.unwrap_or_default()),
@@ -206,13 +215,16 @@ pub fn parse(file: FileId, path: &str, text: &str) -> PyCli {
     // no subcommand) until a group adds it; a typer app with one command and no callback
     // runs it without its name.
     let typer = toks.iter().any(|x| x.is_ident("typer"));
-    let callbacks: Vec<&str> = (0..toks.len())
+    let callbacks: BTreeSet<&str> = (0..toks.len())
         .filter(|&k| t(k + 1).is_some_and(|x| x.is(".")) && t(k + 2).is_some_and(|x| x.is_ident("callback")))
         .filter_map(|k| t(k).and_then(Token::ident))
         .collect();
+    let mut per_object: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &decorated {
+        *per_object.entry(d.0.as_str()).or_default() += 1;
+    }
     for (object, _, names) in &decorated {
-        let alone =
-            typer && decorated.iter().filter(|d| d.0 == *object).count() == 1 && !callbacks.contains(&object.as_str());
+        let alone = typer && per_object.get(object.as_str()) == Some(&1) && !callbacks.contains(object.as_str());
         if object != "click" && object != "typer" && !alone {
             out.commands.extend(names.iter().cloned());
         }
@@ -290,5 +302,24 @@ q = sub.add_parser(name="rebuild", aliases=["rb"])
         assert_eq!(c.django_command.map(|d| d.value).as_deref(), Some("expire_carts"));
         assert!(parse(FileId(0), "shop/orders/management/commands/_base.py", src).django_command.is_none());
         assert!(parse(FileId(0), "shop/orders/commands/expire_carts.py", src).django_command.is_none());
+    }
+
+    #[test]
+    fn truncated_and_unclosed_sources() {
+        // Cut inside a call: the name before the cut is read, the cut alias list too (the
+        // lexer ends a string left open at the end of the file).
+        let cut = "import argparse\nsub = p.add_subparsers()\nsub.add_parser(\"drain\", aliases=[\"dr\", \"d";
+        assert_eq!(names("jobs.py", cut), ["drain", "dr", "d"]);
+        assert!(names("cli.py", "import click\n@cli.command(name=").is_empty());
+        assert!(names("cli.py", "import click\n@cli.command(").is_empty());
+        // Calls left open thousands of times: each read once, quickly; an alias list belongs
+        // to its own call only.
+        let open = format!("import argparse\n{}", "sub.add_parser(\"tick\", aliases=[\"t\"], x=".repeat(20_000));
+        let got = names("jobs.py", &open);
+        assert_eq!(got.len(), 40_000);
+        assert_eq!(got.iter().filter(|n| *n == "t").count(), 20_000);
+        let added =
+            format!("import click\n{}", "@cli.command()\ndef job():\n    pass\ncli.add_command(job, ".repeat(20_000));
+        assert_eq!(names("cli.py", &added).len(), 40_000);
     }
 }

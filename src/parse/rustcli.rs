@@ -16,8 +16,9 @@
 //! or `infer_subcommands` (any unique prefix runs a subcommand) leaves the set of names open
 //! (`dynamic`).
 
-use super::lex::{Token, closing};
+use super::lex::{Brackets, Token, closing};
 use crate::source::{FileId, Span, Spanned};
+use std::collections::HashMap;
 
 /// A subcommand and the other names that run it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,8 +190,9 @@ pub fn commands(file: FileId, text: &str, toks: &[Token<'_>]) -> RustCli {
     if !uses_clap(toks) {
         return out;
     }
-    derived(file, text, toks, &mut out);
-    built(file, text, toks, &mut out);
+    let b = Brackets::new(toks);
+    derived(file, text, &b, &mut out);
+    built(file, text, &b, &mut out);
     // External subcommands run any name; inferred ones any unique prefix.
     if toks.iter().any(|t| matches!(t.ident(), Some("allow_external_subcommands" | "infer_subcommands"))) {
         out.dynamic = true;
@@ -199,7 +201,8 @@ pub fn commands(file: FileId, text: &str, toks: &[Token<'_>]) -> RustCli {
 }
 
 /// The types deriving `Subcommand`, `Parser`, `Args` or `StructOpt`.
-fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
+fn derived(file: FileId, text: &str, b: &Brackets<'_, '_>, out: &mut RustCli) {
+    let toks = b.toks();
     let t = |k: usize| toks.get(k);
     let mut k = 0;
     while k < toks.len() {
@@ -212,7 +215,7 @@ fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
         let mut parser = false;
         let mut attrs: Vec<Attr> = Vec::new();
         while t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("[")) {
-            let close = closing(toks, k + 1);
+            let close = b.closing(k + 1);
             let attr = toks.get(k + 2..close).unwrap_or(&[]);
             if attr.first().is_some_and(|a| a.is_ident("derive")) {
                 for a in attr.iter().filter_map(Token::ident) {
@@ -229,7 +232,7 @@ fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
         while t(k).is_some_and(|x| x.is_ident("pub")) {
             k += 1;
             if t(k).is_some_and(|x| x.is("(")) {
-                k = closing(toks, k) + 1;
+                k = b.closing(k) + 1;
             }
         }
         let is_enum = t(k).is_some_and(|x| x.is_ident("enum"));
@@ -249,7 +252,7 @@ fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
             k = open;
             continue;
         }
-        let close = closing(toks, open);
+        let close = b.closing(open);
         if is_enum {
             out.declares = true;
             let casing = match attrs.iter().rev().find_map(|a| a.rename_all.clone()) {
@@ -260,9 +263,9 @@ fn derived(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
                 }
                 None => "kebab-case".to_string(),
             };
-            variants(file, text, toks, open + 1, close, &casing, &mut ty);
+            variants(file, text, b, open + 1, close, &casing, &mut ty);
         } else {
-            fields(toks, open + 1, close, &mut ty);
+            fields(b, open + 1, close, &mut ty);
         }
         out.types.push(ty);
         k = close + 1;
@@ -275,7 +278,8 @@ fn idents(toks: &[Token<'_>], from: usize, to: usize) -> Vec<String> {
 }
 
 /// A struct's `subcommand` and `flatten` fields, between `from` and `to` (its body).
-fn fields(toks: &[Token<'_>], from: usize, to: usize, ty: &mut ClapType) {
+fn fields(b: &Brackets<'_, '_>, from: usize, to: usize, ty: &mut ClapType) {
+    let toks = b.toks();
     let t = |k: usize| toks.get(k);
     let mut k = from;
     while k < to {
@@ -283,7 +287,7 @@ fn fields(toks: &[Token<'_>], from: usize, to: usize, ty: &mut ClapType) {
         let mut flat = false;
         let mut named = false;
         while t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("[")) {
-            let close = closing(toks, k + 1);
+            let close = b.closing(k + 1);
             let attr = toks.get(k + 2..close).unwrap_or(&[]);
             if attr.first().is_some_and(|a| matches!(a.ident(), Some("command" | "clap" | "structopt" | "arg"))) {
                 sub |= attr.iter().any(|a| a.is_ident("subcommand"));
@@ -323,13 +327,14 @@ fn fields(toks: &[Token<'_>], from: usize, to: usize, ty: &mut ClapType) {
 }
 
 /// The variants between `from` and `to` (an enum's body).
-fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize, casing: &str, ty: &mut ClapType) {
+fn variants(file: FileId, text: &str, b: &Brackets<'_, '_>, from: usize, to: usize, casing: &str, ty: &mut ClapType) {
+    let toks = b.toks();
     let t = |k: usize| toks.get(k);
     let mut k = from;
     while k < to {
         let mut attrs: Vec<Attr> = Vec::new();
         while t(k).is_some_and(|x| x.is("#")) && t(k + 1).is_some_and(|x| x.is("[")) {
-            let close = closing(toks, k + 1);
+            let close = b.closing(k + 1);
             attrs.extend(clap_attr(file, text, toks.get(k + 2..close).unwrap_or(&[])));
             k = close + 1;
         }
@@ -342,7 +347,7 @@ fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize
         let mut payload: Vec<String> = Vec::new();
         let mut j = k + 1;
         if t(j).is_some_and(|x| x.is("(") || x.is("{")) {
-            let c = closing(toks, j);
+            let c = b.closing(j);
             payload = idents(toks, j + 1, c);
             j = c + 1;
         }
@@ -376,13 +381,13 @@ fn variants(file: FileId, text: &str, toks: &[Token<'_>], from: usize, to: usize
 }
 
 /// Builder subcommands: `Command::new("x")`, `App::new("x")`, `SubCommand::with_name("x")`.
-fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
+fn built(file: FileId, text: &str, b: &Brackets<'_, '_>, out: &mut RustCli) {
+    let toks = b.toks();
     let t = |k: usize| toks.get(k);
     // `std::process::Command` (or tokio's) imported: a bare `Command::new` may be a process.
-    let process = toks.iter().enumerate().filter(|(_, x)| x.is_ident("use")).any(|(k, _)| {
-        let stmt = toks.get(k..).unwrap_or(&[]);
-        let end = stmt.iter().position(|x| x.is(";")).unwrap_or(stmt.len());
-        let stmt = stmt.get(..end).unwrap_or(&[]);
+    let process = toks.split(|x| x.is(";")).any(|stmt| {
+        let from = stmt.iter().position(|x| x.is_ident("use"));
+        let stmt = from.and_then(|f| stmt.get(f..)).unwrap_or(&[]);
         stmt.iter().any(|x| x.is_ident("process")) && stmt.iter().any(|x| x.is_ident("Command"))
     });
     // The token ranges of `.subcommand(…)` / `.subcommands(…)` arguments.
@@ -393,23 +398,40 @@ fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
             && t(k + 2).is_some_and(|x| x.is("("))
         {
             out.declares = true;
-            args.push((k + 2, closing(toks, k + 2)));
+            args.push((k + 2, b.closing(k + 2)));
         }
     }
+    // Whether each token stands inside such an argument list.
+    let mut depth = vec![0i64; toks.len() + 1];
+    for &(o, c) in &args {
+        if let Some(d) = depth.get_mut(o + 1) {
+            *d += 1;
+        }
+        if let Some(d) = depth.get_mut(c) {
+            *d -= 1;
+        }
+    }
+    let given: Vec<bool> = depth
+        .iter()
+        .scan(0i64, |n, d| {
+            *n += d;
+            Some(*n > 0)
+        })
+        .collect();
     // `use clap::{Command as ClapCommand}`: the other name builds commands too.
-    let mut renamed: Vec<(&str, &str)> = Vec::new();
+    let mut renamed: HashMap<&str, &str> = HashMap::new();
     for k in 0..toks.len() {
         if t(k + 1).is_some_and(|x| x.is_ident("as")) {
             if let (Some(orig @ ("Command" | "App" | "SubCommand")), Some(alias)) =
                 (t(k).and_then(Token::ident), t(k + 2).and_then(Token::ident))
             {
-                renamed.push((alias, orig));
+                renamed.entry(alias).or_insert(orig);
             }
         }
     }
     for k in 0..toks.len() {
         let Some(written) = t(k).and_then(Token::ident) else { continue };
-        let ty = renamed.iter().find(|(a, _)| *a == written).map_or(written, |(_, o)| *o);
+        let ty = renamed.get(written).copied().unwrap_or(written);
         let ctor = match ty {
             "Command" | "App" => "new",
             "SubCommand" => "with_name",
@@ -426,34 +448,29 @@ fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
             continue;
         }
         let via_clap = matches!(qualified, Some("clap"));
-        let given = args.iter().any(|&(o, c)| o < k && k < c);
+        let given = given.get(k).copied().unwrap_or(false);
         if written == "Command" && process && !via_clap && !given {
             continue;
         }
-        let close = closing(toks, k + 3);
+        let close = b.closing(k + 3);
         let lit = t(k + 4).filter(|x| x.string().is_some() && close == k + 5);
-        // The chain after the constructor, to the end of the expression.
+        // The chain after the constructor, to the end of the expression (brackets passed over).
         let mut end = close + 1;
-        let mut depth = 0usize;
         let mut parent = false;
         while let Some(x) = t(end) {
             if x.is("(") || x.is("[") || x.is("{") {
-                depth += 1;
-            } else if x.is(")") || x.is("]") || x.is("}") {
-                if depth == 0 {
-                    break;
-                }
-                depth -= 1;
-            } else if depth == 0 && (x.is(";") || x.is(",")) {
+                end = b.closing(end).min(toks.len()) + 1;
+                continue;
+            }
+            if x.is(")") || x.is("]") || x.is("}") || x.is(";") || x.is(",") {
                 break;
-            } else if depth == 0
-                && x.is(".")
-                && t(end + 1).is_some_and(|y| y.is_ident("subcommand") || y.is_ident("subcommands"))
-            {
+            }
+            if x.is(".") && t(end + 1).is_some_and(|y| y.is_ident("subcommand") || y.is_ident("subcommands")) {
                 parent = true;
             }
             end += 1;
         }
+        let end = end.min(toks.len());
         match lit {
             Some(l) => {
                 let name = l.string().unwrap_or("").to_string();
@@ -462,7 +479,7 @@ fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
                 } else {
                     out.commands.push(RustCommand {
                         name: Spanned::new(name, inner_span(file, text, l)),
-                        aliases: chain_aliases(toks, close + 1, end),
+                        aliases: chain_aliases(b, close + 1, end),
                     });
                 }
             }
@@ -474,14 +491,14 @@ fn built(file: FileId, text: &str, toks: &[Token<'_>], out: &mut RustCli) {
 }
 
 /// `.alias("x")`, `.visible_alias("x")`, `.aliases(["a", "b"])` in a builder chain at depth 0.
-fn chain_aliases(toks: &[Token<'_>], from: usize, to: usize) -> Vec<String> {
+fn chain_aliases(b: &Brackets<'_, '_>, from: usize, to: usize) -> Vec<String> {
+    let toks = b.toks();
     let mut out = Vec::new();
     let mut k = from;
     while k < to {
         let Some(x) = toks.get(k) else { break };
         if x.is("(") || x.is("[") || x.is("{") {
-            let c = closing(toks, k);
-            k = c + 1;
+            k = b.closing(k) + 1;
             continue;
         }
         let method = toks.get(k + 1).and_then(Token::ident);
@@ -489,7 +506,7 @@ fn chain_aliases(toks: &[Token<'_>], from: usize, to: usize) -> Vec<String> {
             && matches!(method, Some("alias" | "visible_alias" | "aliases" | "visible_aliases"))
             && toks.get(k + 2).is_some_and(|y| y.is("("))
         {
-            let c = closing(toks, k + 2);
+            let c = b.closing(k + 2);
             out.extend(toks.get(k + 3..c).unwrap_or(&[]).iter().filter_map(|a| a.string().map(str::to_string)));
             k = c + 1;
             continue;
@@ -630,5 +647,32 @@ fn run() { std::process::Command::new("git").arg("x"); }
         assert!(cli(process).commands.is_empty());
         let renamed = "use clap::{Arg, Command as ClapCommand};\nfn f() -> ClapCommand { ClapCommand::new(\"k\").subcommand(ClapCommand::new(\"sweep\")) }\n";
         assert_eq!(names(&cli(renamed).commands), [("sweep", vec![])]);
+    }
+
+    #[test]
+    fn truncated_and_unclosed_sources() {
+        // Cut inside a variant's attribute: the variants before the cut are read.
+        let cut =
+            "use clap::Subcommand;\n#[derive(Subcommand)]\nenum Jobs {\n    PurgeCache,\n    #[command(name = \"rot";
+        let c = cli(cut);
+        let jobs: Vec<_> = c.types.iter().map(|t| (t.name.as_str(), names(&t.commands))).collect();
+        assert_eq!(jobs, [("Jobs", vec![("purge-cache", vec![])])]);
+        // Cut in a derive, before the item it stands on.
+        assert!(cli("use clap::Parser;\n#[derive(Parser").types.is_empty());
+        // A builder chain left open thousands of times: each subcommand read once, quickly.
+        let open = format!(
+            "use clap::Command;\nfn f() {{ Command::new(\"app\"){} }}",
+            ".subcommand(Command::new(\"tick\")".repeat(20_000)
+        );
+        let c = cli(&open);
+        assert_eq!(c.commands.len(), 20_000);
+        assert!(c.commands.iter().all(|x| x.name.value == "tick" && x.aliases.is_empty()));
+        assert_eq!(c.roots, ["app"]);
+        // Many `use` statements left without `;` and many renames.
+        let uses = format!(
+            "use clap::Command as C;{}\nfn f() {{ C::new(\"r\").subcommand(C::new(\"s\")); }}",
+            " use x as y".repeat(20_000)
+        );
+        assert_eq!(names(&cli(&uses).commands), [("s", vec![])]);
     }
 }

@@ -62,10 +62,7 @@ fn report_command(model: &Model, r: &mut Reporter, run: &ImageRun, elsewhere: &[
     let Some(image) = model.images.get(run.image) else { return };
     let Some(st) = image.stages.get(run.stage) else { return };
     let name = &run.program.value;
-    let whose = match run.service.and_then(|s| model.services.get(s)) {
-        Some(s) => format!("the image of service `{}`", s.def.name.value),
-        None => "the image".to_string(),
-    };
+    let whose = whose_image(model, run);
     let help = match elsewhere {
         [path] => format!("run it by its path, `{path}`: the image holds it off `PATH`"),
         [] => {
@@ -88,10 +85,7 @@ fn report_task(model: &Model, r: &mut Reporter, run: &ImageRun, task: &Entrypoin
     let Some(image) = model.images.get(run.image) else { return };
     let Some(st) = image.stages.get(run.stage) else { return };
     let name = &run.program.value;
-    let whose = match run.service.and_then(|s| model.services.get(s)) {
-        Some(s) => format!("the image of service `{}`", s.def.name.value),
-        None => "the image".to_string(),
-    };
+    let whose = whose_image(model, run);
     // The command as written up to the program, when it stands on one line.
     let text = model.sources.text(run.program.span.file);
     let start = model
@@ -122,4 +116,12 @@ fn report_task(model: &Model, r: &mut Reporter, run: &ImageRun, task: &Entrypoin
         .related(Label::new(st.span, format!("final stage holds {}", super::list(&super::contents(image, run.stage)))))
         .help(format!("run the task through the image's program: `{run_it}`")),
     );
+}
+
+/// "the image of service `api`", or "the image" when no service runs it.
+fn whose_image(model: &Model, run: &ImageRun) -> String {
+    match run.service.and_then(|s| model.services.get(s)) {
+        Some(s) => format!("the image of service `{}`", s.def.name.value),
+        None => "the image".to_string(),
+    }
 }

@@ -134,6 +134,45 @@ pub struct StageModel {
     pub context_mounts: Vec<String>,
 }
 
+impl StageModel {
+    /// Whether a step of the stage cannot be followed (opaque, a directory changed in ways not
+    /// followed, a fetch): then what it holds is not all known.
+    fn unfollowed(&self) -> bool {
+        !self.opaque.is_empty() || !self.unknown_dirs.is_empty() || self.fetches
+    }
+
+    /// Whether the stage copies a directory whose content is not listed onto one of the
+    /// directories `path`, under one, or above one.
+    fn copies_dir_onto(&self, path: &[&str]) -> bool {
+        self.copies.iter().any(|c| c.dest_is_dir && path.iter().any(|d| is_under(d, &c.dest) || is_under(&c.dest, d)))
+    }
+
+    /// The files the stage puts in place by name: build outputs, copied files, written files.
+    fn placed_files(&self) -> impl Iterator<Item = &str> {
+        self.builds
+            .iter()
+            .map(|b| b.output.as_str())
+            .chain(self.copies.iter().filter(|c| !c.dest_is_dir).map(|c| c.dest.as_str()))
+            .chain(self.writes.iter().map(String::as_str))
+    }
+}
+
+/// Whether `name` is a plain program name, looked up on `PATH` (no path, option or expansion).
+fn plain_program(name: &str) -> bool {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+');
+    !name.is_empty() && !name.starts_with(['-', '.']) && name.chars().all(plain)
+}
+
+/// The absolute directories of a `PATH` value.
+fn path_dirs(path: &str) -> Vec<&str> {
+    path.split(':').filter(|d| d.starts_with('/')).collect()
+}
+
+/// Whether `dir` is one of the directories `path`.
+fn on_path(path: &[&str], dir: &str) -> bool {
+    path.iter().any(|d| d.trim_end_matches('/') == dir.trim_end_matches('/'))
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Image {
     #[serde(skip)]
@@ -739,8 +778,7 @@ impl Image {
     /// `scratch` or a distroless image without programs, can be followed, and its `PATH` is
     /// known. `Some(paths)`: it lacks it, and holds files of that name at `paths` (off `PATH`).
     pub fn lacks_command(&self, index: usize, name: &str) -> Option<Vec<String>> {
-        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+');
-        if name.is_empty() || name.starts_with(['-', '.']) || !name.chars().all(plain) {
+        if !plain_program(name) {
             return None;
         }
         let chain = self.chain(index);
@@ -750,27 +788,18 @@ impl Image {
             Base::Image(i) => holds_no_programs(i),
             Base::Stage(_) => false,
         };
-        if !empty || chain.iter().any(|s| !s.opaque.is_empty() || !s.unknown_dirs.is_empty() || s.fetches) {
+        if !empty || chain.iter().any(|s| s.unfollowed()) {
             return None;
         }
-        let path: Vec<&str> = stage.vars.get("PATH")?.as_deref()?.split(':').filter(|d| d.starts_with('/')).collect();
-        let on_path = |dir: &str| path.iter().any(|d| d.trim_end_matches('/') == dir.trim_end_matches('/'));
+        let path = path_dirs(stage.vars.get("PATH")?.as_deref()?);
         let mut elsewhere = Vec::new();
         for s in &chain {
-            for c in &s.copies {
-                // A directory whose content is not listed may hold it, on `PATH` or under it.
-                if c.dest_is_dir && path.iter().any(|d| is_under(d, &c.dest) || is_under(&c.dest, d)) {
-                    return None;
-                }
+            // A directory whose content is not listed may hold it, on `PATH` or under it.
+            if s.copies_dir_onto(&path) {
+                return None;
             }
-            let files = s
-                .builds
-                .iter()
-                .map(|b| b.output.as_str())
-                .chain(s.copies.iter().filter(|c| !c.dest_is_dir).map(|c| c.dest.as_str()))
-                .chain(s.writes.iter().map(String::as_str));
-            for f in files.filter(|f| file_name(f) == name) {
-                if on_path(parent_dir(f)) {
+            for f in s.placed_files().filter(|f| file_name(f) == name) {
+                if on_path(&path, parent_dir(f)) {
                     return None;
                 }
                 elsewhere.push(f.to_string());
@@ -787,8 +816,7 @@ impl Image {
     /// default, or the stage's `ENV PATH`), a directory whose content is not listed copied
     /// onto `PATH`, or a step that cannot be followed.
     pub fn may_provide(&self, index: usize, name: &str) -> bool {
-        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+');
-        if name.is_empty() || name.starts_with(['-', '.']) || !name.chars().all(plain) {
+        if !plain_program(name) {
             return true;
         }
         if COMMON_COMMANDS.binary_search(&name).is_ok() {
@@ -796,33 +824,17 @@ impl Image {
         }
         let chain = self.chain(index);
         let Some(stage) = chain.first() else { return true };
-        if chain.iter().any(|s| !s.opaque.is_empty() || !s.unknown_dirs.is_empty() || s.fetches) {
+        if chain.iter().any(|s| s.unfollowed()) {
             return true;
         }
         let set = stage.vars.get("PATH").cloned().flatten();
         let Some(path) = set.or_else(|| Some(DEFAULT_PATH.to_string())).filter(|p| !p.contains('$')) else {
             return true;
         };
-        let path: Vec<&str> = path.split(':').filter(|d| d.starts_with('/')).collect();
-        let on_path = |dir: &str| path.iter().any(|d| d.trim_end_matches('/') == dir.trim_end_matches('/'));
-        for s in &chain {
-            if s.copies
-                .iter()
-                .any(|c| c.dest_is_dir && path.iter().any(|d| is_under(d, &c.dest) || is_under(&c.dest, d)))
-            {
-                return true;
-            }
-            let files = s
-                .builds
-                .iter()
-                .map(|b| b.output.as_str())
-                .chain(s.copies.iter().filter(|c| !c.dest_is_dir).map(|c| c.dest.as_str()))
-                .chain(s.writes.iter().map(String::as_str));
-            if files.filter(|f| file_name(f) == name).any(|f| on_path(parent_dir(f))) {
-                return true;
-            }
-        }
-        false
+        let path = path_dirs(&path);
+        chain.iter().any(|s| {
+            s.copies_dir_onto(&path) || s.placed_files().any(|f| file_name(f) == name && on_path(&path, parent_dir(f)))
+        })
     }
 
     /// Resolves a path written in a command run in stage `index` (absolute, or `./x` from the
