@@ -466,3 +466,35 @@ fn the_env_file_rules_print_no_planted_value() {
     assert_eq!(fired, codes(&["DPL302", "DPL303", "DPL304", "DPL305", "DPL306", "DPL307"]), "in the repository");
     assert_eq!(fired_given, codes(&["DPL302", "DPL303", "DPL304", "DPL305", "DPL307"]), "in the given file");
 }
+
+/// Compose `build.args` reach the model's images: a value under a secret-shaped name is masked
+/// there too, in every run, while an ordinary arg's value is still shown.
+#[test]
+fn a_secret_shaped_build_arg_is_never_printed() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("secrets-build-args");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let secret = "npm_q7Rw2LkVb9XsT4nPz";
+    let compose = format!(
+        "services:\n  web:\n    build:\n      context: .\n      args:\n        NPM_TOKEN: {secret}\n        NODE_FLAVOUR: slim-bookworm\n"
+    );
+    std::fs::write(dir.join("docker-compose.yml"), compose).expect("write");
+    std::fs::write(dir.join("Dockerfile"), "FROM node:20\nARG NPM_TOKEN\nARG NODE_FLAVOUR\nRUN npm ci\n")
+        .expect("write");
+    let mut model = String::new();
+    for args in runs(&dir) {
+        let out = Command::new(env!("CARGO_BIN_EXE_deploylint")).args(&args).output().expect("runs");
+        let plain =
+            strip_ansi(&format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        for window in secret.as_bytes().windows(6) {
+            let w = String::from_utf8_lossy(window);
+            assert!(!plain.contains(w.as_ref()), "{args:?} printed `{w}` of the build arg:\n{plain}");
+        }
+        if args.first().map(String::as_str) == Some("model") && args.iter().any(|a| a == "json") {
+            model = plain;
+        }
+    }
+    // The args were shown: the secret one masked, the other as written.
+    assert!(model.contains("\"NPM_TOKEN\": \"*****"), "{model}");
+    assert!(model.contains("\"NODE_FLAVOUR\": \"slim-bookworm\""), "{model}");
+}

@@ -182,7 +182,9 @@ pub struct Image {
     pub context: Option<String>,
     /// Where the context comes from.
     pub context_from: context::ContextFrom,
-    /// The compose `build.args` this model was built with.
+    /// The compose `build.args` this model was built with (shown with secret-shaped values
+    /// masked: `NPM_TOKEN`, `*_PASSWORD`, …).
+    #[serde(serialize_with = "masked_args")]
     pub build_args: BTreeMap<String, String>,
     /// The `.dockerignore` of the context.
     #[serde(skip)]
@@ -348,6 +350,19 @@ fn holds_no_programs(image: &str) -> bool {
     let image = image.to_ascii_lowercase();
     let Some((_, variant)) = image.split_once("distroless/") else { return false };
     !image.contains("debug") && ["static", "base", "cc"].iter().any(|v| variant.starts_with(v))
+}
+
+/// Build args as the model shows them: a value under a secret-shaped name is masked whole.
+fn masked_args<S: serde::Serializer>(args: &BTreeMap<String, String>, ser: S) -> Result<S::Ok, S::Error> {
+    let shown: BTreeMap<&str, std::borrow::Cow<'_, str>> = args
+        .iter()
+        .map(|(k, v)| {
+            let v =
+                if crate::secret::secret_name(k) { "*".repeat(v.chars().count()).into() } else { v.as_str().into() };
+            (k.as_str(), v)
+        })
+        .collect();
+    serde::Serialize::serialize(&shown, ser)
 }
 
 /// Builds the image model of one Dockerfile. `build_args` are compose `build.args`; with no
