@@ -631,8 +631,10 @@ fn usage(toks: &[Token<'_>], k: usize, after: usize) -> Option<&'static str> {
         return aborts.then_some("checked here and the module throws or exits without it");
     }
     // Inside `${…}` of a template literal whose text makes a path or a URL.
-    let open = (0..k).rev().find(|&i| t(i).is_some_and(|y| y.is("${")))?;
-    if closing(toks, open) < after || next.is_some_and(|y| !y.is("}$")) || !t(k - 1).is_some_and(|p| p.is("${")) {
+    // The read must stand alone in its `${…}`: the opening is the token before it (looked at
+    // first, so that a file of many reads is not scanned backwards once per read).
+    let open = k.checked_sub(1).filter(|&p| t(p).is_some_and(|y| y.is("${")))?;
+    if closing(toks, open) < after || next.is_some_and(|y| !y.is("}$")) {
         return None;
     }
     let start = (0..open).rev().find(|&i| t(i).is_some_and(|y| y.is("`")))?;
