@@ -155,6 +155,33 @@ impl Model {
     }
 
     /// Notes the names a group of commands (or a file, as group 0) assigns.
+    /// The commands of a Makefile's or justfile's recipes (`(line, offset)` each), a group per
+    /// recipe, with the file's own variables for `$(DC)` / `{{dc}}`; the names each recipe and
+    /// the file's variables assign.
+    pub(super) fn note_recipes<'r>(
+        &mut self,
+        file: FileId,
+        group: &mut usize,
+        recipes: impl Iterator<Item = &'r [(String, usize)]>,
+        vars: &dyn Fn(&str) -> Option<String>,
+        file_vars: BTreeSet<String>,
+    ) {
+        for recipe in recipes {
+            *group += 1;
+            let cmds = recipe.iter().flat_map(|(line, at)| crate::parse::shell::parse(file, line, *at)).collect();
+            let names = super::commands::classify_group_with(
+                super::commands::Origin::Makefile,
+                file,
+                *group,
+                cmds,
+                vars,
+                &mut self.commands,
+            );
+            self.note_assigned(file, *group, names);
+        }
+        self.note_assigned(file, 0, file_vars);
+    }
+
     pub(super) fn note_assigned(&mut self, file: FileId, group: usize, names: BTreeSet<String>) {
         if !names.is_empty() {
             self.assigned_names.entry((file, group)).or_default().extend(names);

@@ -419,14 +419,8 @@ impl Model {
                     // `$(DC) up -d` after `DC = docker compose`.
                     let none = BTreeMap::new();
                     let vars = |name: &str| mk.expand(&format!("$({name})"), &none, 0).filter(|v| !v.is_empty());
-                    for rule in &mk.rules {
-                        group += 1;
-                        let cmds = rule.recipe.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
-                        let names =
-                            commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
-                        m.note_assigned(id, group, names);
-                    }
-                    m.note_assigned(id, 0, mk.vars.keys().cloned().collect());
+                    let recipes = mk.rules.iter().map(|r| r.recipe.as_slice());
+                    m.note_recipes(id, &mut group, recipes, &vars, mk.vars.keys().cloned().collect());
                     m.makefiles.insert(m.sources.path(id).to_string(), mk);
                 }
                 Kind::BakeFile => {
@@ -465,14 +459,8 @@ impl Model {
                     let just = parse::justfile::parse(&text);
                     // `{{dc}} up -d` after `dc := "docker compose"`.
                     let vars = |name: &str| just.var_of_masked(name).map(str::to_string);
-                    for recipe in &just.recipes {
-                        group += 1;
-                        let cmds = recipe.lines.iter().flat_map(|(line, at)| shell::parse(id, line, *at)).collect();
-                        let names =
-                            commands::classify_group_with(Origin::Makefile, id, group, cmds, &vars, &mut m.commands);
-                        m.note_assigned(id, group, names);
-                    }
-                    m.note_assigned(id, 0, just.vars.keys().cloned().collect());
+                    let recipes = just.recipes.iter().map(|r| r.lines.as_slice());
+                    m.note_recipes(id, &mut group, recipes, &vars, just.vars.keys().cloned().collect());
                 }
                 Kind::Go
                 | Kind::GoMod

@@ -131,3 +131,33 @@ impl CodeModel {
         env
     }
 }
+
+/// How many levels below a call made on start the functions still count as run on start.
+const MAX_CALL_DEPTH: usize = 3;
+
+/// The functions that run on start, for the Python and Node models: from `roots` (the file a
+/// call is made in, and the name it calls), through `resolve` (the file and name a call in a
+/// file reaches) and `lookup` (that function), following each function's own calls
+/// [`MAX_CALL_DEPTH`] levels deep. Each function is taken once, with the file that defines it.
+pub(crate) fn functions_run_on_start<'a, F>(
+    roots: Vec<(String, String)>,
+    resolve: impl Fn(&str, &str) -> Option<(String, String)>,
+    lookup: impl Fn(&str, &str) -> Option<&'a F>,
+    calls: impl Fn(&'a F) -> &'a [String],
+) -> Vec<(String, &'a F)> {
+    let mut queue: Vec<(String, String, usize)> = roots.into_iter().map(|(file, name)| (file, name, 0)).collect();
+    let mut seen: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    while let Some((caller, name, depth)) = queue.pop() {
+        let Some((file, name)) = resolve(&caller, &name) else { continue };
+        if !seen.insert((file.clone(), name.clone())) {
+            continue;
+        }
+        let Some(f) = lookup(&file, &name) else { continue };
+        if depth < MAX_CALL_DEPTH {
+            queue.extend(calls(f).iter().map(|c| (file.clone(), c.clone(), depth + 1)));
+        }
+        out.push((file, f));
+    }
+    out
+}

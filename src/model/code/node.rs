@@ -120,27 +120,20 @@ impl NodeModel {
     /// among them.
     pub fn required_env(&self, path: &str) -> RequiredEnv {
         let modules = self.reachable(path);
-        let mut queue: Vec<(String, String, usize)> = Vec::new();
-        for m in &modules {
-            if let Some(facts) = self.files.get(m) {
-                queue.extend(facts.calls.iter().map(|c| (m.clone(), c.clone(), 0)));
-            }
-        }
-        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut started = Vec::new();
-        while let Some((caller, name, depth)) = queue.pop() {
-            let Some((file, name)) = self.function_file(&caller, &name) else { continue };
-            if !seen.insert((file.clone(), name.clone())) {
-                continue;
-            }
-            let Some(f) = self.files.get(&file).and_then(|x| x.functions.iter().find(|f| f.name == name)) else {
-                continue;
-            };
-            if depth < MAX_CALL_DEPTH {
-                queue.extend(f.calls.iter().map(|c| (file.clone(), c.clone(), depth + 1)));
-            }
-            started.push(f);
-        }
+        let roots = modules
+            .iter()
+            .filter_map(|m| self.files.get(m).map(|facts| (m, facts)))
+            .flat_map(|(m, facts)| facts.calls.iter().map(move |c| (m.clone(), c.clone())))
+            .collect();
+        let started: Vec<&node::JsFunction> = super::functions_run_on_start(
+            roots,
+            |caller, name| self.function_file(caller, name),
+            |file, name| self.files.get(file).and_then(|x| x.functions.iter().find(|f| f.name == name)),
+            |f| &f.calls,
+        )
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect();
         let reads = modules
             .iter()
             .filter_map(|f| self.files.get(f))
@@ -152,6 +145,3 @@ impl NodeModel {
         RequiredEnv { reads, computed: true }
     }
 }
-
-/// How many calls deep the functions run on load are followed.
-const MAX_CALL_DEPTH: usize = 3;

@@ -112,32 +112,22 @@ impl PythonModel {
     /// and, a few levels deep, those their bodies call. A function only a request handler or
     /// a branch calls is not among them.
     fn started_functions(&self, path: &str, root: &str, modules: &BTreeSet<String>) -> Vec<(String, &PyFunction)> {
-        let mut queue: Vec<(String, String, usize)> = Vec::new();
+        let mut roots = Vec::new();
         for m in modules {
             let Some(facts) = self.files.get(m) else { continue };
-            queue.extend(facts.calls.iter().map(|c| (m.clone(), c.clone(), 0)));
+            roots.extend(facts.calls.iter().map(|c| (m.clone(), c.clone())));
             if m == path {
                 if let Some(block) = &facts.main_block {
-                    queue.extend(block.calls.iter().map(|c| (m.clone(), c.clone(), 0)));
+                    roots.extend(block.calls.iter().map(|c| (m.clone(), c.clone())));
                 }
             }
         }
-        let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut out = Vec::new();
-        while let Some((caller, name, depth)) = queue.pop() {
-            let Some((file, name)) = self.function_file(&caller, root, &name) else { continue };
-            if !seen.insert((file.clone(), name.clone())) {
-                continue;
-            }
-            let Some(f) = self.files.get(&file).and_then(|x| x.functions.iter().find(|f| f.name == name)) else {
-                continue;
-            };
-            if depth < MAX_CALL_DEPTH {
-                queue.extend(f.calls.iter().map(|c| (file.clone(), c.clone(), depth + 1)));
-            }
-            out.push((file, f));
-        }
-        out
+        super::functions_run_on_start(
+            roots,
+            |caller, name| self.function_file(caller, root, name),
+            |file, name| self.files.get(file).and_then(|x| x.functions.iter().find(|f| f.name == name)),
+            |f| &f.calls,
+        )
     }
 
     /// The keys an entry requires on every run: reads at the top level of the modules it
@@ -168,6 +158,3 @@ impl PythonModel {
         RequiredEnv { reads, computed: true }
     }
 }
-
-/// How many calls deep the functions run on start are followed.
-const MAX_CALL_DEPTH: usize = 3;
