@@ -157,7 +157,17 @@ fn comment_of(line: &str) -> Option<&str> {
 
 /// Reads a schema's keys: the decorated convention when any comment carries an `@env-spec`
 /// decorator, else `None` (a plain list, whose meaning depends on the program).
-fn decorated_keys<'a>(src: &'a EnvSource, text: &str) -> Option<Vec<SchemaKey<'a>>> {
+/// What a decorated schema says of its entry `entry` (an index into its parsed entries).
+#[derive(Clone, Debug)]
+pub struct KeyMarks {
+    pub entry: usize,
+    pub required: bool,
+    pub optional: bool,
+}
+
+/// The keys of a decorated schema with what it says of each, from its entries and text,
+/// read once when the model is built; `None` when it holds no `@env-spec` decorator.
+pub fn decorated_marks(parsed: &crate::parse::envfile::EnvFile, text: &str) -> Option<Vec<KeyMarks>> {
     let lines: Vec<(usize, &str)> = text
         .split_inclusive('\n')
         .scan(0usize, |at, l| {
@@ -173,7 +183,7 @@ fn decorated_keys<'a>(src: &'a EnvSource, text: &str) -> Option<Vec<SchemaKey<'a
     if !decorated {
         return None;
     }
-    let first_entry = src.parsed.entries.first().map_or(usize::MAX, |e| e.key.span.start);
+    let first_entry = parsed.entries.first().map_or(usize::MAX, |e| e.key.span.start);
     // The header's `@defaultRequired`; varlock's own default is `true`.
     let mut default = Some(Mark::Required);
     for (start, line) in &lines {
@@ -191,7 +201,7 @@ fn decorated_keys<'a>(src: &'a EnvSource, text: &str) -> Option<Vec<SchemaKey<'a
         }
     }
     let mut keys = Vec::new();
-    for e in &src.parsed.entries {
+    for (entry, e) in parsed.entries.iter().enumerate() {
         let at = e.key.span.start;
         // The line holding the key (the last that starts at or before it).
         let Some(index) = lines.partition_point(|(start, _)| *start <= at).checked_sub(1) else { continue };
@@ -212,9 +222,19 @@ fn decorated_keys<'a>(src: &'a EnvSource, text: &str) -> Option<Vec<SchemaKey<'a
             // `infer`: required only with a value, which the schema then gives itself.
             Some(Mark::Optional | Mark::Conditional) | None => false,
         };
-        keys.push(SchemaKey { key: &e.key, required, optional });
+        keys.push(KeyMarks { entry, required, optional });
     }
     Some(keys)
+}
+
+/// A decorated schema's keys, as its source holds them.
+fn decorated_keys(src: &EnvSource) -> Option<Vec<SchemaKey<'_>>> {
+    let marks = src.schema_marks.as_ref()?;
+    let keys = marks.iter().filter_map(|m| {
+        let e = src.parsed.entries.get(m.entry)?;
+        Some(SchemaKey { key: &e.key, required: m.required, optional: m.optional })
+    });
+    Some(keys.collect())
 }
 
 impl Model {
@@ -223,16 +243,13 @@ impl Model {
     /// directory. A plain schema counts only when a Node program loads dotenv-extended with
     /// `errorOnMissing: true`.
     pub fn env_schema_of(&self, service: &Service, programs: &[&Program]) -> Option<EnvSchema<'_>> {
-        let dirs = service.env_refs.iter().map(|r| parent_dir(&r.path));
-        let src = dirs
-            .filter_map(|d| join_rel(d, SCHEMA_NAME))
-            .find_map(|p| self.env_sources.iter().find(|s| s.path == p && !s.given))?;
+        let src = service.env_refs.iter().find_map(|r| self.schema_beside(&r.path))?;
         let dir = parent_dir(&src.path);
         let under = |p: &Program| dir.is_empty() || p.dir.starts_with(&format!("{dir}/"));
         if !programs.iter().any(|p| under(p)) {
             return None;
         }
-        if let Some(keys) = decorated_keys(src, self.sources.text(src.file)) {
+        if let Some(keys) = decorated_keys(src) {
             return Some(EnvSchema::new(src, SchemaStyle::Decorated, keys));
         }
         let strict = programs.iter().filter(|p| p.lang == Lang::Node && under(p)).any(|p| {
@@ -267,10 +284,16 @@ impl Model {
     /// optional: the project accepts it blank, so compose substituting a blank for it is no
     /// fault.
     pub fn schema_marks_optional(&self, env_path: &str, key: &str) -> bool {
-        let Some(path) = join_rel(parent_dir(env_path), SCHEMA_NAME) else { return false };
-        let Some(src) = self.env_sources.iter().find(|s| s.path == path && !s.given) else { return false };
-        decorated_keys(src, self.sources.text(src.file))
-            .is_some_and(|keys| keys.iter().rev().find(|k| k.key.value == key).is_some_and(|k| k.optional))
+        let Some(src) = self.schema_beside(env_path) else { return false };
+        let Some(keys) = decorated_keys(src) else { return false };
+        EnvSchema::new(src, SchemaStyle::Decorated, keys).get(key).is_some_and(|k| k.optional)
+    }
+
+    /// The `.env.schema` in the directory of the env file at `env_path`, if the repository
+    /// keeps one.
+    fn schema_beside(&self, env_path: &str) -> Option<&EnvSource> {
+        let path = join_rel(parent_dir(env_path), SCHEMA_NAME)?;
+        self.env_sources.iter().find(|s| s.path == path && !s.given)
     }
 }
 

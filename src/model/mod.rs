@@ -47,6 +47,8 @@ pub struct EnvSource {
     /// Why it certainly holds production's env (for a template: the file it documents), if it
     /// does. A frontend build file holding only public keys (`VITE_…`) never does.
     pub production: Option<env_files::Production>,
+    /// For a decorated `.env.schema`: what it says of each of its keys.
+    pub schema_marks: Option<Vec<env_schema::KeyMarks>>,
 }
 
 /// An `env_file:` entry of a service, resolved.
@@ -347,6 +349,8 @@ impl Model {
                     let path = m.sources.path(id).to_string();
                     let given = m.config.server_env_files.iter().any(|p| crate::source::path_text(p) == path);
                     let is_template = !given && env::is_template(&path);
+                    let schema_marks =
+                        env_schema::is_schema(&path).then(|| env_schema::decorated_marks(&parsed, &text)).flatten();
                     m.env_sources.push(EnvSource {
                         file: id,
                         path,
@@ -355,6 +359,7 @@ impl Model {
                         given,
                         read_as_env: false,
                         production: None,
+                        schema_marks,
                     });
                 }
                 Kind::Compose => match compose::parse(id, &text) {
