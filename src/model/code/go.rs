@@ -174,59 +174,33 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
     go(&p, &s)
 }
 
-pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
-    let mut m = GoModel::default();
-    let mut binaries = Vec::new();
-    for (_, f) in sources.iter().filter(|(_, f)| f.kind == Kind::GoMod) {
-        if let Some(path) = module_path(&f.text) {
-            m.modules.push(Module { dir: parent_dir(&f.path).to_string(), path });
-        }
-    }
-    // Longest module dir first, so the nearest go.mod wins.
-    m.modules.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
-    let by_dir: BTreeMap<&str, &Module> = m.modules.iter().map(|md| (md.dir.as_str(), md)).collect();
-    let mut main_files: BTreeMap<String, (bool, FileId, Span)> = BTreeMap::new();
-    // Scanning is the costly part on large repositories: in parallel, results in file order.
-    let files: Vec<(FileId, &crate::source::SourceFile)> =
-        sources.iter().filter(|(_, f)| f.kind == Kind::Go && !f.path.ends_with("_test.go")).collect();
-    // Only references to the repository's own packages are followed.
-    let local = |path: &str| {
-        m.modules
-            .iter()
-            .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
-    };
-    // A byte pre-filter: struct tags are read only where a tag-reading library is imported
-    // somewhere (a config struct may sit in another package than the call that fills it).
-    let finders: Vec<memchr::memmem::Finder> =
-        golang::TAG_LIBRARIES.iter().map(|l| memchr::memmem::Finder::new(l.as_bytes())).collect();
-    let structs = files.par_iter().any(|(_, f)| finders.iter().any(|l| l.find(f.text.as_bytes()).is_some()));
-    let mut scanned: Vec<golang::GoFile> =
-        files.par_iter().map(|(id, f)| golang::parse_scoped(*id, &f.text, &local, structs)).collect();
-    // A value stored in a field that code elsewhere checks for emptiness and copes with
-    // (`if cfg.InstanceName == "" { use host and port }`) is optional.
-    let checked: std::collections::BTreeSet<String> =
-        scanned.iter().flat_map(|f| f.empty_checked_fields.iter().cloned()).collect();
-    if !checked.is_empty() {
-        for file in &mut scanned {
-            let bodies = file.funcs.iter_mut().map(|f| &mut f.body).chain(std::iter::once(&mut file.package_level));
-            for body in bodies {
-                for read in &mut body.env_reads {
-                    if read.field.as_ref().is_some_and(|f| checked.contains(f)) {
-                        read.optional = true;
-                    }
-                }
-            }
-        }
-    }
-    for ((id, f), facts) in files.into_iter().zip(scanned) {
+/// One directory's Go files, scanned: its package (none when every file is left out of the
+/// build), the span of `package main` in its main file (preferring `main.go`), and the fields
+/// its files check for emptiness.
+struct ScannedPackage {
+    package: Option<Package>,
+    main_span: Option<Span>,
+    checked: Vec<String>,
+}
+
+/// The package in `dir` from its files' facts, in path order.
+fn package<'a>(
+    dir: &str,
+    files: impl Iterator<Item = (&'a crate::source::SourceFile, golang::GoFile)>,
+    by_dir: &BTreeMap<&str, &Module>,
+) -> ScannedPackage {
+    let mut out = ScannedPackage { package: None, main_span: None, checked: Vec::new() };
+    // The first file of `package main`, replaced by `main.go` when another comes first.
+    let mut main: Option<(bool, Span)> = None;
+    for (f, facts) in files {
+        out.checked.extend(facts.empty_checked_fields);
         if facts.build_ignored {
             continue;
         }
-        let dir = parent_dir(&f.path).to_string();
-        let pkg = m.packages.entry(dir.clone()).or_insert_with(|| {
+        let pkg = out.package.get_or_insert_with(|| {
             // The nearest go.mod: walk up from the file's directory.
             let module = {
-                let mut d = dir.as_str();
+                let mut d = dir;
                 loop {
                     if let Some(md) = by_dir.get(d) {
                         break Some(*md);
@@ -238,10 +212,10 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
                 }
             };
             Package {
-                dir: dir.clone(),
+                dir: dir.to_string(),
                 module_dir: module.map(|md| md.dir.clone()),
                 import_path: module.map(|md| {
-                    let rel = dir.strip_prefix(&md.dir).unwrap_or(&dir).trim_start_matches('/');
+                    let rel = dir.strip_prefix(&md.dir).unwrap_or(dir).trim_start_matches('/');
                     if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
                 }),
                 generated: true,
@@ -250,14 +224,15 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
             }
         });
         pkg.generated &= facts.generated;
-        if let Some(p) = &facts.package {
-            if p.value == "main" {
-                pkg.is_main = true;
-                let is_main_go = file_name(&f.path) == "main.go";
-                let e = main_files.entry(dir.clone()).or_insert((is_main_go, id, p.span));
-                if is_main_go && !e.0 {
-                    *e = (true, id, p.span);
-                }
+        if let Some(p) = &facts.package
+            && p.value == "main"
+        {
+            pkg.is_main = true;
+            let is_main_go = file_name(&f.path) == "main.go";
+            match main {
+                None => main = Some((is_main_go, p.span)),
+                Some((false, _)) if is_main_go => main = Some((true, p.span)),
+                Some(_) => {}
             }
         }
         for i in facts.imports {
@@ -285,13 +260,81 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
             pkg.structs.entry(d.name.clone()).or_insert(d);
         }
     }
-    for pkg in m.packages.values_mut() {
+    if let Some(pkg) = &mut out.package {
         for (i, f) in pkg.funcs.iter().enumerate() {
             let receiver = f.receiver.clone().unwrap_or_default();
             pkg.by_name.entry(f.name.value.clone()).or_default().push((receiver, i));
         }
     }
-    for (dir, (_, _, span)) in main_files {
+    out.main_span = main.map(|(_, span)| span);
+    out
+}
+
+pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
+    let mut m = GoModel::default();
+    let mut binaries = Vec::new();
+    for (_, f) in sources.iter().filter(|(_, f)| f.kind == Kind::GoMod) {
+        if let Some(path) = module_path(&f.text) {
+            m.modules.push(Module { dir: parent_dir(&f.path).to_string(), path });
+        }
+    }
+    // Longest module dir first, so the nearest go.mod wins.
+    m.modules.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
+    let by_dir: BTreeMap<&str, &Module> = m.modules.iter().map(|md| (md.dir.as_str(), md)).collect();
+    // Scanning is the costly part on large repositories. The files of one directory make one
+    // package: each package is scanned and built on its own, in parallel, its files in path
+    // order; the packages come back in directory order.
+    let mut by_package: BTreeMap<&str, Vec<(FileId, &crate::source::SourceFile)>> = BTreeMap::new();
+    for (id, f) in sources.iter().filter(|(_, f)| f.kind == Kind::Go && !f.path.ends_with("_test.go")) {
+        by_package.entry(parent_dir(&f.path)).or_default().push((id, f));
+    }
+    // Only references to the repository's own packages are followed.
+    let local = |path: &str| {
+        m.modules
+            .iter()
+            .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
+    };
+    // A byte pre-filter: struct tags are read only where a tag-reading library is imported
+    // somewhere (a config struct may sit in another package than the call that fills it).
+    let finders: Vec<memchr::memmem::Finder> =
+        golang::TAG_LIBRARIES.iter().map(|l| memchr::memmem::Finder::new(l.as_bytes())).collect();
+    let structs = by_package
+        .par_iter()
+        .any(|(_, files)| files.iter().any(|(_, f)| finders.iter().any(|l| l.find(f.text.as_bytes()).is_some())));
+    let groups: Vec<(&str, Vec<(FileId, &crate::source::SourceFile)>)> = by_package.into_iter().collect();
+    let built: Vec<ScannedPackage> = groups
+        .into_par_iter()
+        .map(|(dir, files)| {
+            let scanned = files.into_iter().map(|(id, f)| (f, golang::parse_scoped(id, &f.text, &local, structs)));
+            package(dir, scanned, &by_dir)
+        })
+        .collect();
+    // A value stored in a field that code elsewhere checks for emptiness and copes with
+    // (`if cfg.InstanceName == "" { use host and port }`) is optional.
+    let checked: BTreeSet<String> = built.iter().flat_map(|b| b.checked.iter().cloned()).collect();
+    let mut main_files: Vec<(String, Span)> = Vec::new();
+    let mut packages: Vec<(String, Package)> = Vec::with_capacity(built.len());
+    for b in built {
+        let Some(pkg) = b.package else { continue };
+        if let Some(span) = b.main_span {
+            main_files.push((pkg.dir.clone(), span));
+        }
+        packages.push((pkg.dir.clone(), pkg));
+    }
+    if !checked.is_empty() {
+        packages.par_iter_mut().for_each(|(_, pkg)| {
+            let bodies = pkg.funcs.iter_mut().map(|f| &mut f.body).chain(pkg.package_level.iter_mut());
+            for body in bodies {
+                for read in &mut body.env_reads {
+                    if read.field.as_ref().is_some_and(|f| checked.contains(f)) {
+                        read.optional = true;
+                    }
+                }
+            }
+        });
+    }
+    m.packages = packages.into_iter().collect();
+    for (dir, span) in main_files {
         let Some(pkg) = m.packages.get_mut(&dir) else {
             continue;
         };
