@@ -174,6 +174,73 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
     go(&p, &s)
 }
 
+/// A package in `dir` with no file read yet: its module (the nearest `go.mod` above it) and
+/// import path.
+fn new_package(dir: &str, by_dir: &BTreeMap<&str, &Module>) -> Package {
+    let module = {
+        let mut d = dir;
+        loop {
+            if let Some(md) = by_dir.get(d) {
+                break Some(*md);
+            }
+            if d.is_empty() {
+                break None;
+            }
+            d = parent_dir(d);
+        }
+    };
+    Package {
+        dir: dir.to_string(),
+        module_dir: module.map(|md| md.dir.clone()),
+        import_path: module.map(|md| {
+            let rel = dir.strip_prefix(&md.dir).unwrap_or(dir).trim_start_matches('/');
+            if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
+        }),
+        generated: true,
+        complete: true,
+        ..Package::default()
+    }
+}
+
+/// The package in `dir` as its files' headers tell it (none when every file is left out of
+/// the build): whether it is a main package and what it imports. Its declarations are not read,
+/// so it is not `complete`.
+fn header_package(
+    dir: &str,
+    headers: impl Iterator<Item = golang::GoHeader>,
+    by_dir: &BTreeMap<&str, &Module>,
+) -> Option<Package> {
+    let mut out: Option<Package> = None;
+    for h in headers.filter(|h| !h.build_ignored) {
+        let pkg = out.get_or_insert_with(|| Package { complete: false, generated: false, ..new_package(dir, by_dir) });
+        pkg.is_main |= h.package.is_some_and(|p| p.value == "main");
+        for i in h.imports {
+            if i.alias.as_deref() == Some(".") {
+                pkg.dot_imports.insert(i.path.value.clone());
+            }
+            pkg.imports.insert(i.path.value);
+        }
+    }
+    out
+}
+
+/// The packages (indexes into `packages`) that the main packages reach through imports.
+fn linked(packages: &[Option<Package>]) -> BTreeSet<usize> {
+    let by_import: BTreeMap<&str, usize> =
+        packages.iter().enumerate().filter_map(|(i, p)| Some((p.as_ref()?.import_path.as_deref()?, i))).collect();
+    let mut stack: Vec<usize> =
+        packages.iter().enumerate().filter(|(_, p)| p.as_ref().is_some_and(|p| p.is_main)).map(|(i, _)| i).collect();
+    let mut seen = BTreeSet::new();
+    while let Some(i) = stack.pop() {
+        if !seen.insert(i) {
+            continue;
+        }
+        let Some(Some(p)) = packages.get(i) else { continue };
+        stack.extend(p.imports.iter().filter_map(|imp| by_import.get(imp.as_str()).copied()));
+    }
+    seen
+}
+
 /// One directory's Go files, scanned: its package (none when every file is left out of the
 /// build), the span of `package main` in its main file (preferring `main.go`), and the fields
 /// its files check for emptiness.
@@ -197,32 +264,7 @@ fn package<'a>(
         if facts.build_ignored {
             continue;
         }
-        let pkg = out.package.get_or_insert_with(|| {
-            // The nearest go.mod: walk up from the file's directory.
-            let module = {
-                let mut d = dir;
-                loop {
-                    if let Some(md) = by_dir.get(d) {
-                        break Some(*md);
-                    }
-                    if d.is_empty() {
-                        break None;
-                    }
-                    d = parent_dir(d);
-                }
-            };
-            Package {
-                dir: dir.to_string(),
-                module_dir: module.map(|md| md.dir.clone()),
-                import_path: module.map(|md| {
-                    let rel = dir.strip_prefix(&md.dir).unwrap_or(dir).trim_start_matches('/');
-                    if rel.is_empty() { md.path.clone() } else { format!("{}/{rel}", md.path) }
-                }),
-                generated: true,
-                complete: true,
-                ..Package::default()
-            }
-        });
+        let pkg = out.package.get_or_insert_with(|| new_package(dir, by_dir));
         pkg.generated &= facts.generated;
         if let Some(p) = &facts.package
             && p.value == "main"
@@ -302,25 +344,62 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         .par_iter()
         .any(|(_, files)| files.iter().any(|(_, f)| finders.iter().any(|l| l.find(f.text.as_bytes()).is_some())));
     let groups: Vec<(&str, Vec<(FileId, &crate::source::SourceFile)>)> = by_package.into_iter().collect();
-    let built: Vec<ScannedPackage> = groups
-        .into_par_iter()
+    // Only the packages a program links are read in full: the files' headers tell which
+    // packages exist, which are main packages and what each imports. A package no main
+    // package reaches keeps what its headers say.
+    let mut packages: Vec<Option<Package>> = groups
+        .par_iter()
         .map(|(dir, files)| {
-            let scanned = files.into_iter().map(|(id, f)| (f, golang::parse_scoped(id, &f.text, &local, structs)));
-            package(dir, scanned, &by_dir)
+            header_package(dir, files.iter().map(|(id, f)| golang::parse_header(*id, &f.text)), &by_dir)
         })
         .collect();
+    let mut scanned: BTreeSet<usize> = BTreeSet::new();
+    let mut main_spans: BTreeMap<usize, Span> = BTreeMap::new();
     // A value stored in a field that code elsewhere checks for emptiness and copes with
     // (`if cfg.InstanceName == "" { use host and port }`) is optional.
-    let checked: BTreeSet<String> = built.iter().flat_map(|b| b.checked.iter().cloned()).collect();
-    let mut main_files: Vec<(String, Span)> = Vec::new();
-    let mut packages: Vec<(String, Package)> = Vec::with_capacity(built.len());
-    for b in built {
-        let Some(pkg) = b.package else { continue };
-        if let Some(span) = b.main_span {
-            main_files.push((pkg.dir.clone(), span));
+    let mut checked: BTreeSet<String> = BTreeSet::new();
+    // Until no new package is reached: a file read in full may import what its header did not
+    // show (an `import` after a declaration).
+    loop {
+        let todo: Vec<usize> = linked(&packages).difference(&scanned).copied().collect();
+        if todo.is_empty() {
+            break;
         }
-        packages.push((pkg.dir.clone(), pkg));
+        let built: Vec<(usize, ScannedPackage)> = todo
+            .par_iter()
+            .filter_map(|&i| {
+                let (dir, files) = groups.get(i)?;
+                let read = files.iter().map(|(id, f)| (*f, golang::parse_scoped(*id, &f.text, &local, structs)));
+                Some((i, package(dir, read, &by_dir)))
+            })
+            .collect();
+        for (i, b) in built {
+            scanned.insert(i);
+            checked.extend(b.checked);
+            if let Some(span) = b.main_span {
+                main_spans.insert(i, span);
+            }
+            if let Some(slot) = packages.get_mut(i) {
+                *slot = b.package;
+            }
+        }
+        // Indexes that no group has are never read: stop rather than loop on them.
+        if todo.iter().all(|i| !scanned.contains(i)) {
+            break;
+        }
     }
+    let mut main_files: Vec<(String, Span)> = Vec::new();
+    let mut packages: Vec<(String, Package)> = packages
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let p = p?;
+            if let Some(span) = main_spans.get(&i) {
+                main_files.push((p.dir.clone(), *span));
+            }
+            Some((p.dir.clone(), p))
+        })
+        .collect();
     if !checked.is_empty() {
         packages.par_iter_mut().for_each(|(_, pkg)| {
             let bodies = pkg.funcs.iter_mut().map(|f| &mut f.body).chain(pkg.package_level.iter_mut());
@@ -695,6 +774,81 @@ func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
         // A function passed as a value counts; a call in a branch does not.
         let (worker, _) = required(&m, "cmd/worker");
         assert_eq!(worker, ["REGION", "INIT_KEY", "QUEUE_URL", "DATABASE_URL"]);
+    }
+
+    #[test]
+    fn only_the_packages_a_program_links_are_read_in_full() {
+        let m = model(&[
+            ("go.mod", "module example.com/shop\n"),
+            ("internal/config/config.go", CONFIG),
+            (
+                "internal/unused/unused.go",
+                "package unused\nimport (\"os\"; . \"example.com/shop/internal/config\")\nfunc F() string { return os.Getenv(\"UNUSED\") }\n",
+            ),
+            (
+                "tools/gen/gen.go",
+                "//go:build ignore\n\npackage main\nimport \"example.com/shop/internal/unused\"\nfunc main() { unused.F() }\n",
+            ),
+            (
+                "cmd/api/main.go",
+                "package main\nimport \"example.com/shop/internal/config\"\nfunc main() { _ = config.Server() }\n",
+            ),
+        ]);
+        let (m, bins) = &m;
+        assert_eq!(bins.iter().map(|b| b.dir.as_str()).collect::<Vec<_>>(), ["cmd/api"]);
+        let config = m.package("internal/config").map(|p| (p.complete, p.funcs.len()));
+        assert_eq!(config, Some((true, 9)));
+        // Known from its header: it exists, with its imports, but nothing links it.
+        let unused = m.package("internal/unused");
+        assert!(unused.is_some_and(|p| !p.complete && p.funcs.is_empty() && !p.is_main));
+        assert!(unused.is_some_and(|p| p.dot_imports.contains("example.com/shop/internal/config")));
+        assert_eq!(unused.and_then(|p| p.import_path.as_deref()), Some("example.com/shop/internal/unused"));
+        // A directory whose every file is left out of the build is no package.
+        assert!(m.package("tools/gen").is_none());
+    }
+
+    #[test]
+    fn a_package_imported_after_a_declaration_is_still_read() {
+        let m = model(&[
+            ("go.mod", "module example.com/shop\n"),
+            (
+                "internal/late/late.go",
+                "package late\nimport \"os\"\nfunc Key() string { return os.Getenv(\"LATE_KEY\") }\n",
+            ),
+            (
+                "cmd/api/main.go",
+                "package main\nfunc main() { _ = late.Key() }\nimport \"example.com/shop/internal/late\"\n",
+            ),
+        ]);
+        assert!(m.0.package("internal/late").is_some_and(|p| p.complete));
+        assert_eq!(required(&m, "cmd/api"), (vec!["LATE_KEY".to_string()], true));
+    }
+
+    #[test]
+    fn a_field_checked_only_in_code_no_program_links_leaves_the_read_required() {
+        let config = "package config\nimport \"os\"\ntype C struct{ Host string }\nfunc Load() C { return C{Host: os.Getenv(\"DB_HOST\")} }\n";
+        let checks = "package fallback\nimport \"example.com/shop/internal/config\"\nfunc Addr(c config.C) string {\n if c.Host == \"\" {\n  return \"localhost\"\n }\n return c.Host\n}\n";
+        let main = |uses_fallback: bool| {
+            let (import, call) = if uses_fallback {
+                ("; \"example.com/shop/internal/fallback\"", " _ = fallback.Addr(c)\n")
+            } else {
+                ("", "")
+            };
+            format!(
+                "package main\nimport (\"example.com/shop/internal/config\"{import})\nfunc main() {{\n c := config.Load()\n{call} _ = c\n}}\n"
+            )
+        };
+        for linked in [false, true] {
+            let main = main(linked);
+            let m = model(&[
+                ("go.mod", "module example.com/shop\n"),
+                ("internal/config/config.go", config),
+                ("internal/fallback/fallback.go", checks),
+                ("cmd/api/main.go", main.as_str()),
+            ]);
+            let expected = if linked { Vec::new() } else { vec!["DB_HOST".to_string()] };
+            assert_eq!(required(&m, "cmd/api").0, expected, "fallback linked: {linked}");
+        }
     }
 
     #[test]

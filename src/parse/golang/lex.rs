@@ -55,12 +55,23 @@ fn punct_at(b: &[u8], i: usize) -> Option<&'static str> {
 
 /// Tokenizes Go source. Comments are dropped (their text goes to `comments`).
 pub(super) fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>) -> Vec<Token<'a>> {
+    lex_to(text, comments, false)
+}
+
+/// The tokens of a file's header: its package clause and imports. Lexing stops at the first
+/// `func`, `type`, `var` or `const` after a `package` clause (no import may follow them).
+pub(super) fn lex_header<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>) -> Vec<Token<'a>> {
+    lex_to(text, comments, true)
+}
+
+fn lex_to<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>, header: bool) -> Vec<Token<'a>> {
+    let mut package = false;
     let b = text.as_bytes();
     let n = b.len();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut i = 0;
     // About one token per five bytes of Go: one allocation for most files.
-    let mut out = Vec::with_capacity(n / 5 + 8);
+    let mut out = Vec::with_capacity(if header { 64 } else { n / 5 + 8 });
     while i < n {
         let c = at(i);
         if c.is_ascii_whitespace() {
@@ -121,7 +132,14 @@ pub(super) fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>) -> Ve
             while i < n && !text.is_char_boundary(i) {
                 i += 1;
             }
-            out.push(Token { tok: Tok::Ident(text.get(start..i).unwrap_or("")), start, end: i });
+            let word = text.get(start..i).unwrap_or("");
+            if header {
+                if package && matches!(word, "func" | "type" | "var" | "const") {
+                    break;
+                }
+                package |= word == "package";
+            }
+            out.push(Token { tok: Tok::Ident(word), start, end: i });
         } else if c.is_ascii_digit() {
             let start = i;
             while i < n && (at(i).is_ascii_alphanumeric() || at(i) == b'.' || at(i) == b'_') {

@@ -284,6 +284,52 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
 /// The import paths of the libraries that fill structs from env by their field tags.
 pub const TAG_LIBRARIES: &[&str] = &["github.com/kelseyhightower/envconfig", "github.com/caarlos0/env"];
 
+/// A file's header: its package clause, its imports, and whether a build constraint
+/// (`//go:build ignore`, `tools`) leaves it out of every build.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GoHeader {
+    pub package: Option<Spanned<String>>,
+    pub imports: Vec<Import>,
+    pub build_ignored: bool,
+}
+
+/// Reads only a file's header (see [`GoHeader`]): lexing stops where declarations begin, so
+/// telling the packages a program links costs little on a large tree.
+pub fn parse_header(file: FileId, text: &str) -> GoHeader {
+    let mut comments = Vec::new();
+    let tokens = lex::lex_header(text, &mut comments);
+    header(file, Toks(&tokens), &comments, text.len(), &|_| false, &mut Imports::default())
+}
+
+/// The header from a file's tokens (the whole file's, or its header's: the same answer), with
+/// the names its imports go by in `names`.
+fn header(
+    file: FileId,
+    t: Toks<'_, '_>,
+    comments: &[(usize, &str)],
+    text_len: usize,
+    local: &dyn Fn(&str) -> bool,
+    names: &mut Imports,
+) -> GoHeader {
+    let mut out = GoHeader::default();
+    let first_code = t.get(0).map_or(text_len, |tk| tk.start);
+    // `//go:build ignore` / `tools`: a file never compiled into a binary.
+    let never = |w: &str| matches!(w.trim_matches(['(', ')']), "ignore" | "tools");
+    out.build_ignored = comments
+        .iter()
+        .any(|(at, c)| *at < first_code && c.starts_with("//go:build") && c.split_whitespace().skip(1).any(never));
+    let sp = |i: usize| t.get(i).map_or(Span::default(), |tk| Span::new(file, tk.start..tk.end));
+    if let Some(k) = (0..t.len()).find(|&k| t.is_kw(k, "package"))
+        && let Some(name) = t.ident(k + 1)
+    {
+        out.package = Some(Spanned::new(name.to_string(), sp(k).to(sp(k + 1))));
+    }
+    for k in (0..t.len()).filter(|&k| t.is_kw(k, "import")) {
+        read_imports(t, k, file, local, &mut out.imports, names);
+    }
+    out
+}
+
 /// [`parse_with`], keeping the struct declarations only when `structs` says a library that
 /// reads struct tags (envconfig, caarlos0/env) is imported somewhere in the repository: a
 /// repository that imports none has no use for them, and they are most of what a file keeps.
@@ -291,28 +337,12 @@ pub fn parse_scoped(file: FileId, text: &str, local: &dyn Fn(&str) -> bool, stru
     let mut comments = Vec::new();
     let tokens = lex::lex(text, &mut comments);
     let t = Toks(&tokens);
-    let mut out = GoFile::default();
-    let first_code = tokens.first().map_or(text.len(), |t| t.start);
-    for (at, c) in &comments {
-        // `//go:build ignore` / `tools`: a file never compiled into a binary.
-        let never = |w: &str| matches!(w.trim_matches(['(', ')']), "ignore" | "tools");
-        if *at < first_code && c.starts_with("//go:build") && c.split_whitespace().skip(1).any(never) {
-            out.build_ignored = true;
-        }
-        if c.starts_with("// Code generated") && c.trim_end().ends_with("DO NOT EDIT.") {
-            out.generated = true;
-        }
-    }
-    let sp = |i: usize| t.get(i).map_or(Span::default(), |tk| Span::new(file, tk.start..tk.end));
-    if let Some(k) = (0..t.len()).find(|&k| t.is_kw(k, "package")) {
-        if let Some(name) = t.ident(k + 1) {
-            out.package = Some(Spanned::new(name.to_string(), sp(k).to(sp(k + 1))));
-        }
-    }
     let mut imports = Imports::default();
-    for k in (0..t.len()).filter(|&k| t.is_kw(k, "import")) {
-        read_imports(t, k, file, local, &mut out.imports, &mut imports);
-    }
+    let head = header(file, t, &comments, text.len(), local, &mut imports);
+    let mut out =
+        GoFile { package: head.package, imports: head.imports, build_ignored: head.build_ignored, ..GoFile::default() };
+    out.generated =
+        comments.iter().any(|(_, c)| c.starts_with("// Code generated") && c.trim_end().ends_with("DO NOT EDIT."));
     out.empty_checked_fields = env::empty_checked_fields(t);
     let ctx = decls::Ctx { t, file, text, imports: &imports, globals: &BTreeMap::new() };
     let globals = decls::globals(&ctx);
@@ -399,6 +429,32 @@ fn read_imports(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_header_alone_tells_the_package_imports_and_build_constraint() {
+        let sources = [
+            "package main\n\nimport \"os\"\n\nfunc main() { _ = os.Getenv(\"A\") }\n",
+            "// Package lib.\npackage lib\n\nimport (\n\tx \"example.com/m/x\"\n\t. \"example.com/m/dot\"\n\t_ \"embed\"\n)\n\nvar v = x.F()\nconst c = 1\ntype T struct{}\n",
+            "//go:build ignore\n\npackage main\n\nimport \"fmt\"\nfunc main() { fmt.Println(\"func type var const\") }\n",
+            "/* a block comment */ package p; import \"a\"; import \"b\"; func f() {}\n",
+            // No package clause before the declarations: the whole file is read.
+            "func f() {}\nimport \"late\"\npackage q\n",
+            "package r\n",
+            "",
+            "package s\nimport (\n",
+        ];
+        for src in sources {
+            let full = parse(FileId(3), src);
+            let head = parse_header(FileId(3), src);
+            assert_eq!(head.package, full.package, "{src:?}");
+            assert_eq!(head.imports, full.imports, "{src:?}");
+            assert_eq!(head.build_ignored, full.build_ignored, "{src:?}");
+        }
+        // An `import` after a declaration (not valid Go) is seen by the full read only.
+        let late = "package main\nfunc main() {}\nimport \"example.com/m/late\"\n";
+        assert!(parse_header(FileId(0), late).imports.is_empty());
+        assert_eq!(parse(FileId(0), late).imports.len(), 1);
+    }
 
     #[test]
     fn struct_declarations_are_kept_only_when_asked() {
