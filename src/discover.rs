@@ -572,6 +572,14 @@ fn walk_threads() -> usize {
     rayon::current_num_threads().max(1)
 }
 
+/// Whether a file name ends in an extension one of the artifact globs (`*.go`, `*.md`, …)
+/// takes whatever the file's place; with no `exclude` globs, such a file is an artifact to the
+/// walk without asking the glob matcher.
+fn artifact_by_extension(name: &[u8]) -> bool {
+    const EXTENSIONS: &[&[u8]] = &[b".go", b".md", b".sh", b".py", b".js", b".ts", b".rs"];
+    EXTENSIONS.iter().any(|e| name.ends_with(e))
+}
+
 /// What a walk looks at: the artifact globs, less the config's `exclude` globs.
 fn overrides(root: &Path, exclude: &[String]) -> std::io::Result<Override> {
     let mut overrides = OverrideBuilder::new(root);
@@ -596,14 +604,16 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
     // The root must be listable: a run that read nothing must not pass.
     std::fs::read_dir(root)?;
     let overrides = overrides(root, exclude)?;
+    // A file named `*.go`, `*.md`, … is an artifact whatever its place, unless an `exclude`
+    // glob may say otherwise: the glob matcher is asked only about the other files.
+    let by_name = exclude.is_empty();
     // `.gitignore` files are read here, not by the walker: the walker opens them without looking
     // at what they are, and a FIFO called `.gitignore` would hang it. Nothing above the root is
-    // read.
+    // read. The artifact globs are applied here too, as the walker would.
     let walker = WalkBuilder::new(root)
         .standard_filters(false)
         .require_git(false)
         .follow_links(false)
-        .overrides(overrides)
         .threads(walk_threads())
         .build_parallel();
     let ignores = Ignores::default();
@@ -640,7 +650,9 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
             };
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             if is_dir {
-                if !rel.as_os_str().is_empty() && ignores.ignored(root, rel, true) {
+                if !rel.as_os_str().is_empty()
+                    && (overrides.matched(path, true).is_ignore() || ignores.ignored(root, rel, true))
+                {
                     return WalkState::Skip;
                 }
                 if let Some(s) = ignores.load(root, &canonical_root, rel) {
@@ -654,6 +666,10 @@ pub fn discover(root: &Path, exclude: &[String]) -> std::io::Result<Discovered> 
                 return WalkState::Continue;
             }
             if rel.as_os_str().is_empty() {
+                return WalkState::Continue;
+            }
+            let named = by_name && path.file_name().is_some_and(|n| artifact_by_extension(n.as_encoded_bytes()));
+            if !named && overrides.matched(path, false).is_ignore() {
                 return WalkState::Continue;
             }
             let text = path_text(rel);
@@ -1100,6 +1116,22 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(&dir);
         assert!(made, "mkfifo is needed for this test");
+    }
+
+    #[test]
+    fn a_file_taken_by_its_extension_is_one_the_artifact_globs_take() {
+        let root = Path::new("/repo");
+        let globs = overrides(root, &[]).unwrap_or_else(|e| panic!("{e}"));
+        for name in ["main.go", ".go", "README.md", "x.sh", "a.py", "b.js", "c.ts", "lib.rs", "x.test.go"] {
+            assert!(artifact_by_extension(name.as_bytes()), "{name}");
+            for dir in ["", "a/", "a/b/.hidden/", "deploy/", "vendor/", ".git/x/"] {
+                let path = root.join(format!("{dir}{name}"));
+                assert!(globs.matched(&path, false).is_whitelist(), "{}", path.display());
+            }
+        }
+        for name in ["main.GO", "x.go.txt", "Makefile", "notes.mdx", "go", "x.tsx"] {
+            assert!(!artifact_by_extension(name.as_bytes()), "{name}");
+        }
     }
 
     #[test]

@@ -591,6 +591,10 @@ impl Model {
             .collect();
         m.name_root_binaries();
         m.compute_entries();
+        // What the programs the services run require: computed once, side by side.
+        let run: BTreeSet<usize> =
+            m.services.iter().flat_map(|s| m.programs_of(s)).filter_map(|(p, _)| m.code.index_of(p)).collect();
+        m.code.compute_required(&run);
         m.compute_scheduled_runs();
         m.compute_task_selectors();
         m.compute_migrations();

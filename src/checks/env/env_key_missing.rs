@@ -65,7 +65,8 @@ fn check(model: &Model, r: &mut Reporter) {
         };
         let first_run = binaries.first().map(|(b, at)| (*at, b.name.clone()));
         for (bin, at) in binaries {
-            for read in model.code.required_env(bin).reads {
+            let required = model.code.required_env(bin);
+            for read in &required.reads {
                 let key = read.key.value.as_str();
                 if !lacks(key)
                     || read.alternatives.iter().any(|a| !lacks(a))

@@ -59,10 +59,11 @@ fn check(model: &Model, r: &mut Reporter) {
         };
         for d in &env.definitions {
             for (program, _) in model.programs_of(d) {
-                for read in model.code.required_env(program).reads {
+                let reads = model.code.required_env(program);
+                for read in &reads.reads {
                     let key = &read.key.value;
                     if cfg.env_optional.iter().chain(&cfg.env_provided).any(|k| k == key)
-                        || covered(&read)
+                        || covered(read)
                         || schema.as_ref().and_then(|s| s.get(key)).is_some_and(|k| !k.required)
                     {
                         continue;

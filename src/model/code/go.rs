@@ -42,6 +42,8 @@ pub struct Package {
     pub structs: BTreeMap<String, StructDecl>,
     /// Name → (receiver type or "", index into `funcs`).
     by_name: BTreeMap<String, Vec<(String, usize)>>,
+    /// The directories of the repository's packages it imports.
+    links: Vec<String>,
 }
 
 impl Package {
@@ -202,24 +204,18 @@ fn new_package(dir: &str, by_dir: &BTreeMap<&str, &Module>) -> Package {
     }
 }
 
-/// The package in `dir` as its files' headers tell it (none when every file is left out of
-/// the build): whether it is a main package and what it imports. Its declarations are not read,
-/// so it is not `complete`.
-fn header_package(
+/// The package in `dir` as its files' package clauses tell it (none when every file is left
+/// out of the build): whether it is a main package. Its files are not read further, so its
+/// imports and functions are not known and it is not `complete`.
+fn clause_package(
     dir: &str,
-    headers: impl Iterator<Item = golang::GoHeader>,
+    clauses: impl Iterator<Item = golang::PackageClause>,
     by_dir: &BTreeMap<&str, &Module>,
 ) -> Option<Package> {
     let mut out: Option<Package> = None;
-    for h in headers.filter(|h| !h.build_ignored) {
+    for c in clauses.filter(|c| !c.build_ignored) {
         let pkg = out.get_or_insert_with(|| Package { complete: false, generated: false, ..new_package(dir, by_dir) });
-        pkg.is_main |= h.package.is_some_and(|p| p.value == "main");
-        for i in h.imports {
-            if i.alias.as_deref() == Some(".") {
-                pkg.dot_imports.insert(i.path.value.clone());
-            }
-            pkg.imports.insert(i.path.value);
-        }
+        pkg.is_main |= c.package.is_some_and(|p| p.value == "main");
     }
     out
 }
@@ -327,8 +323,22 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
     // package: each package is scanned and built on its own, in parallel, its files in path
     // order; the packages come back in directory order.
     let mut by_package: BTreeMap<&str, Vec<(FileId, &crate::source::SourceFile)>> = BTreeMap::new();
+    // Files come in path order, most next to the others of their directory: a run of one
+    // directory's files is added at once.
+    let mut run: Option<(&str, Vec<(FileId, &crate::source::SourceFile)>)> = None;
     for (id, f) in sources.iter().filter(|(_, f)| f.kind == Kind::Go && !f.path.ends_with("_test.go")) {
-        by_package.entry(parent_dir(&f.path)).or_default().push((id, f));
+        let dir = parent_dir(&f.path);
+        match &mut run {
+            Some((d, files)) if *d == dir => files.push((id, f)),
+            _ => {
+                if let Some((d, files)) = run.replace((dir, vec![(id, f)])) {
+                    by_package.entry(d).or_default().extend(files);
+                }
+            }
+        }
+    }
+    if let Some((d, files)) = run {
+        by_package.entry(d).or_default().extend(files);
     }
     // Only references to the repository's own packages are followed.
     let local = |path: &str| {
@@ -344,13 +354,14 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         .par_iter()
         .any(|(_, files)| files.iter().any(|(_, f)| finders.iter().any(|l| l.find(f.text.as_bytes()).is_some())));
     let groups: Vec<(&str, Vec<(FileId, &crate::source::SourceFile)>)> = by_package.into_iter().collect();
-    // Only the packages a program links are read in full: the files' headers tell which
-    // packages exist, which are main packages and what each imports. A package no main
-    // package reaches keeps what its headers say.
+    // Only the packages a program links are read in full: the files' package clauses tell
+    // which packages exist and which are main packages; the main packages are read, then the
+    // packages they import, and so on. A package no main package reaches is known by its
+    // package clauses only.
     let mut packages: Vec<Option<Package>> = groups
         .par_iter()
         .map(|(dir, files)| {
-            header_package(dir, files.iter().map(|(id, f)| golang::parse_header(*id, &f.text)), &by_dir)
+            clause_package(dir, files.iter().map(|(id, f)| golang::parse_package_clause(*id, &f.text)), &by_dir)
         })
         .collect();
     let mut scanned: BTreeSet<usize> = BTreeSet::new();
@@ -358,8 +369,7 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
     // A value stored in a field that code elsewhere checks for emptiness and copes with
     // (`if cfg.InstanceName == "" { use host and port }`) is optional.
     let mut checked: BTreeSet<String> = BTreeSet::new();
-    // Until no new package is reached: a file read in full may import what its header did not
-    // show (an `import` after a declaration).
+    // One round per level of imports, until no new package is reached.
     loop {
         let todo: Vec<usize> = linked(&packages).difference(&scanned).copied().collect();
         if todo.is_empty() {
@@ -424,28 +434,27 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         binaries.push(Program { name, dir, module_dir: pkg.module_dir.clone(), span, ignored, lang: Lang::Go });
     }
     m.by_import = m.packages.values().filter_map(|p| Some((p.import_path.clone()?, p.dir.clone()))).collect();
+    for p in m.packages.values_mut() {
+        p.links = p.imports.iter().filter_map(|i| m.by_import.get(i.as_str()).cloned()).collect();
+    }
     (m, binaries)
 }
 
 impl GoModel {
     /// The packages a binary reaches through imports inside its repository (itself included).
-    pub fn reachable(&self, dir: &str) -> Vec<&Package> {
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![dir.to_string()];
+    pub fn reachable<'a>(&'a self, dir: &'a str) -> Vec<&'a Package> {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut stack: Vec<&str> = vec![dir];
         let mut out = Vec::new();
         while let Some(d) = stack.pop() {
-            if !seen.insert(d.clone()) {
+            if !seen.insert(d) {
                 continue;
             }
-            let Some(p) = self.packages.get(&d) else {
+            let Some(p) = self.packages.get(d) else {
                 continue;
             };
             out.push(p);
-            for imp in &p.imports {
-                if let Some(q) = self.by_import.get(imp.as_str()) {
-                    stack.push(q.clone());
-                }
-            }
+            stack.extend(p.links.iter().map(String::as_str));
         }
         out.sort_by(|a, b| a.dir.cmp(&b.dir));
         out
@@ -798,10 +807,9 @@ func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
         assert_eq!(bins.iter().map(|b| b.dir.as_str()).collect::<Vec<_>>(), ["cmd/api"]);
         let config = m.package("internal/config").map(|p| (p.complete, p.funcs.len()));
         assert_eq!(config, Some((true, 9)));
-        // Known from its header: it exists, with its imports, but nothing links it.
+        // Known from its package clause: it exists, but nothing links it, so it is not read.
         let unused = m.package("internal/unused");
-        assert!(unused.is_some_and(|p| !p.complete && p.funcs.is_empty() && !p.is_main));
-        assert!(unused.is_some_and(|p| p.dot_imports.contains("example.com/shop/internal/config")));
+        assert!(unused.is_some_and(|p| !p.complete && p.funcs.is_empty() && p.imports.is_empty() && !p.is_main));
         assert_eq!(unused.and_then(|p| p.import_path.as_deref()), Some("example.com/shop/internal/unused"));
         // A directory whose every file is left out of the build is no package.
         assert!(m.package("tools/gen").is_none());

@@ -76,7 +76,7 @@ impl EnvRead {
 }
 
 /// The keys a program reads on every run with no fallback.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RequiredEnv {
     /// Sorted by place.
     pub reads: Vec<EnvRead>,
@@ -95,6 +95,9 @@ pub struct CodeModel {
     pub binaries: Vec<Program>,
     /// Python and Node entries, found from what the services run.
     pub entries: Vec<Program>,
+    /// What each program requires, where computed: `binaries` first, then `entries` (see
+    /// [`CodeModel::compute_required`]).
+    required: Vec<Option<RequiredEnv>>,
 }
 
 /// Reads the code of every language.
@@ -104,7 +107,7 @@ pub fn build(sources: &Sources, ignore: &[String], errors: &mut Vec<ParseError>)
     binaries.extend(rust_bins);
     let python = python::build(sources);
     let node = node::build(sources);
-    CodeModel { go, rust, python, node, binaries, entries: Vec::new() }
+    CodeModel { go, rust, python, node, binaries, entries: Vec::new(), required: Vec::new() }
 }
 
 impl CodeModel {
@@ -118,8 +121,40 @@ impl CodeModel {
         self.entries.iter().find(|b| b.dir == path)
     }
 
-    /// The keys a program requires on every run, through the code it reaches.
-    pub fn required_env(&self, program: &Program) -> RequiredEnv {
+    /// Computes what the programs at `wanted` (see [`CodeModel::index_of`]) require, side by
+    /// side: several checks ask the same of each program a service runs.
+    pub fn compute_required(&mut self, wanted: &std::collections::BTreeSet<usize>) {
+        use rayon::prelude::*;
+        let programs: Vec<&Program> = self.binaries.iter().chain(&self.entries).collect();
+        let required = programs
+            .par_iter()
+            .enumerate()
+            .map(|(i, p)| wanted.contains(&i).then(|| self.required_env_of(p)))
+            .collect();
+        self.required = required;
+    }
+
+    /// The place of one of the model's own programs: an index into `binaries`, or past them
+    /// into `entries`. Found by address: a copy of a program has none.
+    pub fn index_of(&self, program: &Program) -> Option<usize> {
+        let place = |list: &[Program]| {
+            let offset = (program as *const Program as usize).checked_sub(list.as_ptr() as usize)?;
+            let i = offset / std::mem::size_of::<Program>().max(1);
+            list.get(i).filter(|p| std::ptr::eq(*p, program)).map(|_| i)
+        };
+        place(&self.binaries).or_else(|| place(&self.entries).map(|i| i + self.binaries.len()))
+    }
+
+    /// The keys a program requires on every run, through the code it reaches: as computed
+    /// when the model was built, else computed now.
+    pub fn required_env(&self, program: &Program) -> std::borrow::Cow<'_, RequiredEnv> {
+        match self.index_of(program).and_then(|i| self.required.get(i)?.as_ref()) {
+            Some(r) => std::borrow::Cow::Borrowed(r),
+            None => std::borrow::Cow::Owned(self.required_env_of(program)),
+        }
+    }
+
+    fn required_env_of(&self, program: &Program) -> RequiredEnv {
         let mut env = match program.lang {
             Lang::Go => self.go.required_env(&program.dir),
             Lang::Rust => self.rust.required_env(program),
@@ -160,4 +195,38 @@ pub(crate) fn functions_run_on_start<'a, F>(
         out.push((file, f));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(name: &str, lang: Lang) -> Program {
+        Program {
+            name: name.to_string(),
+            dir: name.to_string(),
+            module_dir: None,
+            span: Span::default(),
+            ignored: false,
+            lang,
+        }
+    }
+
+    #[test]
+    fn a_program_is_found_by_its_place_and_a_copy_is_computed_anew() {
+        let mut code = CodeModel {
+            binaries: vec![program("api", Lang::Go), program("worker", Lang::Go)],
+            entries: vec![program("app.py", Lang::Python)],
+            ..CodeModel::default()
+        };
+        assert_eq!(code.index_of(&code.binaries[1]), Some(1));
+        assert_eq!(code.index_of(&code.entries[0]), Some(2));
+        let copy = code.binaries[1].clone();
+        assert_eq!(code.index_of(&copy), None);
+        code.compute_required(&[0, 2].into_iter().collect());
+        assert!(matches!(code.required_env(&code.binaries[0]), std::borrow::Cow::Borrowed(_)));
+        // Not asked for when the model was built: computed when asked.
+        assert!(matches!(code.required_env(&code.binaries[1]), std::borrow::Cow::Owned(_)));
+        assert!(matches!(code.required_env(&copy), std::borrow::Cow::Owned(_)));
+    }
 }

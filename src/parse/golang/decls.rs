@@ -442,15 +442,20 @@ fn infer(c: &Ctx<'_, '_, '_>, k: usize) -> (Option<TypeRef>, usize) {
 }
 
 /// The local names of a body: each declaration, from the token where it takes effect.
-type Locals = BTreeMap<String, Vec<(usize, Option<TypeRef>)>>;
+/// Names are borrowed from the text or the parameters: a body's locals allocate no string.
+type Locals<'n> = BTreeMap<&'n str, Vec<(usize, Option<TypeRef>)>>;
 
 /// The locals of a body, and the tokens that name them where they are declared.
-fn locals_of(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Option<TypeRef>)]) -> (Locals, BTreeSet<usize>) {
+fn locals_of<'n>(
+    c: &Ctx<'_, '_, 'n>,
+    r: Range<usize>,
+    params: &'n [(String, Option<TypeRef>)],
+) -> (Locals<'n>, BTreeSet<usize>) {
     let t = c.t;
-    let mut locals: Locals = BTreeMap::new();
+    let mut locals: Locals<'n> = BTreeMap::new();
     let mut sites = BTreeSet::new();
     for (n, ty) in params {
-        locals.entry(n.clone()).or_default().push((r.start, ty.clone()));
+        locals.entry(n.as_str()).or_default().push((r.start, ty.clone()));
     }
     for k in r.clone() {
         if t.is(k, ":=") {
@@ -469,12 +474,12 @@ fn locals_of(c: &Ctx<'_, '_, '_>, r: Range<usize>, params: &[(String, Option<Typ
             let (ty, from) = infer(c, k + 1);
             for (idx, n) in names.into_iter().enumerate() {
                 let ty = if idx == 0 { ty.clone() } else { None };
-                locals.entry(n.to_string()).or_default().push((from.max(k + 1), ty));
+                locals.entry(n).or_default().push((from.max(k + 1), ty));
             }
         } else if t.is_kw(k, "var") {
             if let Some(n) = t.name(k + 1) {
                 let ty = if t.is(k + 2, "=") { infer(c, k + 3).0 } else { type_at(c, k + 2..r.end) };
-                locals.entry(n.to_string()).or_default().push((k + 2, ty));
+                locals.entry(n).or_default().push((k + 2, ty));
                 sites.insert(k + 1);
             }
         }

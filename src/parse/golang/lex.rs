@@ -58,20 +58,20 @@ pub(super) fn lex<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>) -> Ve
     lex_to(text, comments, false)
 }
 
-/// The tokens of a file's header: its package clause and imports. Lexing stops at the first
-/// `func`, `type`, `var` or `const` after a `package` clause (no import may follow them).
-pub(super) fn lex_header<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>) -> Vec<Token<'a>> {
+/// The tokens up to a file's package clause: lexing stops at the name after the first
+/// `package`, with every comment before it kept.
+pub(super) fn lex_package_clause<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>) -> Vec<Token<'a>> {
     lex_to(text, comments, true)
 }
 
-fn lex_to<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>, header: bool) -> Vec<Token<'a>> {
+fn lex_to<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>, clause: bool) -> Vec<Token<'a>> {
     let mut package = false;
     let b = text.as_bytes();
     let n = b.len();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut i = 0;
     // About one token per five bytes of Go: one allocation for most files.
-    let mut out = Vec::with_capacity(if header { 64 } else { n / 5 + 8 });
+    let mut out = Vec::with_capacity(if clause { 8 } else { n / 5 + 8 });
     while i < n {
         let c = at(i);
         if c.is_ascii_whitespace() {
@@ -133,13 +133,13 @@ fn lex_to<'a>(text: &'a str, comments: &mut Vec<(usize, &'a str)>, header: bool)
                 i += 1;
             }
             let word = text.get(start..i).unwrap_or("");
-            if header {
-                if package && matches!(word, "func" | "type" | "var" | "const") {
+            out.push(Token { tok: Tok::Ident(word), start, end: i });
+            if clause {
+                if package {
                     break;
                 }
-                package |= word == "package";
+                package = word == "package";
             }
-            out.push(Token { tok: Tok::Ident(word), start, end: i });
         } else if c.is_ascii_digit() {
             let start = i;
             while i < n && (at(i).is_ascii_alphanumeric() || at(i) == b'.' || at(i) == b'_') {

@@ -293,16 +293,25 @@ pub struct GoHeader {
     pub build_ignored: bool,
 }
 
-/// Reads only a file's header (see [`GoHeader`]): lexing stops where declarations begin, so
-/// telling the packages a program links costs little on a large tree.
-pub fn parse_header(file: FileId, text: &str) -> GoHeader {
-    let mut comments = Vec::new();
-    let tokens = lex::lex_header(text, &mut comments);
-    header(file, Toks(&tokens), &comments, text.len(), &|_| false, &mut Imports::default())
+/// What a file's first lines say: its package clause, and whether a build constraint leaves it
+/// out of every build.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageClause {
+    pub package: Option<Spanned<String>>,
+    pub build_ignored: bool,
 }
 
-/// The header from a file's tokens (the whole file's, or its header's: the same answer), with
-/// the names its imports go by in `names`.
+/// Reads a file only up to its package clause: lexing stops at the package's name, so telling
+/// which packages exist and which are main packages costs little on a large tree.
+pub fn parse_package_clause(file: FileId, text: &str) -> PackageClause {
+    let mut comments = Vec::new();
+    let tokens = lex::lex_package_clause(text, &mut comments);
+    let head = header(file, Toks(&tokens), &comments, text.len(), &|_| false, &mut Imports::default());
+    PackageClause { package: head.package, build_ignored: head.build_ignored }
+}
+
+/// The header from a file's tokens (the whole file's, or those up to its package clause: the
+/// same package clause and build constraint), with the names its imports go by in `names`.
 fn header(
     file: FileId,
     t: Toks<'_, '_>,
@@ -431,29 +440,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_header_alone_tells_the_package_imports_and_build_constraint() {
+    fn the_package_clause_alone_tells_the_package_and_build_constraint() {
         let sources = [
             "package main\n\nimport \"os\"\n\nfunc main() { _ = os.Getenv(\"A\") }\n",
-            "// Package lib.\npackage lib\n\nimport (\n\tx \"example.com/m/x\"\n\t. \"example.com/m/dot\"\n\t_ \"embed\"\n)\n\nvar v = x.F()\nconst c = 1\ntype T struct{}\n",
-            "//go:build ignore\n\npackage main\n\nimport \"fmt\"\nfunc main() { fmt.Println(\"func type var const\") }\n",
-            "/* a block comment */ package p; import \"a\"; import \"b\"; func f() {}\n",
-            // No package clause before the declarations: the whole file is read.
+            "// Package lib.\npackage lib\n\nimport (\n\tx \"example.com/m/x\"\n)\n\nvar v = x.F()\n",
+            "//go:build ignore\n\npackage main\n\nimport \"fmt\"\nfunc main() { fmt.Println(\"package x\") }\n",
+            "// +build tools\n//go:build tools\n\n/* a block */ package tools; import _ \"a\"\n",
+            "package main // trailing\n//go:build ignore\n",
+            // No package clause before the declarations: read up to the one that comes.
             "func f() {}\nimport \"late\"\npackage q\n",
-            "package r\n",
+            "package ;\nvar x int\n",
+            "package r",
             "",
-            "package s\nimport (\n",
+            "// only a comment\n",
         ];
         for src in sources {
             let full = parse(FileId(3), src);
-            let head = parse_header(FileId(3), src);
-            assert_eq!(head.package, full.package, "{src:?}");
-            assert_eq!(head.imports, full.imports, "{src:?}");
-            assert_eq!(head.build_ignored, full.build_ignored, "{src:?}");
+            let clause = parse_package_clause(FileId(3), src);
+            assert_eq!(clause.package, full.package, "{src:?}");
+            assert_eq!(clause.build_ignored, full.build_ignored, "{src:?}");
         }
-        // An `import` after a declaration (not valid Go) is seen by the full read only.
-        let late = "package main\nfunc main() {}\nimport \"example.com/m/late\"\n";
-        assert!(parse_header(FileId(0), late).imports.is_empty());
-        assert_eq!(parse(FileId(0), late).imports.len(), 1);
     }
 
     #[test]
