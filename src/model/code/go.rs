@@ -220,23 +220,6 @@ fn clause_package(
     out
 }
 
-/// The packages (indexes into `packages`) that the main packages reach through imports.
-fn linked(packages: &[Option<Package>]) -> BTreeSet<usize> {
-    let by_import: BTreeMap<&str, usize> =
-        packages.iter().enumerate().filter_map(|(i, p)| Some((p.as_ref()?.import_path.as_deref()?, i))).collect();
-    let mut stack: Vec<usize> =
-        packages.iter().enumerate().filter(|(_, p)| p.as_ref().is_some_and(|p| p.is_main)).map(|(i, _)| i).collect();
-    let mut seen = BTreeSet::new();
-    while let Some(i) = stack.pop() {
-        if !seen.insert(i) {
-            continue;
-        }
-        let Some(Some(p)) = packages.get(i) else { continue };
-        stack.extend(p.imports.iter().filter_map(|imp| by_import.get(imp.as_str()).copied()));
-    }
-    seen
-}
-
 /// One directory's Go files, scanned: its package (none when every file is left out of the
 /// build), the span of `package main` in its main file (preferring `main.go`), and the fields
 /// its files check for emptiness.
@@ -308,6 +291,52 @@ fn package<'a>(
     out
 }
 
+/// Reads the packages the main packages reach, each in a task of its own (see [`build`]).
+struct Reader<'r, 's> {
+    /// Each package directory's Go files.
+    groups: &'r [(&'s str, Vec<(FileId, &'s crate::source::SourceFile)>)],
+    /// Import path → index into `groups`.
+    by_import: &'r BTreeMap<&'r str, usize>,
+    by_dir: &'r BTreeMap<&'r str, &'r Module>,
+    local: &'r (dyn Fn(&str) -> bool + Sync),
+    structs: bool,
+    /// Whether a task has taken each package.
+    claimed: Vec<std::sync::atomic::AtomicBool>,
+    read: Vec<std::sync::OnceLock<ScannedPackage>>,
+}
+
+impl<'r> Reader<'r, '_> {
+    /// Reads package `i` in a new task unless another has taken it, then the packages it
+    /// imports.
+    fn start<'a>(&'a self, scope: &rayon::Scope<'a>, i: usize) {
+        let taken = self.claimed.get(i).is_none_or(|c| c.swap(true, std::sync::atomic::Ordering::Relaxed));
+        if taken {
+            return;
+        }
+        scope.spawn(move |scope| {
+            let Some((dir, files)) = self.groups.get(i) else { return };
+            // A large package's files are read side by side too.
+            let read: Vec<(&crate::source::SourceFile, golang::GoFile)> = files
+                .par_iter()
+                .map(|(id, f)| (*f, golang::parse_scoped(*id, &f.text, self.local, self.structs)))
+                .collect();
+            let built = package(dir, read.into_iter(), self.by_dir);
+            let imports: Vec<usize> = built
+                .package
+                .iter()
+                .flat_map(|p| p.imports.iter())
+                .filter_map(|path| self.by_import.get(path.as_str()).copied())
+                .collect();
+            if let Some(slot) = self.read.get(i) {
+                let _ = slot.set(built);
+            }
+            for j in imports {
+                self.start(scope, j);
+            }
+        });
+    }
+}
+
 pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
     let mut m = GoModel::default();
     let mut binaries = Vec::new();
@@ -364,38 +393,37 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
             clause_package(dir, files.iter().map(|(id, f)| golang::parse_package_clause(*id, &f.text)), &by_dir)
         })
         .collect();
-    let mut scanned: BTreeSet<usize> = BTreeSet::new();
+    // Each package is read once, by the first task that reaches it; reading a package starts
+    // the reading of the packages it imports, with no wait for the others of its level.
+    let by_import: BTreeMap<&str, usize> =
+        packages.iter().enumerate().filter_map(|(i, p)| Some((p.as_ref()?.import_path.as_deref()?, i))).collect();
+    let reader = Reader {
+        groups: &groups,
+        by_import: &by_import,
+        by_dir: &by_dir,
+        local: &local,
+        structs,
+        claimed: groups.iter().map(|_| std::sync::atomic::AtomicBool::new(false)).collect(),
+        read: groups.iter().map(|_| std::sync::OnceLock::new()).collect(),
+    };
+    let mains = packages.iter().enumerate().filter(|(_, p)| p.as_ref().is_some_and(|p| p.is_main)).map(|(i, _)| i);
+    rayon::scope(|s| {
+        for i in mains {
+            reader.start(s, i);
+        }
+    });
     let mut main_spans: BTreeMap<usize, Span> = BTreeMap::new();
     // A value stored in a field that code elsewhere checks for emptiness and copes with
     // (`if cfg.InstanceName == "" { use host and port }`) is optional.
     let mut checked: BTreeSet<String> = BTreeSet::new();
-    // One round per level of imports, until no new package is reached.
-    loop {
-        let todo: Vec<usize> = linked(&packages).difference(&scanned).copied().collect();
-        if todo.is_empty() {
-            break;
+    for (i, b) in reader.read.into_iter().enumerate() {
+        let Some(b) = b.into_inner() else { continue };
+        checked.extend(b.checked);
+        if let Some(span) = b.main_span {
+            main_spans.insert(i, span);
         }
-        let built: Vec<(usize, ScannedPackage)> = todo
-            .par_iter()
-            .filter_map(|&i| {
-                let (dir, files) = groups.get(i)?;
-                let read = files.iter().map(|(id, f)| (*f, golang::parse_scoped(*id, &f.text, &local, structs)));
-                Some((i, package(dir, read, &by_dir)))
-            })
-            .collect();
-        for (i, b) in built {
-            scanned.insert(i);
-            checked.extend(b.checked);
-            if let Some(span) = b.main_span {
-                main_spans.insert(i, span);
-            }
-            if let Some(slot) = packages.get_mut(i) {
-                *slot = b.package;
-            }
-        }
-        // Indexes that no group has are never read: stop rather than loop on them.
-        if todo.iter().all(|i| !scanned.contains(i)) {
-            break;
+        if let Some(slot) = packages.get_mut(i) {
+            *slot = b.package;
         }
     }
     let mut main_files: Vec<(String, Span)> = Vec::new();
