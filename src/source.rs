@@ -221,6 +221,13 @@ pub struct Sources {
 }
 
 impl Sources {
+    /// The files of a discovery, ids in their order, taken as they are (no copy).
+    pub fn from_files(files: Vec<SourceFile>) -> Sources {
+        let mut files = files;
+        files.truncate(u32::MAX as usize);
+        Sources { files, by_path: std::sync::OnceLock::new() }
+    }
+
     pub fn add(&mut self, file: SourceFile) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(file);

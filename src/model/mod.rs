@@ -302,10 +302,8 @@ type BuildVariant = (Option<String>, ContextFrom, BTreeMap<String, String>);
 
 impl Model {
     pub fn build(discovered: Discovered, config: Config) -> Model {
-        let mut m = Model { config, tree: discovered.tree, ..Model::default() };
-        for f in discovered.files {
-            m.sources.add(f);
-        }
+        let sources = Sources::from_files(discovered.files);
+        let mut m = Model { config, tree: discovered.tree, sources, ..Model::default() };
         // The files to read below; source code is read by the code model.
         let ids: Vec<(FileId, Kind)> = m
             .sources
