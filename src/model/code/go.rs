@@ -370,10 +370,20 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
         by_package.entry(d).or_default().extend(files);
     }
     // Only references to the repository's own packages are followed.
+    // An import path is the repository's own when it or one of its parents (cut at a `/`) is a
+    // module's path: a look-up per level, whatever the number of modules.
+    let module_paths: BTreeSet<&str> = m.modules.iter().map(|md| md.path.as_str()).collect();
     let local = |path: &str| {
-        m.modules
-            .iter()
-            .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
+        let mut p = path;
+        loop {
+            if module_paths.contains(p) {
+                return true;
+            }
+            match p.rfind('/') {
+                Some(cut) => p = p.get(..cut).unwrap_or(""),
+                None => return false,
+            }
+        }
     };
     // A byte pre-filter: struct tags are read only where a tag-reading library is imported
     // somewhere (a config struct may sit in another package than the call that fills it).
@@ -811,6 +821,43 @@ func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
         // A function passed as a value counts; a call in a branch does not.
         let (worker, _) = required(&m, "cmd/worker");
         assert_eq!(worker, ["REGION", "INIT_KEY", "QUEUE_URL", "DATABASE_URL"]);
+    }
+
+    #[test]
+    fn an_import_is_local_by_its_module_path_or_a_parent_of_it() {
+        let modules = ["example.com/shop", "example.com/shop/tools", "odd/", "git.x/a/v2", "/"];
+        // The rule as the modules' list states it, module by module.
+        let linear = |modules: &[Module], path: &str| {
+            modules
+                .iter()
+                .any(|md| path.strip_prefix(md.path.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
+        };
+        let files: Vec<(String, String)> =
+            modules.iter().enumerate().map(|(i, md)| (format!("m{i}/go.mod"), format!("module {md}\n"))).collect();
+        let paths = [
+            "example.com/shop",
+            "example.com/shop/internal/x",
+            "example.com/shopping",
+            "example.com/shop/tools/gen",
+            "example.com",
+            "fmt",
+            "net/http",
+            "/abs",
+            "",
+            "odd/",
+            "odd/x",
+            "git.x/a/v2/pkg",
+            "git.x/a",
+        ];
+        for path in paths {
+            let main = format!("package main\nimport x \"{path}\"\nfunc main() {{ x.F() }}\n");
+            let mut all: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            all.push(("m0/cmd/api/main.go", main.as_str()));
+            let (m, _) = model(&all);
+            let uses = m.package("m0/cmd/api").and_then(|p| p.funcs.first()).map(|f| f.body.uses.len());
+            // A call through an import is kept only when the import is the repository's own.
+            assert_eq!(uses == Some(1), linear(&m.modules, path), "{path:?}");
+        }
     }
 
     #[test]
