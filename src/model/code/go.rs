@@ -9,6 +9,8 @@ use crate::source::Spanned;
 use crate::source::{FileId, Kind, Sources, Span, file_name, parent_dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 #[derive(Clone, Debug)]
 pub struct Module {
@@ -31,12 +33,14 @@ pub struct Package {
     pub funcs: Vec<golang::Func>,
     /// Package-level code, one body per file.
     pub package_level: Vec<golang::Body>,
-    /// Every file was followed to its end (the functions are all known).
+    /// Every file was followed to its end (the functions are all known); `false` for a package
+    /// no main package reaches, known by its package clauses only.
     pub complete: bool,
     pub string_flags: Vec<StringFlag>,
     /// The subcommands declared with cobra / urfave/cli.
     pub cli: golang::CliCommands,
-    /// Every file is generated code (`// Code generated … DO NOT EDIT.`).
+    /// Every file is generated code (`// Code generated … DO NOT EDIT.`); `false` for a package
+    /// whose files are not read.
     pub generated: bool,
     /// The struct types declared, by name.
     pub structs: BTreeMap<String, StructDecl>,
@@ -291,7 +295,9 @@ fn package<'a>(
     out
 }
 
-/// Reads the packages the main packages reach, each in a task of its own (see [`build`]).
+/// Reads the packages the main packages reach (see [`build`]). Every file is read in a task of
+/// its own; the task that reads a package's last file builds the package and starts the reading
+/// of the packages it imports. No task waits on another, so tasks never pile up on one stack.
 struct Reader<'r, 's> {
     /// Each package directory's Go files.
     groups: &'r [(&'s str, Vec<(FileId, &'s crate::source::SourceFile)>)],
@@ -301,39 +307,72 @@ struct Reader<'r, 's> {
     local: &'r (dyn Fn(&str) -> bool + Sync),
     structs: bool,
     /// Whether a task has taken each package.
-    claimed: Vec<std::sync::atomic::AtomicBool>,
-    read: Vec<std::sync::OnceLock<ScannedPackage>>,
+    claimed: Vec<AtomicBool>,
+    /// Each package's files, as read.
+    files: Vec<Vec<Mutex<Option<golang::GoFile>>>>,
+    /// How many of each package's files are still to read.
+    pending: Vec<AtomicUsize>,
+    read: Vec<OnceLock<ScannedPackage>>,
 }
 
-impl<'r> Reader<'r, '_> {
-    /// Reads package `i` in a new task unless another has taken it, then the packages it
-    /// imports.
+impl<'r, 's> Reader<'r, 's> {
+    fn new(
+        groups: &'r [(&'s str, Vec<(FileId, &'s crate::source::SourceFile)>)],
+        by_import: &'r BTreeMap<&'r str, usize>,
+        by_dir: &'r BTreeMap<&'r str, &'r Module>,
+        local: &'r (dyn Fn(&str) -> bool + Sync),
+        structs: bool,
+    ) -> Self {
+        Reader {
+            groups,
+            by_import,
+            by_dir,
+            local,
+            structs,
+            claimed: groups.iter().map(|_| AtomicBool::new(false)).collect(),
+            files: groups.iter().map(|(_, files)| files.iter().map(|_| Mutex::new(None)).collect()).collect(),
+            pending: groups.iter().map(|(_, files)| AtomicUsize::new(files.len())).collect(),
+            read: groups.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Starts reading package `i`, unless a task has taken it already.
     fn start<'a>(&'a self, scope: &rayon::Scope<'a>, i: usize) {
-        let taken = self.claimed.get(i).is_none_or(|c| c.swap(true, std::sync::atomic::Ordering::Relaxed));
-        if taken {
+        if self.claimed.get(i).is_none_or(|c| c.swap(true, Ordering::Relaxed)) {
             return;
         }
-        scope.spawn(move |scope| {
-            let Some((dir, files)) = self.groups.get(i) else { return };
-            // A large package's files are read side by side too.
-            let read: Vec<(&crate::source::SourceFile, golang::GoFile)> = files
-                .par_iter()
-                .map(|(id, f)| (*f, golang::parse_scoped(*id, &f.text, self.local, self.structs)))
-                .collect();
-            let built = package(dir, read.into_iter(), self.by_dir);
-            let imports: Vec<usize> = built
-                .package
-                .iter()
-                .flat_map(|p| p.imports.iter())
-                .filter_map(|path| self.by_import.get(path.as_str()).copied())
-                .collect();
-            if let Some(slot) = self.read.get(i) {
-                let _ = slot.set(built);
-            }
-            for j in imports {
-                self.start(scope, j);
-            }
-        });
+        let Some((_, files)) = self.groups.get(i) else { return };
+        for (k, (id, f)) in files.iter().enumerate() {
+            scope.spawn(move |scope| {
+                let parsed = golang::parse_scoped(*id, &f.text, self.local, self.structs);
+                if let Some(Ok(mut slot)) = self.files.get(i).and_then(|v| v.get(k)).map(Mutex::lock) {
+                    *slot = Some(parsed);
+                }
+                // The last file read: the package is complete.
+                if self.pending.get(i).is_some_and(|p| p.fetch_sub(1, Ordering::AcqRel) == 1) {
+                    self.finish(scope, i);
+                }
+            });
+        }
+    }
+
+    /// Builds package `i` from its files, in path order, and starts the packages it imports.
+    fn finish<'a>(&'a self, scope: &rayon::Scope<'a>, i: usize) {
+        let (Some((dir, files)), Some(parsed)) = (self.groups.get(i), self.files.get(i)) else { return };
+        let read = files.iter().zip(parsed).filter_map(|((_, f), slot)| Some((*f, slot.lock().ok()?.take()?)));
+        let built = package(dir, read, self.by_dir);
+        let imports: Vec<usize> = built
+            .package
+            .iter()
+            .flat_map(|p| p.imports.iter())
+            .filter_map(|path| self.by_import.get(path.as_str()).copied())
+            .collect();
+        if let Some(slot) = self.read.get(i) {
+            let _ = slot.set(built);
+        }
+        for j in imports {
+            self.start(scope, j);
+        }
     }
 }
 
@@ -348,9 +387,8 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
     // Longest module dir first, so the nearest go.mod wins.
     m.modules.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
     let by_dir: BTreeMap<&str, &Module> = m.modules.iter().map(|md| (md.dir.as_str(), md)).collect();
-    // Scanning is the costly part on large repositories. The files of one directory make one
-    // package: each package is scanned and built on its own, in parallel, its files in path
-    // order; the packages come back in directory order.
+    // Reading is the costly part on large repositories. The files of one directory make one
+    // package, its files in path order; the packages are kept in directory order.
     let mut by_package: BTreeMap<&str, Vec<(FileId, &crate::source::SourceFile)>> = BTreeMap::new();
     // Files come in path order, most next to the others of their directory: a run of one
     // directory's files is added at once.
@@ -407,15 +445,7 @@ pub fn build(sources: &Sources, ignore: &[String]) -> (GoModel, Vec<Program>) {
     // the reading of the packages it imports, with no wait for the others of its level.
     let by_import: BTreeMap<&str, usize> =
         packages.iter().enumerate().filter_map(|(i, p)| Some((p.as_ref()?.import_path.as_deref()?, i))).collect();
-    let reader = Reader {
-        groups: &groups,
-        by_import: &by_import,
-        by_dir: &by_dir,
-        local: &local,
-        structs,
-        claimed: groups.iter().map(|_| std::sync::atomic::AtomicBool::new(false)).collect(),
-        read: groups.iter().map(|_| std::sync::OnceLock::new()).collect(),
-    };
+    let reader = Reader::new(&groups, &by_import, &by_dir, &local, structs);
     let mains = packages.iter().enumerate().filter(|(_, p)| p.as_ref().is_some_and(|p| p.is_main)).map(|(i, _)| i);
     rayon::scope(|s| {
         for i in mains {
@@ -888,6 +918,34 @@ func (m *Mailer) Unused() { _ = os.Getenv("NEVER_CALLED") }
         assert_eq!(unused.and_then(|p| p.import_path.as_deref()), Some("example.com/shop/internal/unused"));
         // A directory whose every file is left out of the build is no package.
         assert!(m.package("tools/gen").is_none());
+    }
+
+    #[test]
+    fn a_long_chain_of_imports_is_read_to_its_end() {
+        // Each package imports the next: reading one starts the next, with no task waiting on
+        // another (a deep chain must not pile tasks up on one stack).
+        let n = 3000;
+        let mut files: Vec<(String, String)> = vec![("go.mod".into(), "module example.com/deep\n".into())];
+        for i in 0..n {
+            let text = if i + 1 < n {
+                format!(
+                    "package p{i}\nimport \"example.com/deep/p{}\"\nfunc F() string {{ return p{}.F() }}\n",
+                    i + 1,
+                    i + 1
+                )
+            } else {
+                format!("package p{i}\nimport \"os\"\nfunc F() string {{ return os.Getenv(\"DEEP\") }}\n")
+            };
+            files.push((format!("p{i}/p.go"), text));
+        }
+        files.push((
+            "cmd/x/main.go".into(),
+            "package main\nimport \"example.com/deep/p0\"\nfunc main() { _ = p0.F() }\n".into(),
+        ));
+        let all: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let m = model(&all);
+        assert!(m.0.package(&format!("p{}", n - 1)).is_some_and(|p| p.complete && p.funcs.len() == 1));
+        assert!(m.0.reachable("cmd/x").len() == n + 1);
     }
 
     #[test]
