@@ -308,8 +308,8 @@ struct Reader<'r, 's> {
     structs: bool,
     /// Whether a task has taken each package.
     claimed: Vec<AtomicBool>,
-    /// Each package's files, as read.
-    files: Vec<Vec<Mutex<Option<golang::GoFile>>>>,
+    /// Each package's files, as read (boxed: the slots of packages never read stay small).
+    files: Vec<Vec<Mutex<Option<Box<golang::GoFile>>>>>,
     /// How many of each package's files are still to read.
     pending: Vec<AtomicUsize>,
     read: Vec<OnceLock<ScannedPackage>>,
@@ -346,7 +346,7 @@ impl<'r, 's> Reader<'r, 's> {
             scope.spawn(move |scope| {
                 let parsed = golang::parse_scoped(*id, &f.text, self.local, self.structs);
                 if let Some(Ok(mut slot)) = self.files.get(i).and_then(|v| v.get(k)).map(Mutex::lock) {
-                    *slot = Some(parsed);
+                    *slot = Some(Box::new(parsed));
                 }
                 // The last file read: the package is complete.
                 if self.pending.get(i).is_some_and(|p| p.fetch_sub(1, Ordering::AcqRel) == 1) {
@@ -359,7 +359,7 @@ impl<'r, 's> Reader<'r, 's> {
     /// Builds package `i` from its files, in path order, and starts the packages it imports.
     fn finish<'a>(&'a self, scope: &rayon::Scope<'a>, i: usize) {
         let (Some((dir, files)), Some(parsed)) = (self.groups.get(i), self.files.get(i)) else { return };
-        let read = files.iter().zip(parsed).filter_map(|((_, f), slot)| Some((*f, slot.lock().ok()?.take()?)));
+        let read = files.iter().zip(parsed).filter_map(|((_, f), slot)| Some((*f, *slot.lock().ok()?.take()?)));
         let built = package(dir, read, self.by_dir);
         let imports: Vec<usize> = built
             .package
