@@ -284,15 +284,6 @@ pub fn parse_with(file: FileId, text: &str, local: &dyn Fn(&str) -> bool) -> GoF
 /// The import paths of the libraries that fill structs from env by their field tags.
 pub const TAG_LIBRARIES: &[&str] = &["github.com/kelseyhightower/envconfig", "github.com/caarlos0/env"];
 
-/// A file's header: its package clause, its imports, and whether a build constraint
-/// (`//go:build ignore`, `tools`) leaves it out of every build.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GoHeader {
-    pub package: Option<Spanned<String>>,
-    pub imports: Vec<Import>,
-    pub build_ignored: bool,
-}
-
 /// What a file's first lines say: its package clause, and whether a build constraint leaves it
 /// out of every build.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -306,21 +297,13 @@ pub struct PackageClause {
 pub fn parse_package_clause(file: FileId, text: &str) -> PackageClause {
     let mut comments = Vec::new();
     let tokens = lex::lex_package_clause(text, &mut comments);
-    let head = header(file, Toks(&tokens), &comments, text.len(), &|_| false, &mut Imports::default());
-    PackageClause { package: head.package, build_ignored: head.build_ignored }
+    package_clause(file, Toks(&tokens), &comments, text.len())
 }
 
-/// The header from a file's tokens (the whole file's, or those up to its package clause: the
-/// same package clause and build constraint), with the names its imports go by in `names`.
-fn header(
-    file: FileId,
-    t: Toks<'_, '_>,
-    comments: &[(usize, &str)],
-    text_len: usize,
-    local: &dyn Fn(&str) -> bool,
-    names: &mut Imports,
-) -> GoHeader {
-    let mut out = GoHeader::default();
+/// The package clause from a file's tokens (the whole file's, or those up to its package clause:
+/// the same answer).
+fn package_clause(file: FileId, t: Toks<'_, '_>, comments: &[(usize, &str)], text_len: usize) -> PackageClause {
+    let mut out = PackageClause::default();
     let first_code = t.get(0).map_or(text_len, |tk| tk.start);
     // `//go:build ignore` / `tools`: a file never compiled into a binary.
     let never = |w: &str| matches!(w.trim_matches(['(', ')']), "ignore" | "tools");
@@ -333,9 +316,6 @@ fn header(
     {
         out.package = Some(Spanned::new(name.to_string(), sp(k).to(sp(k + 1))));
     }
-    for k in (0..t.len()).filter(|&k| t.is_kw(k, "import")) {
-        read_imports(t, k, file, local, &mut out.imports, names);
-    }
     out
 }
 
@@ -347,9 +327,11 @@ pub fn parse_scoped(file: FileId, text: &str, local: &dyn Fn(&str) -> bool, stru
     let tokens = lex::lex(text, &mut comments);
     let t = Toks(&tokens);
     let mut imports = Imports::default();
-    let head = header(file, t, &comments, text.len(), local, &mut imports);
-    let mut out =
-        GoFile { package: head.package, imports: head.imports, build_ignored: head.build_ignored, ..GoFile::default() };
+    let clause = package_clause(file, t, &comments, text.len());
+    let mut out = GoFile { package: clause.package, build_ignored: clause.build_ignored, ..GoFile::default() };
+    for k in (0..t.len()).filter(|&k| t.is_kw(k, "import")) {
+        read_imports(t, k, file, local, &mut out.imports, &mut imports);
+    }
     out.generated =
         comments.iter().any(|(_, c)| c.starts_with("// Code generated") && c.trim_end().ends_with("DO NOT EDIT."));
     out.empty_checked_fields = env::empty_checked_fields(t);
