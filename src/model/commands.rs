@@ -2,6 +2,7 @@
 //! their flavor), paths executed in containers, ssh/scp runs, env-file edits and restarts.
 
 use crate::config::Flavor;
+use crate::parse::rustsrc::is_key;
 use crate::parse::shell::{self, SimpleCommand, Word, unwrap_command};
 use crate::source::{FileId, Span, Spanned};
 use std::collections::BTreeSet;
@@ -544,17 +545,13 @@ struct GroupState<'a> {
 /// The name a `NAME=value` word assigns (`None` for any other word).
 fn assigned_name(w: &Word) -> Option<&str> {
     let (name, _) = w.text.split_once('=')?;
-    let valid = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    valid.then_some(name)
+    is_key(name).then_some(name)
 }
 
 /// Whether a word names a variable that is exported or declared (`export NAME`).
 fn declared_name(w: &Word) -> Option<&str> {
     let t = w.text.as_str();
-    let valid = t.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    valid.then_some(t).or_else(|| assigned_name(w))
+    is_key(t).then_some(t).or_else(|| assigned_name(w))
 }
 
 impl GroupState<'_> {

@@ -154,7 +154,6 @@ impl Model {
             || self.assigned_names.values().any(|names| names.contains(name))
     }
 
-    /// Notes the names a group of commands (or a file, as group 0) assigns.
     /// The commands of a Makefile's or justfile's recipes (`(line, offset)` each), a group per
     /// recipe, with the file's own variables for `$(DC)` / `{{dc}}`; the names each recipe and
     /// the file's variables assign.

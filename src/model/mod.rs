@@ -48,7 +48,7 @@ pub struct EnvSource {
     /// does. A frontend build file holding only public keys (`VITE_…`) never does.
     pub production: Option<env_files::Production>,
     /// For a decorated `.env.schema`: what it says of each of its keys.
-    pub schema_marks: Option<Vec<env_schema::KeyMarks>>,
+    pub schema_marks: Option<Vec<parse::envschema::KeyMarks>>,
 }
 
 /// An `env_file:` entry of a service, resolved.
@@ -347,8 +347,9 @@ impl Model {
                     let path = m.sources.path(id).to_string();
                     let given = m.config.server_env_files.iter().any(|p| crate::source::path_text(p) == path);
                     let is_template = !given && env::is_template(&path);
-                    let schema_marks =
-                        env_schema::is_schema(&path).then(|| env_schema::decorated_marks(&parsed, &text)).flatten();
+                    let schema_marks = env_schema::is_schema(&path)
+                        .then(|| parse::envschema::decorated_marks(&parsed, &text))
+                        .flatten();
                     m.env_sources.push(EnvSource {
                         file: id,
                         path,

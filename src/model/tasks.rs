@@ -283,13 +283,6 @@ impl Model {
         Some((i, args))
     }
 
-    /// The task selector of the binary called `name`.
-    pub fn task_selector(&self, name: &str) -> Option<&TaskSelector> {
-        self.task_selectors
-            .iter()
-            .find(|s| s.binary.and_then(|b| self.code.binaries.get(b)).is_some_and(|b| b.name == name))
-    }
-
     /// Batch tasks scheduled runs name (`-task=x`, `-task x`, `--task x`, a subcommand), with
     /// the selector they run.
     pub fn task_refs(&self) -> Vec<TaskRef> {

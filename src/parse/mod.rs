@@ -12,6 +12,7 @@ pub mod crontab;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod envfile;
+pub mod envschema;
 pub mod golang;
 pub mod interpolation;
 pub mod justfile;

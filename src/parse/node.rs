@@ -588,13 +588,18 @@ fn guarded_chain(toks: &[Token<'_>], k: usize, after: usize) -> Option<Vec<Strin
     {
         return None;
     }
-    let body = j + 5;
+    aborts(toks, j + 5).then_some(alternatives)
+}
+
+/// Whether the statement or block starting at `body` (an `if`'s) throws or calls
+/// `process.exit`; a statement without braces is taken as its next few tokens.
+fn aborts(toks: &[Token<'_>], body: usize) -> bool {
+    let t = |i: usize| toks.get(i);
     let end = if t(body).is_some_and(|y| y.is("{")) { closing(toks, body) } else { body + 8 };
-    let aborts = (body..end.min(toks.len())).any(|i| {
+    (body..end.min(toks.len())).any(|i| {
         t(i).is_some_and(|y| y.is_ident("throw"))
             || (t(i).is_some_and(|y| y.is_ident("process")) && t(i + 2).is_some_and(|y| y.is_ident("exit")))
-    });
-    aborts.then_some(alternatives)
+    })
 }
 
 /// Why a read at `k` (`process`) … `after` cannot do without the key, if it cannot.
@@ -622,13 +627,7 @@ fn usage(toks: &[Token<'_>], k: usize, after: usize) -> Option<&'static str> {
         && t(k - 3).is_some_and(|p| p.is_ident("if"))
         && next.is_some_and(|y| y.is(")"))
     {
-        let body = after + 1;
-        let end = if t(body).is_some_and(|y| y.is("{")) { closing(toks, body) } else { body + 8 };
-        let aborts = (body..end.min(toks.len())).any(|i| {
-            t(i).is_some_and(|y| y.is_ident("throw"))
-                || (t(i).is_some_and(|y| y.is_ident("process")) && t(i + 2).is_some_and(|y| y.is_ident("exit")))
-        });
-        return aborts.then_some("checked here and the module throws or exits without it");
+        return aborts(toks, after + 1).then_some("checked here and the module throws or exits without it");
     }
     // Inside `${…}` of a template literal whose text makes a path or a URL.
     // The read must stand alone in its `${…}`: the opening is the token before it (looked at

@@ -25,12 +25,6 @@ pub struct PyCli {
     pub django_command: Option<Spanned<String>>,
 }
 
-impl PyCli {
-    pub fn is_empty(&self) -> bool {
-        self.commands.is_empty() && self.django_command.is_none()
-    }
-}
-
 /// The tokens from `from` to `to` that stand outside any bracket opened there (an argument
 /// list's own tokens), each with its index; a bracket is passed over at once.
 fn top_level<'b, 't, 'a>(

@@ -93,7 +93,7 @@ fn words(ident: &str) -> Vec<String> {
 }
 
 /// A variant's name as clap spells it under `rename_all` (`None`: a casing clap does not know).
-pub fn rename(ident: &str, casing: &str) -> Option<String> {
+fn rename(ident: &str, casing: &str) -> Option<String> {
     let w = words(ident);
     let lower = |s: &String| s.to_lowercase();
     let upper = |s: &String| s.to_uppercase();
