@@ -7,6 +7,7 @@ use super::Model;
 use super::commands::{self, Command, Origin};
 use crate::config::Flavor;
 use crate::parse::shell::{SimpleCommand, Word};
+use crate::parse::systemd::directives;
 use crate::parse::yaml::{self, YNode};
 use crate::source::{FileId, Sources, Span, Spanned, file_name, parent_dir};
 
@@ -314,43 +315,6 @@ pub(super) fn systemd_timers(sources: &Sources, units: &[FileId], out: &mut Vec<
     }
 }
 
-/// The values of `Key=` lines of a unit file, with their offsets. A line ending in `\\` is
-/// continued on the next one: the value runs on to the end of the last line it continues to,
-/// as it is written (the shell tokenizer reads `\\` + line break as a continuation, so the
-/// words keep their places). Comment lines inside a continued value are left as written.
-fn directives<'t>(text: &'t str, key: &str) -> Vec<(&'t str, usize)> {
-    let mut out = Vec::new();
-    let mut lines = text.split_inclusive('\n').scan(0, |at, line| {
-        let start = *at;
-        *at += line.len();
-        Some((start, line))
-    });
-    while let Some((start, line)) = lines.next() {
-        let body = line.trim_end_matches(['\n', '\r']);
-        let Some(rest) = body.trim_start().strip_prefix(key) else { continue };
-        let Some(value) = rest.trim_start().strip_prefix('=') else { continue };
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        let mut vend = start + body.trim_end().len();
-        let vstart = vend - value.len();
-        let mut continued = value.ends_with('\\');
-        while continued {
-            let Some((next_start, next)) = lines.next() else { break };
-            let next_body = next.trim_end_matches(['\n', '\r']).trim_end();
-            vend = next_start + next_body.len();
-            continued = next_body.ends_with('\\');
-        }
-        // A value left continued at the end of the file ends with its backslash.
-        let Some(value) = text.get(vstart..vend).map(|v| v.trim_end_matches('\\').trim_end()) else { continue };
-        if !value.is_empty() {
-            out.push((value, vstart));
-        }
-    }
-    out
-}
-
 impl Model {
     /// The kinds of schedule the repository has: crontabs and scheduled workflows by their
     /// files, the other schedulers by the runs read from them.
@@ -452,10 +416,5 @@ mod tests {
         assert_eq!(text.get(at..at + value.len()), Some(value));
         let words: Vec<String> = words_of_line(FileId(0), value, at).into_iter().map(|w| w.text).collect();
         assert_eq!(words, ["/usr/local/bin/app", "--verbose", "sync-users"]);
-        // A continuation left open at the end of the file, and a key that only starts alike.
-        assert_eq!(directives("ExecStart=/bin/a \\", "ExecStart"), vec![("/bin/a", 10)]);
-        assert!(directives("ExecStartPre=/bin/a\n", "ExecStart").is_empty());
-        // CRLF lines and a value in another script.
-        assert_eq!(directives("ExecStart=/bin/é \\\r\n  x\r\n", "ExecStart"), vec![("/bin/é \\\r\n  x", 10)]);
     }
 }

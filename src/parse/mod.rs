@@ -27,6 +27,7 @@ pub mod release;
 pub mod rustcli;
 pub mod rustsrc;
 pub mod shell;
+pub mod systemd;
 pub mod yaml;
 
 use crate::source::Span;
