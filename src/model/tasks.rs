@@ -54,6 +54,19 @@ struct Subcommands {
     open: bool,
 }
 
+impl Subcommands {
+    /// Takes a declared command: its aliases, and its name as a task, or as another name the
+    /// program accepts when it is the program's own (`own`: the root, or the binary's name).
+    fn add(&mut self, name: &Spanned<String>, aliases: &[String], own: bool) {
+        self.aliases.extend(aliases.iter().map(|a| (a.clone(), name.value.clone())));
+        if own {
+            self.also.push(name.value.clone());
+        } else if !self.tasks.iter().any(|t| t.value == name.value) {
+            self.tasks.push(name.clone());
+        }
+    }
+}
+
 /// A task of the container's own program, executed as if it were a program on `PATH`.
 #[derive(Debug, Clone)]
 pub struct EntrypointTask {
@@ -184,9 +197,6 @@ impl Model {
     /// Subcommands declared with cobra or urfave/cli in the packages a Go binary links.
     fn go_subcommands(&self, bin: &Program) -> Option<Subcommands> {
         let linked = self.code.go.reachable(&bin.dir);
-        let mut tasks: Vec<Spanned<String>> = Vec::new();
-        let mut also: Vec<String> = ["help", "h", "completion"].map(String::from).to_vec();
-        let mut aliases = Vec::new();
         // The binary runs a command line: a root command (in the package that declares it)
         // or a urfave/cli `App`. A binary that calls the commands' functions itself is none.
         let is_root = |p: &&crate::model::code::go::Package, c: &crate::parse::golang::CliCommand| {
@@ -196,39 +206,27 @@ impl Model {
         if !runs_cli {
             return None;
         }
-        let commands = linked.iter().flat_map(|p| p.cli.commands.iter().map(move |c| (p, c)));
-        for (p, c) in commands {
-            aliases.extend(c.aliases.iter().map(|a| (a.clone(), c.name.value.clone())));
-            if is_root(p, c) || c.name.value == bin.name {
-                also.push(c.name.value.clone());
-            } else if !tasks.iter().any(|t| t.value == c.name.value) {
-                tasks.push(c.name.clone());
-            }
+        let also = ["help", "h", "completion"].map(String::from).to_vec();
+        let mut subs = Subcommands { tasks: Vec::new(), also, aliases: Vec::new(), open: false };
+        for (p, c) in linked.iter().flat_map(|p| p.cli.commands.iter().map(move |c| (p, c))) {
+            subs.add(&c.name, &c.aliases, is_root(p, c) || c.name.value == bin.name);
         }
         // A name that is not a literal, or code not followed to its end: the set is partial.
-        if tasks.is_empty() || linked.iter().any(|p| p.cli.dynamic || !p.complete) {
+        if subs.tasks.is_empty() || linked.iter().any(|p| p.cli.dynamic || !p.complete) {
             return None;
         }
-        Some(Subcommands { tasks, also, aliases, open: false })
+        Some(subs)
     }
 
     /// Subcommands declared with clap in the code a Rust binary reaches. clap adds `help`.
     fn rust_subcommands(&self, bin: &Program) -> Option<Subcommands> {
         let subs = self.code.rust.subcommands(bin)?;
-        let (commands, roots) = (subs.commands, subs.roots);
-        let mut tasks: Vec<Spanned<String>> = Vec::new();
-        let mut also: Vec<String> = vec!["help".to_string()];
-        also.extend(roots);
-        let mut aliases = Vec::new();
-        for c in commands {
-            aliases.extend(c.aliases.iter().map(|a| (a.clone(), c.name.value.clone())));
-            if c.name.value == bin.name {
-                also.push(c.name.value.clone());
-            } else if !tasks.iter().any(|t| t.value == c.name.value) {
-                tasks.push(c.name.clone());
-            }
+        let also = std::iter::once("help".to_string()).chain(subs.roots).collect();
+        let mut out = Subcommands { tasks: Vec::new(), also, aliases: Vec::new(), open: subs.positional };
+        for c in &subs.commands {
+            out.add(&c.name, &c.aliases, c.name.value == bin.name);
         }
-        (!tasks.is_empty()).then_some(Subcommands { tasks, also, aliases, open: subs.positional })
+        (!out.tasks.is_empty()).then_some(out)
     }
 
     /// A bare name executed in a container (`docker exec app remap`) that is no program of
